@@ -1,0 +1,37 @@
+"""Errors raised inside the extractors.
+
+    ExtractError                 base: a document could not be turned into text
+    ├── UndecodableError         bytes are binary or in no detectable encoding
+    └── UnreadableError          the file could not be opened or decompressed
+
+They never cross the package boundary as exceptions for one bad document:
+the readers catch them and yield a `Reject` carrying the matching reason, so
+a run goes on. They exist so the helpers deep inside can stop early with a
+precise message.
+"""
+
+from __future__ import annotations
+
+from extractors.records import RejectReason
+
+
+class ExtractError(Exception):
+    """A document could not be turned into text."""
+
+    reason: RejectReason = RejectReason.PARSE_ERROR
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class UndecodableError(ExtractError):
+    """The bytes are binary, or in no encoding that decodes them cleanly."""
+
+    reason = RejectReason.UNDECODABLE
+
+
+class UnreadableError(ExtractError):
+    """The file could not be opened, or its compression is broken."""
+
+    reason = RejectReason.UNREADABLE

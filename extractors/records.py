@@ -1,0 +1,96 @@
+"""Records produced by the extractors and passed up the pipeline.
+
+Every input document ends as exactly one of two things: a `ParsedArticle`
+(handed to `transforms`) or a `Reject` (written to the rejects table). Records
+are frozen and slotted so a batch of thousands stays cheap and nothing
+downstream can mutate what an extractor saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class RejectReason(StrEnum):
+    """Machine-readable reasons a document did not become an article.
+
+    Values are stable strings: they are written to the rejects table and
+    analysts group by them.
+    """
+
+    UNREADABLE = "UNREADABLE"  # the file could not be opened or decompressed
+    UNDECODABLE = "UNDECODABLE"  # bytes are binary or in no detectable text encoding
+    PARSE_ERROR = "PARSE_ERROR"  # a JSONL/CSV record or a page could not be parsed
+    UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE"  # a file type the pipeline does not read
+    EMPTY_BODY = "EMPTY_BODY"  # nothing left after extraction and cleaning
+    TOO_SHORT = "TOO_SHORT"  # a body below the minimum word count
+    NOT_AN_ARTICLE = "NOT_AN_ARTICLE"  # a page with no article (index, form, error page)
+    INVALID_FIELD = "INVALID_FIELD"  # a record field with the wrong type or value
+    PROCESSING_ERROR = "PROCESSING_ERROR"  # an unexpected error in our code: report it as a bug
+
+
+class ExtractionMethod(StrEnum):
+    """Which code produced an article's body; an analyst filters on it."""
+
+    PLAIN_TEXT = "plain_text"  # a .txt file or a record's `body` field
+    TRAFILATURA = "trafilatura"  # main-text extraction from HTML
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Article metadata as found in a source, before normalisation.
+
+    Every field is optional: sources differ in what they know. Timestamps are
+    kept as found (a string or an aware/naive datetime) and normalised once,
+    in `transforms.normalise`, so the original UTC offset is not lost early.
+    """
+
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | datetime | None = None
+    modified: str | datetime | None = None
+    language: str | None = None
+    description: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None
+    site_name: str | None = None
+    source: str | None = None
+
+    def overridden_by(self, other: Metadata) -> Metadata:
+        """Fields set in `other` win; empty ones fall back to `self`."""
+        changes = {
+            name: value
+            for name in self.__dataclass_fields__
+            if (value := getattr(other, name)) not in (None, "", ())
+        }
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArticle:
+    """The main text of one document with the metadata found for it.
+
+    `body` keeps paragraph breaks as blank lines; it is not yet cleaned of
+    boilerplate nor normalised.
+    """
+
+    locator: str  # where it came from: a path, `path#line=N`, later a URL
+    body: str
+    metadata: Metadata
+    extraction_method: ExtractionMethod
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A document that did not become an article, with why."""
+
+    locator: str
+    reason: RejectReason
+    detail: str
+    source: str | None = None

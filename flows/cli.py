@@ -1,0 +1,91 @@
+"""`news-etl` command line: a thin shell over the Prefect flows.
+
+Exit codes: 0 the run completed (bad documents are rejects, not failures);
+1 the infrastructure failed (the warehouse could not be written); 2 the
+command was used wrongly (a missing input path, a bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from flows.prefect_env import apply_defaults
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="news-etl", description="Load news articles, clean them, write Parquet tables."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    ingest = commands.add_parser(
+        "ingest",
+        help="ingest local files and folders (txt, html, jsonl, csv; optionally .gz)",
+    )
+    ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (recursive)")
+    ingest.add_argument(
+        "--warehouse", default="data/warehouse", help="warehouse root (default: %(default)s)"
+    )
+    ingest.add_argument(
+        "--source", default=None, help="source name for documents that do not state one"
+    )
+    ingest.add_argument(
+        "--batch-size", type=_positive, default=25, help="files per Prefect task (%(default)s)"
+    )
+    ingest.add_argument(
+        "--min-words", type=_positive, default=20, help="shorter bodies are rejected (%(default)s)"
+    )
+    ingest.add_argument(
+        "--rows-per-file",
+        type=_positive,
+        default=5_000,
+        help="rows buffered before a Parquet file is written (%(default)s)",
+    )
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"news-etl: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+
+    apply_defaults()
+    from flows.ingest import ingest_files  # imported late: Prefect reads its settings on import
+    from flows.summary import print_summary
+
+    logging.getLogger("prefect").setLevel(logging.WARNING if args.quiet else logging.INFO)
+    try:
+        summary = ingest_files(
+            paths=[str(p) for p in args.paths],
+            warehouse=args.warehouse,
+            source=args.source,
+            batch_size=args.batch_size,
+            rows_per_file=args.rows_per_file,
+            min_words=args.min_words,
+            show_progress=not args.quiet,
+        )
+    except Exception as exc:
+        print(f"news-etl: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if not args.quiet:
+        print_summary(summary)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

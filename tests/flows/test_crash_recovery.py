@@ -1,0 +1,88 @@
+"""A run killed with SIGKILL mid-write, then rerun: the table is complete, without duplicates."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.settings import PREFECT_API_URL
+
+from tests.conftest import REPO_ROOT
+
+EXPORT = REPO_ROOT / "samples" / "jsonl" / "newspaper4k-export.jsonl"
+COPIES = 150
+ROWS_PER_FILE = 40
+
+
+def _big_export(path: Path) -> int:
+    """The sample export's real records, repeated under distinct URLs; returns the count."""
+    records = []
+    for line in EXPORT.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("body"):
+            records.append(record)
+    with path.open("w", encoding="utf-8") as out:
+        for copy in range(COPIES):
+            for record in records:
+                out.write(json.dumps({**record, "url": f"{record['url']}?copy={copy}"}) + "\n")
+    return COPIES * len(records)
+
+
+def _ingest_cmd(export: Path, warehouse: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "ingest",
+        str(export),
+        "--warehouse",
+        str(warehouse),
+        "--rows-per-file",
+        str(ROWS_PER_FILE),
+        "--quiet",
+    ]
+
+
+def _article_files(warehouse: Path) -> list[Path]:
+    return list((warehouse / "articles").rglob("*.parquet"))
+
+
+@pytest.mark.slow
+def test_sigkill_then_rerun(tmp_path: Path) -> None:
+    """Kill the ingest after some files are committed; the rerun completes without duplicates."""
+    export = tmp_path / "export.jsonl"
+    expected = _big_export(export)
+    warehouse = tmp_path / "warehouse"
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+
+    victim = subprocess.Popen(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env)
+    deadline = time.monotonic() + 120
+    while len(_article_files(warehouse)) < 3:
+        assert victim.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline, "no article files appeared in time"
+        time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    glob = f"{warehouse}/articles/**/*.parquet"
+    (partial,) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()  # type: ignore[misc]
+    assert 0 < partial < expected
+
+    subprocess.run(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env, check=True)
+    total, distinct = duckdb.sql(
+        f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
+    ).fetchone()  # type: ignore[misc]
+    assert (total, distinct) == (expected, expected)
+    statuses = duckdb.sql(
+        f"SELECT status FROM read_parquet('{warehouse}/runs/*.parquet') ORDER BY started_at"
+    ).fetchall()
+    assert statuses == [("running",), ("completed",)]

@@ -1,0 +1,142 @@
+"""ParsedArticle -> the cleaned, normalised `Article` the warehouse stores, or a Reject.
+
+`Article` is the one record type written to the articles table; its fields
+are the table's columns (see `warehouse.schema`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
+from transforms.boilerplate import DEFAULT_RULES, Removal, RuleSet, strip_boilerplate
+from transforms.language import detect_language
+from transforms.normalise import (
+    canonical_url,
+    domain_of,
+    normalise_authors,
+    normalise_body,
+    normalise_line,
+    parse_timestamp,
+    word_count,
+)
+
+__all__ = ["Article", "CleanSettings", "build_article", "make_article_id"]
+
+FALLBACK_SOURCE = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class CleanSettings:
+    """How strict cleaning and validation are; built once at the edge."""
+
+    min_words: int = 20
+    default_source: str | None = None
+    rules: RuleSet = field(default=DEFAULT_RULES)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One cleaned article; a row of the articles table."""
+
+    article_id: str
+    url: str | None
+    canonical_url: str | None
+    source: str
+    domain: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    published_utc_offset: int | None
+    modified_at: datetime | None
+    language: str | None
+    description: str | None
+    section: str | None
+    tags: tuple[str, ...]
+    image_url: str | None
+    site_name: str | None
+    body: str
+    word_count: int
+    content_hash: str
+    boilerplate_removed: tuple[Removal, ...]
+    extraction_method: str
+    locator: str
+    ingested_at: datetime
+    run_id: str
+
+
+def make_article_id(canonical: str | None, source: str, content_hash: str) -> str:
+    """Stable id: from the canonical URL when there is one, else source + body hash.
+
+    The prefix keeps the two namespaces apart; 128 bits of SHA-256 make
+    collisions a non-issue at any realistic table size.
+    """
+    key = f"url:{canonical}" if canonical else f"content:{source}:{content_hash}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def build_article(
+    parsed: ParsedArticle, *, run_id: str, ingested_at: datetime, settings: CleanSettings
+) -> Article | Reject:
+    """Strip boilerplate, normalise every field, validate; a reject says why not."""
+    meta = parsed.metadata
+    cleaned = strip_boilerplate(parsed.body, settings.rules)
+    body = normalise_body(cleaned.body)
+    canonical = canonical_url(meta.canonical_url) or canonical_url(meta.url)
+    domain = domain_of(canonical)
+    source = _clean(meta.source) or settings.default_source or domain or FALLBACK_SOURCE
+    if not body:
+        detail = "body empty after boilerplate removal" if cleaned.removed else "no text"
+        return Reject(parsed.locator, RejectReason.EMPTY_BODY, detail, source)
+    words = word_count(body)
+    if words < settings.min_words:
+        return Reject(
+            parsed.locator,
+            RejectReason.TOO_SHORT,
+            f"{words} words, fewer than the minimum {settings.min_words}",
+            source,
+        )
+    content_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    published = parse_timestamp(meta.published)
+    modified = parse_timestamp(meta.modified)
+    return Article(
+        article_id=make_article_id(canonical, source, content_hash),
+        url=_clean(meta.url) or canonical,
+        canonical_url=canonical,
+        source=source,
+        domain=domain,
+        title=_clean(meta.title),
+        authors=normalise_authors(meta.authors),
+        published_at=published.utc if published else None,
+        published_utc_offset=published.utc_offset_minutes if published else None,
+        modified_at=modified.utc if modified else None,
+        language=detect_language(body, meta.language),
+        description=_clean(meta.description),
+        section=_clean(meta.section),
+        tags=_tags(meta),
+        image_url=_clean(meta.image_url),
+        site_name=_clean(meta.site_name),
+        body=body,
+        word_count=words,
+        content_hash=content_hash,
+        boilerplate_removed=cleaned.removed,
+        extraction_method=str(parsed.extraction_method),
+        locator=parsed.locator,
+        ingested_at=ingested_at,
+        run_id=run_id,
+    )
+
+
+def _clean(value: str | None) -> str | None:
+    return normalise_line(value) or None if value else None
+
+
+def _tags(meta: Metadata) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for tag in meta.tags:
+        name = normalise_line(tag)
+        if name and name.casefold() not in seen:
+            seen[name.casefold()] = name
+    return tuple(seen.values())

@@ -1,0 +1,60 @@
+"""Input files -> stream of Articles and Rejects: the pipeline without I/O targets.
+
+This is the unit of work a flow task runs over one batch of files. It
+streams: a large JSONL file yields its records one by one, so memory does
+not grow with the file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from extractors.files import read_file
+from extractors.html import extract_html
+from extractors.records import ParsedArticle, Reject, RejectReason
+from transforms.article import Article, CleanSettings, build_article
+
+__all__ = ["clean_files"]
+
+logger = logging.getLogger(__name__)
+
+
+def clean_files(
+    paths: Iterable[Path], *, settings: CleanSettings, run_id: str, ingested_at: datetime
+) -> Iterator[Article | Reject]:
+    """Every document in `paths`, as an Article or a Reject; never raises for bad input."""
+    for path in paths:
+        locator = str(path)
+        try:
+            for document in read_file(
+                path, source=settings.default_source, parse_html=extract_html
+            ):
+                yield _clean(document, settings=settings, run_id=run_id, ingested_at=ingested_at)
+        except Exception as exc:  # a reader bug must cost one file, not the run
+            logger.exception("reading %s failed", locator)
+            yield Reject(
+                locator,
+                RejectReason.PROCESSING_ERROR,
+                f"{type(exc).__name__}: {exc}"[:500],
+                settings.default_source,
+            )
+
+
+def _clean(
+    document: ParsedArticle | Reject, *, settings: CleanSettings, run_id: str, ingested_at: datetime
+) -> Article | Reject:
+    if isinstance(document, Reject):
+        return document
+    try:
+        return build_article(document, run_id=run_id, ingested_at=ingested_at, settings=settings)
+    except Exception as exc:  # a transform bug must cost one document, not the run
+        logger.exception("cleaning %s failed", document.locator)
+        return Reject(
+            document.locator,
+            RejectReason.PROCESSING_ERROR,
+            f"{type(exc).__name__}: {exc}"[:500],
+            document.metadata.source or settings.default_source,
+        )

@@ -1,0 +1,54 @@
+"""Atomic Parquet writes: a reader sees a whole file or none.
+
+The file is written under a hidden temporary name in the same folder
+(readers skip names starting with `.`: pyarrow datasets by default, and our
+`*.parquet` globs never match `.name.parquet.tmp`), flushed to disk, then
+renamed over its final name with `os.replace`, which POSIX makes atomic
+within one file system. A process killed at any moment leaves at most a
+stray temporary file, never a truncated table file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["COMPRESSION", "TMP_SUFFIX", "write_parquet_atomic"]
+
+# zstd: about 30% smaller than snappy on article text at similar read speed,
+# and read by DuckDB, Polars, Spark and pandas alike.
+COMPRESSION = "zstd"
+TMP_SUFFIX = ".tmp"
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    """Write `table` to `path` so that `path` appears complete or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        with tmp.open("wb") as handle:
+            pq.write_table(table, handle, compression=COMPRESSION)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,67 @@
+"""The runs table: one row per flow run, rewritten as the run progresses.
+
+The row is written when a run starts (status `running`) and replaced when it
+ends, under one file name per run, so a crashed run stays visible as
+`running` with no `finished_at` instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import pyarrow as pa
+
+from warehouse.atomic import write_parquet_atomic
+from warehouse.layout import Warehouse
+from warehouse.schema import RUNS, with_version
+
+__all__ = ["RunRecord", "RunStatus", "write_run"]
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A run's row in the runs table."""
+
+    run_id: str
+    flow: str
+    parameters: Mapping[str, Any]
+    started_at: datetime
+    status: RunStatus = RunStatus.RUNNING
+    finished_at: datetime | None = None
+    documents_seen: int = 0
+    articles_written: int = 0
+    duplicates_skipped: int = 0
+    rejects: int = 0
+    rejects_by_reason: Mapping[str, int] = field(default_factory=dict)
+
+
+def write_run(warehouse: Warehouse, run: RunRecord) -> None:
+    """Write (or replace) the run's row."""
+    table = pa.table(
+        {
+            "run_id": [run.run_id],
+            "flow": [run.flow],
+            "parameters": [json.dumps(run.parameters, sort_keys=True, default=str)],
+            "started_at": [run.started_at],
+            "finished_at": [run.finished_at],
+            "documents_seen": [run.documents_seen],
+            "articles_written": [run.articles_written],
+            "duplicates_skipped": [run.duplicates_skipped],
+            "rejects": [run.rejects],
+            "rejects_by_reason": [sorted(run.rejects_by_reason.items())],
+            "status": [str(run.status)],
+        },
+        schema=with_version(RUNS),
+    )
+    write_parquet_atomic(table, warehouse.runs / f"run-{run.run_id}.parquet")

@@ -1,0 +1,115 @@
+"""The warehouse's Parquet schemas, declared once and versioned.
+
+Every batch is cast to these schemas before it is written, so a file's
+types never depend on what one batch happened to contain (an all-null
+column would otherwise come out as `null` type and break readers that union
+files). The version goes into each file's key-value metadata; bump it on any
+change an analyst's query could notice, and say what changed in
+`SCHEMA_HISTORY`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pyarrow as pa
+
+__all__ = [
+    "ARTICLES",
+    "PARTITION_COLUMN",
+    "REJECTS",
+    "RUNS",
+    "SCHEMA_HISTORY",
+    "SCHEMA_VERSION",
+    "UNDATED_PARTITION",
+    "with_version",
+]
+
+SCHEMA_VERSION: Final = "1"
+SCHEMA_HISTORY: Final = {"1": "first release: articles, rejects, runs"}
+VERSION_KEY: Final = b"news_etl.schema_version"
+
+# Hive partition of the articles table: the UTC month of publication. Undated
+# articles go to `published_month=undated` rather than Hive's
+# `__HIVE_DEFAULT_PARTITION__`: pandas (through pyarrow 26) fails to read a
+# dictionary partition column holding nulls ("Cannot yet unify dictionaries
+# with nulls"), and a named value is easier to filter on.
+PARTITION_COLUMN: Final = "published_month"
+UNDATED_PARTITION: Final = "undated"
+
+_UTC = pa.timestamp("us", tz="UTC")
+
+
+def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"doc": doc})
+
+
+REMOVAL = pa.struct(
+    [
+        pa.field("rule", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+    ]
+)
+
+ARTICLES: Final = pa.schema(
+    [
+        _field("article_id", pa.string(), "stable id: hash of canonical_url, else of source and content_hash", nullable=False),
+        _field("url", pa.string(), "URL as found in the source"),
+        _field("canonical_url", pa.string(), "lower-case scheme/host, no fragment or tracking parameters"),
+        _field("source", pa.string(), "source name: from metadata, the run's --source, else the domain", nullable=False),
+        _field("domain", pa.string(), "host of canonical_url without www."),
+        _field("title", pa.string(), "headline; null when the source states none"),
+        _field("authors", pa.list_(pa.string()), "clean author names, no 'By', de-duplicated", nullable=False),
+        _field("published_at", _UTC, "publication time in UTC"),
+        _field("published_utc_offset", pa.int32(), "minutes east of UTC the publication time was written with; null when it had no offset"),
+        _field("modified_at", _UTC, "last modification time in UTC"),
+        _field("language", pa.string(), "ISO 639-1 code"),
+        _field("description", pa.string(), "summary from the page's metadata"),
+        _field("section", pa.string(), "section or category"),
+        _field("tags", pa.list_(pa.string()), "keywords and tags", nullable=False),
+        _field("image_url", pa.string(), "lead image"),
+        _field("site_name", pa.string(), "publication name from the page's metadata"),
+        _field("body", pa.string(), "cleaned main text; paragraphs separated by one blank line", nullable=False),
+        _field("word_count", pa.int32(), "words in body: runs of letters or digits; each Han, kana, Thai, Lao, Khmer or Myanmar character counts as one", nullable=False),
+        _field("content_hash", pa.string(), "SHA-256 hex of body", nullable=False),
+        _field("boilerplate_removed", pa.list_(REMOVAL), "each segment removed from the body, with the rule that removed it", nullable=False),
+        _field("extraction_method", pa.string(), "what produced body: trafilatura or plain_text", nullable=False),
+        _field("locator", pa.string(), "where the document came from: path, path#line=N, or URL", nullable=False),
+        _field("ingested_at", _UTC, "when this row was written", nullable=False),
+        _field("run_id", pa.string(), "the run that wrote this row; joins runs.run_id", nullable=False),
+    ]
+)  # fmt: skip
+
+REJECTS: Final = pa.schema(
+    [
+        _field("reject_id", pa.string(), "hash of source, locator and reason; a rerun does not add it twice", nullable=False),
+        _field("source", pa.string(), "source name, when known"),
+        _field("locator", pa.string(), "path, path#line=N, or URL of the document", nullable=False),
+        _field("reason", pa.string(), "machine-readable reason (RejectReason)", nullable=False),
+        _field("detail", pa.string(), "short human-readable explanation", nullable=False),
+        _field("run_id", pa.string(), "the run that first saw it", nullable=False),
+        _field("seen_at", _UTC, "when it was rejected", nullable=False),
+    ]
+)  # fmt: skip
+
+RUNS: Final = pa.schema(
+    [
+        _field("run_id", pa.string(), "id of the run (the Prefect flow run id when run under Prefect)", nullable=False),
+        _field("flow", pa.string(), "flow name", nullable=False),
+        _field("parameters", pa.string(), "the run's parameters as JSON", nullable=False),
+        _field("started_at", _UTC, "start time", nullable=False),
+        _field("finished_at", _UTC, "end time; null while running or after a crash"),
+        _field("documents_seen", pa.int64(), "documents read", nullable=False),
+        _field("articles_written", pa.int64(), "new article rows", nullable=False),
+        _field("duplicates_skipped", pa.int64(), "articles already in the table or repeated in the run", nullable=False),
+        _field("rejects", pa.int64(), "documents rejected", nullable=False),
+        _field("rejects_by_reason", pa.map_(pa.string(), pa.int64()), "reject counts per reason", nullable=False),
+        _field("status", pa.string(), "running, completed or failed", nullable=False),
+    ]
+)  # fmt: skip
+
+
+def with_version(schema: pa.Schema) -> pa.Schema:
+    """The schema carrying the schema version in its file-level metadata."""
+    return schema.with_metadata({VERSION_KEY: SCHEMA_VERSION.encode()})
