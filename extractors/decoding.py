@@ -109,6 +109,7 @@ _UTF16_FAMILY = frozenset({"utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf
 _XML_DECLARATION = re.compile(
     rb"""\A\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE
 )
+_LABEL = re.compile(r"[a-z0-9][a-z0-9._:()+-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SPACE = b"\t\n\x0c\r "
 
@@ -119,7 +120,7 @@ def decode(data: bytes, *, declared: str | None = None) -> str:
     Raises `UndecodableError` for binary data or bytes in no detectable
     encoding, so the caller can reject the document with that reason.
     """
-    text = _resolve(data, declared, complete=True)[1].removeprefix("\ufeff")
+    text = _resolve(data, declared, complete=True)[1]  # BOM codecs drop the BOM
     _reject_control_characters(text)
     return text
 
@@ -177,7 +178,7 @@ def declared_encoding(data: bytes) -> str | None:
 def codec_for_label(label: str) -> str | None:
     """The Python codec a browser would use for a charset label, or None if unknown."""
     key = label.strip(" \t\n\x0c\r").lower()
-    if not key:
+    if not _LABEL.fullmatch(key):  # Python's lookup would forgive `iso8859-2"`; browsers do not
         return None
     if key in _EXTRA_LABELS:
         return _EXTRA_LABELS[key]

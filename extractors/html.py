@@ -15,6 +15,7 @@ from typing import Any
 
 import trafilatura
 from lxml import html as lxml_html
+from trafilatura.settings import Document
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError
@@ -31,7 +32,7 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
     "output_format": "python",
     "with_metadata": True,
     "include_comments": False,
-    "include_tables": False,
+    "include_tables": True,
     "deduplicate": False,
 }
 
@@ -57,11 +58,13 @@ def extract_html(html: str | bytes, *, locator: str, hints: Metadata) -> ParsedA
     page_meta = _fill(article_metadata_from_jsonld(tree), metadata_from_meta_tags(tree))
 
     try:
-        doc = trafilatura.bare_extraction(tree, url=hints.url or page_meta.url, **_TRAFILATURA_OPTIONS)
+        doc = trafilatura.bare_extraction(
+            tree, url=hints.url or page_meta.url, **_TRAFILATURA_OPTIONS
+        )
     except Exception as exc:  # trafilatura raises assorted lxml/regex errors on hostile markup
         logger.warning("trafilatura failed on %s: %s", locator, exc)
         return Reject(locator, RejectReason.PARSE_ERROR, f"extractor failed: {exc}", hints.source)
-    if doc is None or not (doc.text or "").strip():
+    if not isinstance(doc, Document) or not doc.text or not doc.text.strip():
         return Reject(
             locator, RejectReason.NOT_AN_ARTICLE, "extractor found no main text", hints.source
         )
@@ -86,7 +89,7 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _trafilatura_metadata(doc: Any) -> Metadata:
+def _trafilatura_metadata(doc: Document) -> Metadata:
     authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
     categories = tuple(doc.categories or ())
     return Metadata(

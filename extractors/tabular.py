@@ -32,6 +32,7 @@ import codecs
 import csv
 import itertools
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -54,6 +55,7 @@ __all__ = [
     "HtmlParser",
     "InvalidFieldError",
     "article_from_record",
+    "call_parser",
     "iter_csv",
     "iter_jsonl",
     "metadata_from_record",
@@ -82,6 +84,8 @@ FIELD_ALIASES: Mapping[str, str] = {
 }
 _LIST_SEPARATORS = {"authors": ";", "tags": ","}
 _CONTENT_FIELDS = frozenset({"body", "html"})
+logger = logging.getLogger(__name__)
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -172,7 +176,7 @@ def article_from_record(
             text = trim_blank_lines(_string("body", body))
             return ParsedArticle(locator, text, metadata, ExtractionMethod.PLAIN_TEXT)
         if (html := fields.get("html")) is not None:
-            result = parse_html(_string("html", html), locator=locator, hints=metadata)
+            result = call_parser(parse_html, _string("html", html), locator, metadata)
             if isinstance(result, Reject):
                 return result
             return replace(result, metadata=result.metadata.overridden_by(metadata))
@@ -186,6 +190,22 @@ def article_from_record(
         "record has neither a body nor an html field (also accepted: text, content, raw_html)",
         metadata.source,
     )
+
+
+def call_parser(
+    parse_html: HtmlParser, html: str, locator: str, hints: Metadata
+) -> ParsedArticle | Reject:
+    """`parse_html`'s result; an exception it lets out rejects this document only.
+
+    The parser should return a `Reject` itself; this guard keeps one page
+    that trips a bug in it (or in lxml/trafilatura) from ending a whole run.
+    """
+    try:
+        return parse_html(html, locator=locator, hints=hints)
+    except Exception as exc:
+        logger.exception("HTML parser failed on %s", locator)
+        detail = f"HTML parser raised {type(exc).__name__}: {exc}"[:300]
+        return Reject(locator, RejectReason.PARSE_ERROR, detail, hints.source)
 
 
 def metadata_from_record(record: Mapping[str, object]) -> Metadata:

@@ -24,7 +24,7 @@ _TERMINAL = tuple(".!?:;,\u2026\"'\u201d\u2019\u00bb")
 _BYLINE = re.compile(r"(?i)by\s")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t\r\f\v]*\n)+")
-_TRAILING_BLANK_LINES = re.compile(r"(?:\n[ \t\r\f\v]*)+\Z")
+_TRAILING_BLANK_LINES = re.compile(r"(?:\r?\n[ \t\r\f\v]*)+\Z")
 
 
 def parse_text(text: str, *, locator: str, hints: Metadata) -> ParsedArticle:

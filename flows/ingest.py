@@ -102,9 +102,7 @@ def ingest_batch(batch_no: int, paths: Sequence[Path], context: BatchContext) ->
     return BatchOutcome(len(paths), seen, written, dict(reasons))
 
 
-def _chunks(
-    documents: Iterator[Article | Reject], size: int
-) -> Iterator[list[Article | Reject]]:
+def _chunks(documents: Iterator[Article | Reject], size: int) -> Iterator[list[Article | Reject]]:
     chunk: list[Article | Reject] = []
     for document in documents:
         chunk.append(document)

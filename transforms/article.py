@@ -15,6 +15,7 @@ from transforms.boilerplate import DEFAULT_RULES, Removal, RuleSet, strip_boiler
 from transforms.language import detect_language
 from transforms.normalise import (
     canonical_url,
+    clean_title,
     domain_of,
     normalise_authors,
     normalise_body,
@@ -107,7 +108,7 @@ def build_article(
         canonical_url=canonical,
         source=source,
         domain=domain,
-        title=_clean(meta.title),
+        title=clean_title(meta.title, site_name=meta.site_name, domain=domain),
         authors=normalise_authors(meta.authors),
         published_at=published.utc if published else None,
         published_utc_offset=published.utc_offset_minutes if published else None,

@@ -63,7 +63,7 @@ class InvalidRule(ValueError):
 
 
 _DEFAULT_MAX_WORDS: Final = 40
-_RECORD_KEYS: Final = frozenset({"name", "kind", "pattern", "where", "max_words"})
+_RECORD_KEYS: Final = frozenset({"name", "kind", "pattern", "where", "max_words", "needs"})
 # Backreferences and named groups would change meaning once the engine joins
 # all patterns into one alternation, so rules may not use them.
 _UNSAFE_SYNTAX: Final = re.compile(r"\\[1-9]|\(\?P[<=]")
@@ -75,7 +75,11 @@ class Rule:
 
     `pattern` must match the whole line (after `FOLD`, around optional edge
     punctuation); `max_words` caps the line's length in whitespace-separated
-    words as a second guard against removing article text.
+    words as a second guard against removing article text. `needs`, when set,
+    is a precondition: the rule applies only to a line whose folded, lower-cased
+    text contains one of these literals. It lets the engine skip a pattern that
+    opens with a wildcard (`.{0,160}?whatsapp`), the costly kind, on the many
+    lines where it cannot match.
     """
 
     name: str
@@ -83,6 +87,7 @@ class Rule:
     pattern: re.Pattern[str]
     where: Position = Position.ANY
     max_words: int = _DEFAULT_MAX_WORDS
+    needs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name or any(ch.isspace() for ch in self.name):
@@ -97,6 +102,11 @@ class Rule:
             raise InvalidRule(self.name, "use no backreferences or named groups in a pattern")
         if self.pattern.fullmatch(""):
             raise InvalidRule(self.name, "the pattern matches an empty line; make it specific")
+        if not isinstance(self.needs, tuple) or not all(
+            isinstance(literal, str) and literal and literal == literal.lower()
+            for literal in self.needs
+        ):
+            raise InvalidRule(self.name, "needs must be a tuple of non-empty lower-case strings")
 
     @classmethod
     def from_record(cls, record: Mapping[str, object]) -> Rule:
@@ -104,7 +114,8 @@ class Rule:
 
         Keys: `name`, `kind` (a `BoilerplateKind` value), `pattern` (a regex
         string, compiled case-insensitively), optional `where` ("any" or
-        "tail", default "any") and `max_words` (default 40).
+        "tail", default "any"), `max_words` (default 40) and `needs` (a list
+        of lower-case literals, see the class).
         """
         name = str(record.get("name", "<unnamed>"))
         unknown = set(record) - _RECORD_KEYS
@@ -112,10 +123,13 @@ class Rule:
             raise InvalidRule(name, f"unknown keys {sorted(unknown)}; use {sorted(_RECORD_KEYS)}")
         pattern, kind, where = record.get("pattern"), record.get("kind"), record.get("where", "any")
         max_words = record.get("max_words", _DEFAULT_MAX_WORDS)
+        needs = record.get("needs", ())
         if not isinstance(pattern, str):
             raise InvalidRule(name, "pattern must be a regular-expression string")
         if not isinstance(max_words, int) or isinstance(max_words, bool):
             raise InvalidRule(name, "max_words must be an integer")
+        if isinstance(needs, str) or not isinstance(needs, list | tuple):
+            raise InvalidRule(name, "needs must be a list of strings")
         try:
             compiled = re.compile(pattern, re.IGNORECASE)
         except re.error as exc:
@@ -129,7 +143,7 @@ class Rule:
                 f"kind must be one of {[k.value for k in BoilerplateKind]} and where one of "
                 f"{[p.value for p in Position]}; got kind={kind!r}, where={where!r}",
             ) from None
-        return cls(name, kind_value, compiled, where_value, max_words)
+        return cls(name, kind_value, compiled, where_value, max_words, tuple(needs))
 
 
 # Homoglyphs and typographic variants, folded one character to one before
@@ -160,8 +174,9 @@ def _rule(
     pattern: str,
     where: Position = Position.ANY,
     max_words: int = _DEFAULT_MAX_WORDS,
+    needs: tuple[str, ...] = (),
 ) -> Rule:
-    return Rule(name, kind, re.compile(pattern, re.IGNORECASE), where, max_words)
+    return Rule(name, kind, re.compile(pattern, re.IGNORECASE), where, max_words, needs)
 
 
 _S = BoilerplateKind.SUBSCRIPTION
@@ -198,7 +213,8 @@ RULES: Final[tuple[Rule, ...]] = (
     # First line of the same footer: plausible article prose, so only at the end.
     _rule("subscription.quality_journalism_more_crucial", _S,
           r"(?:in a time of .{1,80}?,\s*)?quality journalism is (?:now )?more "
-          r"(?:crucial|important|essential|vital|necessary) than ever(?: before)?", _TAIL),
+          r"(?:crucial|important|essential|vital|necessary) than ever(?: before)?", _TAIL,
+          needs=("quality journalism",)),
     _rule("subscription.subscribe_to_view_full_story", _S,
           r"to (?:(?:continue|keep) reading(?: (?:this|the) (?:story|article))?"
           r"|(?:view|read|see|access|unlock) (?:the|this) (?:full|whole|entire|rest of the"
@@ -233,7 +249,8 @@ RULES: Final[tuple[Rule, ...]] = (
           r"(?:contenido |nota |art[ií]culo )?(?:exclusiv[oa] |s[oó]lo )(?:para )?suscriptores"
           r"(?: digitales)?|hazte suscriptor\b.{0,80}", max_words=15),
     # El Nuevo Herald, Clarín: imperative "subscribe" opens the line.
-    _rule("subscription.es_suscribase", _S, r"suscr[ií]b(?:ase|ete|ite|irse|te)\b.{0,160}",
+    _rule("subscription.es_suscribase", _S,
+          r"suscr[ií]b(?:ase|ete|ite|irse|te)\b(?!.{0,40}(?:newsletter|bolet[ií]n)).{0,160}",
           max_words=25),
     # Volksstimme, Handelsblatt, Spiegel walls.
     _rule("subscription.de_weiterlesen", _S,
@@ -243,7 +260,8 @@ RULES: Final[tuple[Rule, ...]] = (
           r"(?:ja\.?,? )?(?:ich bin (?:bereits )?abonnent(?:in)?|ich ben[öo]tige ein abo"
           r"|ich m[öo]chte (?:ein abo|abonnieren)|ich habe (?:bereits )?ein abo"
           r"|sie sind bereits abonnent(?:in)?\??).{0,80}", max_words=15),
-    _rule("subscription.hi_subscribe", _S, r".{0,80}?सब्सक्राइब करें.{0,80}", max_words=20),
+    _rule("subscription.hi_subscribe", _S, r".{0,80}?सब्सक्राइब करें.{0,80}", max_words=20,
+          needs=("सब्सक्राइब",)),
     # --- newsletter -----------------------------------------------------------
     _rule("newsletter.best_of_our_journalism", _N,
           r"the best of (?:our|\S+(?:'s)?) journalism,? (?:hand-?picked|curated|delivered"
@@ -265,14 +283,14 @@ RULES: Final[tuple[Rule, ...]] = (
           r"\b(?:sign ?up|subscribe|register)\b.{0,40}", max_words=30),
     _rule("newsletter.delivered_to_inbox", _N,
           r".{0,160}?\b(?:delivered|sent) (?:straight |directly |right )?to your inbox\b.{0,100}",
-          _TAIL, max_words=30),
+          _TAIL, max_words=30, needs=("inbox",)),
     # Axios: "Axios newsletters".
     _rule("newsletter.label", _N, r"(?:\S+ )?newsletters?(?: sign[- ]?up)?", max_words=3),
     # --- donation and membership ------------------------------------------------
     # City Limits, Creative Commons: an appeal ending in the button label.
     _rule("donation.donate_button", _D,
           r"(?:support|help|join|become|give|please|if you)\b.{0,300}?"
-          r"(?-i:\b(?:Donate|DONATE)(?: (?:[Nn]ow|NOW|[Tt]oday|TODAY))?)"),
+          r"(?-i:\b(?:Donate|DONATE)(?: (?:[Nn]ow|NOW|[Tt]oday|TODAY))?)", needs=("donate",)),
     # The New Republic, The Times of Israel.
     _rule("donation.support_journalism", _D,
           r"(?:please )?(?:help )?(?:support|fund|sustain) (?:our|independent|quality|local"
@@ -309,10 +327,10 @@ RULES: Final[tuple[Rule, ...]] = (
           r"(?:on|at|via) (?:.{0,30}?\b)?" + _PLATFORM + r"\b.{0,160}", max_words=30),
     _rule("social.whatsapp_channel", _SO,
           r".{0,120}?\b(?:join|follow) (?:our|the|us on) .{0,40}?(?:whatsapp|telegram) "
-          r"(?:channel|group|community)\b.{0,160}"),
+          r"(?:channel|group|community)\b.{0,160}", needs=("whatsapp", "telegram")),
     # Nation News: "... download the Nationnews apps for iOS and Android."
     _rule("social.download_app", _SO, r".{0,120}?\bdownload (?:the|our) .{0,50}?\bapps?\b.{0,80}",
-          _TAIL, max_words=30),
+          _TAIL, max_words=30, needs=("download",)),
     _rule("social.get_the_app", _SO,
           r"(?:get|download|install) (?:the|our) (?:\S+ ){0,3}app(?: now| today| for (?:ios|android"
           r"|free).{0,40})?", max_words=12),
@@ -320,7 +338,8 @@ RULES: Final[tuple[Rule, ...]] = (
     # No \b after Devanagari: vowel signs are not word characters to `re`.
     _rule("social.hi_follow", _SO,
           r".{0,160}?(?:whatsapp|telegram|google news|facebook|twitter|instagram|youtube|यूट्यूब"
-          r"|व्हाट्सएप).{0,160}?(?:फॉलो करें|से जुड़ें|ज्वॉइन करें|जॉइन करें|सब्सक्राइब करें).{0,160}"),
+          r"|व्हाट्सएप).{0,160}?(?:फॉलो करें|से जुड़ें|ज्वॉइन करें|जॉइन करें|सब्सक्राइब करें).{0,160}",
+          needs=("फॉलो करें", "से जुड़ें", "ज्वॉइन करें", "जॉइन करें", "सब्सक्राइब करें")),
     _rule("social.es_siguenos", _SO,
           r"(?:s[ií]guenos|[uú]nete a nuestro (?:canal|grupo)) .{0,160}", max_words=30),
     _rule("social.de_folgen", _SO, r"folgen? (?:sie )?uns (?:auf|bei|in) .{0,120}", max_words=25),
@@ -328,34 +347,39 @@ RULES: Final[tuple[Rule, ...]] = (
     # Breaking Belize News.
     _rule("copyright.copyrighted_property", _C,
           r"(?:©.{0,80}?\s)?(?:this|the) (?:article|story|content|material|report) is (?:the )?"
-          r"copyrighted (?:property|material) of .{0,400}", max_words=60),
+          r"copyrighted (?:property|material) of .{0,400}", max_words=60, needs=("copyrighted",)),
     # CBS, Vox Media, NHK, AFPBB "(c)AFP/Aminu ABUBAKAR".
     _rule("copyright.symbol_lead", _C,
           r"(?:©|\(c\)(?=\s*(?-i:[A-Z0-9]))|copyright\s*(?:©|\(c\))|copyright\s+(?:\d{4}"
           r"|(?-i:[A-Z]{2,}\b))).{0,240}"),
-    _rule("copyright.symbol_short", _C, r".{1,80}?©.{0,120}", max_words=12),
+    _rule("copyright.symbol_short", _C, r".{1,80}?©.{0,120}", max_words=12, needs=("©",)),
     _rule("copyright.all_rights_reserved", _C, r".{0,400}?\ball rights reserved\b.{0,40}",
-          max_words=60),
+          max_words=60, needs=("rights reserved",)),
     _rule("copyright.may_not_be_reproduced", _C,
           _LEAD_SENTENCE + r"(?:this|the) (?:material|content|article|story) (?:may|must) not be "
-          r"(?:re)?(?:published|produced|broadcast|rewritten|redistributed|copied)\b.{0,200}"),
+          r"(?:re)?(?:published|produced|broadcast|rewritten|redistributed|copied)\b.{0,200}",
+          needs=("not be",)),
     # Book excerpts: "Reprinted by permission of Basic Books" (The New Republic).
     _rule("copyright.reprint_permission", _C,
           r".{0,300}?\b(?:reprinted|republished|used|excerpted|adapted|reproduced) (?:by|with) "
-          r"(?:kind )?permission\b.{0,300}", _TAIL, max_words=70),
+          r"(?:kind )?permission\b.{0,300}", _TAIL, max_words=70, needs=("permission",)),
     # Spiegel: "Vervielfältigung nur mit Genehmigung".
     _rule("copyright.de_genehmigung", _C,
           r"(?:©.{0,80}?\s)?(?:alle rechte vorbehalten|(?:jede )?(?:vervielf[äa]ltigung"
           r"|weiterverbreitung|nachdruck|weiterverwendung)\b.{0,120}?\b(?:nur mit|ohne)\b.{0,80}?"
-          r"genehmigung).{0,120}", max_words=30),
+          r"genehmigung).{0,120}", max_words=30,
+          needs=("rechte vorbehalten", "genehmigung")),
     _rule("copyright.es_derechos", _C,
           r"(?:.{0,120}?\s)?(?:todos los derechos reservados|(?:queda )?prohibida (?:su|la) "
-          r"(?:reproducci[oó]n|distribuci[oó]n)).{0,160}"),
-    _rule("copyright.hi_rights_reserved", _C, r".{0,120}?सर्वाधिकार सुरक्षित.{0,120}", max_words=30),
+          r"(?:reproducci[oó]n|distribuci[oó]n)).{0,160}",
+          needs=("derechos reservados", "prohibida")),
+    _rule("copyright.hi_rights_reserved", _C, r".{0,120}?सर्वाधिकार सुरक्षित.{0,120}", max_words=30,
+          needs=("सर्वाधिकार सुरक्षित",)),
     # --- advertising --------------------------------------------------------------
+    # Not "Advertising" or "Werbung": bummfilm.de uses "Werbung" as a portfolio heading.
     _rule("advertising.label", _AD,
-          r"advertisement|advertising|sponsored(?: content| post| by .{1,40})?|paid (?:content|post"
-          r"|partnership)(?: with .{1,40})?|anzeige|werbung|publicidad|reklama|विज्ञापन"
+          r"advertisement|sponsored(?: content| post| by .{1,40})?|paid (?:content|post"
+          r"|partnership)(?: with .{1,40})?|anzeige|publicidad|reklama|विज्ञापन"
           r"|story continues (?:below|after) (?:this )?advertisement"
           r"|continue reading (?:below|after) (?:the )?(?:ad|advertisement)", max_words=8),
     # Breaking Belize News: "Аdvеrtіѕе wіth thе most visited news site in Веlіzе ~ ...".
@@ -374,7 +398,7 @@ RULES: Final[tuple[Rule, ...]] = (
           r"(?=.{0,400}?\b(?:links?|purchases?|buy|at no (?:extra|additional) cost|affiliate)\b)"
           r"(?:.{0,240}?\b)?we (?:may |might |could )?(?:earn|receive|get|make) (?:an? )?(?:small "
           r"|tiny )?(?:affiliate )?(?:commission|share of (?:sales|revenue)|compensation)\b.{0,300}",
-          max_words=60),
+          max_words=60, needs=("commission", "compensation", "share of")),
     _rule("affiliate.contains_affiliate_links", _AF,
           r"(?:this|the) (?:post|article|page|story|content) (?:may )?contains? affiliate links?"
           r"\b.{0,240}|(?:dieser (?:artikel|beitrag) )?enth[äa]lt (?:sogenannte )?"
@@ -416,12 +440,13 @@ RULES: Final[tuple[Rule, ...]] = (
     # CNN: "Are you in the grips of the wintry storm ...? Please share your videos, ...".
     _rule("ugc.share_your_media", _U,
           _LEAD_SENTENCE + r"(?:please )?(?:share|send|submit|upload) (?:us )?your (?:videos?"
-          r"|photos?|pictures?|images?|stories|story|tips?|experiences?)\b.{0,160}"),
+          r"|photos?|pictures?|images?|stories|story|tips?|experiences?)\b.{0,160}",
+          needs=("share", "send", "submit", "upload")),
     # The Atlantic: "We want to hear what you think about this article. Submit a letter ...".
     _rule("ugc.we_want_to_hear", _U,
           _LEAD_SENTENCE + r"we(?:'d| would)? (?:want|like|love) to hear (?:from you|what you think"
           r"|your (?:views|thoughts|stories))\b.{0,200}|(?:submit|write|send) a letter to the "
-          r"editor\b.{0,120}"),
+          r"editor\b.{0,120}", needs=("hear", "letter to the editor")),
     _rule("ugc.news_tip", _U,
           r"(?:do you |have you )?(?:have|got) a (?:news )?(?:tip|story(?: idea)?)(?: for us)?\?"
           r".{0,160}", max_words=30),

@@ -19,6 +19,7 @@ from dateutil import parser as date_parser
 __all__ = [
     "Timestamp",
     "canonical_url",
+    "clean_title",
     "domain_of",
     "normalise_authors",
     "normalise_body",
@@ -54,7 +55,9 @@ def normalise_body(text: str) -> str:
 # Myanmar. Each character counts as a word there, the convention word
 # processors use for East Asian text; elsewhere a word is a run of letters
 # or digits.
-_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_UNSPACED = (
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+)
 _WORD = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
 
 
@@ -107,6 +110,8 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\by\b|\bet\b)\s*", r
 _MAX_AUTHOR_LENGTH = 100
 # CMS placeholders that are not anybody's name (seen in the corpus: "No Author").
 NOT_AUTHORS = frozenset({"no author", "unknown", "anonymous", "admin", "administrator", "n/a"})
+# A host name is no author either (newspaper4k's metadata has "www.facebook.com").
+_HOSTNAME = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?$", re.IGNORECASE)
 
 
 def normalise_authors(values: tuple[str, ...] | list[str] | str | None) -> tuple[str, ...]:
@@ -122,7 +127,13 @@ def normalise_authors(values: tuple[str, ...] | list[str] | str | None) -> tuple
         for part in _AUTHOR_SPLIT.split(_BYLINE_PREFIX.sub("", normalise_line(value))):
             name = _BYLINE_PREFIX.sub("", part).strip(" .,;:-–—")
             key = name.casefold()
-            if name and len(name) <= _MAX_AUTHOR_LENGTH and key not in seen and key not in NOT_AUTHORS:
+            if (
+                name
+                and len(name) <= _MAX_AUTHOR_LENGTH
+                and key not in seen
+                and key not in NOT_AUTHORS
+                and not _HOSTNAME.match(name)
+            ):
                 seen.add(key)
                 names.append(name)
     return tuple(names)
@@ -171,3 +182,45 @@ def parse_timestamp(value: str | datetime | None) -> Timestamp | None:
     if not _EARLIEST <= utc < _LATEST:
         return None
     return Timestamp(utc=utc, utc_offset_minutes=minutes)
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+|\s*\|\s*|\s+::\s+")
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def clean_title(title: str | None, *, site_name: str | None, domain: str | None) -> str | None:
+    """The headline without the site's name glued to it ("Story | The Japan Times").
+
+    Only a leading or trailing segment that names the site (its `site_name`
+    or its domain) is dropped, so a headline with a colon or dash keeps them.
+    """
+    if not title:
+        return None
+    title = normalise_line(title)
+    names = {_alnum(site_name or "")}
+    if domain:
+        names |= {_alnum(domain), _alnum(domain.rsplit(".", 1)[0])}
+    names.discard("")
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2 or not names:
+        return title or None
+
+    def names_site(part: str) -> bool:
+        key = _alnum(part)
+        return not key or key in names or any(n.startswith(key) and len(key) >= 2 for n in names)
+
+    start, end = 0, len(parts)
+    while end - start > 1 and names_site(parts[end - 1]):
+        end -= 1
+    while end - start > 1 and names_site(parts[start]):
+        start += 1
+    if (start, end) == (0, len(parts)):
+        return title
+    # Re-cut the original string so separators inside the kept part survive.
+    kept = [m for m in _TITLE_SEPARATORS.finditer(title)]
+    begin = kept[start - 1].end() if start > 0 else 0
+    finish = kept[end - 1].start() if end < len(parts) else len(title)
+    return title[begin:finish].strip() or title

@@ -3,7 +3,7 @@
 The file is written under a hidden temporary name in the same folder
 (readers skip names starting with `.`: pyarrow datasets by default, and our
 `*.parquet` globs never match `.name.parquet.tmp`), flushed to disk, then
-renamed over its final name with `os.replace`, which POSIX makes atomic
+renamed over its final name (`rename(2)`), which POSIX makes atomic
 within one file system. A process killed at any moment leaves at most a
 stray temporary file, never a truncated table file.
 """
@@ -33,7 +33,7 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
             pq.write_table(table, handle, compression=COMPRESSION)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

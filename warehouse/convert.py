@@ -26,7 +26,10 @@ def articles_table(articles: Sequence[Article]) -> pa.Table:
         for name, values in columns.items():
             if name == "boilerplate_removed":
                 values.append(
-                    [{"rule": r.rule, "kind": r.kind, "text": r.text} for r in article.boilerplate_removed]
+                    [
+                        {"rule": r.rule, "kind": r.kind, "text": r.text}
+                        for r in article.boilerplate_removed
+                    ]
                 )
             else:
                 value = getattr(article, name)

@@ -1,9 +1,9 @@
 """Where each table lives under a warehouse root.
 
-    <root>/articles/published_month=YYYY-MM/part-<run>-b<batch>-c<chunk>.parquet
-    <root>/articles/published_month=undated/...
-    <root>/rejects/part-<run>-b<batch>-c<chunk>.parquet
-    <root>/runs/run-<run>.parquet
+<root>/articles/published_month=YYYY-MM/part-<run>-b<batch>-c<chunk>.parquet
+<root>/articles/published_month=undated/...
+<root>/rejects/part-<run>-b<batch>-c<chunk>.parquet
+<root>/runs/run-<run>.parquet
 """
 
 from __future__ import annotations
@@ -37,5 +37,7 @@ class Warehouse:
         if not table.is_dir():
             return []
         return sorted(
-            p for p in table.rglob("*.parquet") if not any(part.startswith(".") for part in p.parts[len(table.parts):])
+            p
+            for p in table.rglob("*.parquet")
+            if not any(part.startswith(".") for part in p.parts[len(table.parts) :])
         )

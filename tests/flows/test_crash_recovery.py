@@ -74,13 +74,13 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     glob = f"{warehouse}/articles/**/*.parquet"
-    (partial,) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()  # type: ignore[misc]
+    [(partial,)] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()
     assert 0 < partial < expected
 
     subprocess.run(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env, check=True)
-    total, distinct = duckdb.sql(
+    [(total, distinct)] = duckdb.sql(
         f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
-    ).fetchone()  # type: ignore[misc]
+    ).fetchall()
     assert (total, distinct) == (expected, expected)
     statuses = duckdb.sql(
         f"SELECT status FROM read_parquet('{warehouse}/runs/*.parquet') ORDER BY started_at"

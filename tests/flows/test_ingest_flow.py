@@ -37,8 +37,7 @@ def test_every_document_is_accounted_for(sample_run: tuple[Path, RunSummary]) ->
         summary.articles_written + summary.duplicates_skipped + summary.rejects
     )
     assert summary.articles_written >= 20
-    (article_rows,) = _articles(warehouse).aggregate("count(*)").fetchone()  # type: ignore[misc]
-    assert article_rows == summary.articles_written
+    assert _articles(warehouse).aggregate("count(*)").fetchall() == [(summary.articles_written,)]
     rejects = duckdb.sql(
         f"SELECT reason, count(*) FROM read_parquet('{warehouse}/rejects/*.parquet') GROUP BY ALL"
     ).fetchall()
@@ -55,7 +54,11 @@ def test_samples_show_expected_rejects(sample_run: tuple[Path, RunSummary]) -> N
     assert by_name["empty.txt"] == "EMPTY_BODY"
     assert by_name["brotli-body-not-text.html"] == "UNDECODABLE"
     assert by_name["newspaper4k-export.jsonl#line=9"] == "PARSE_ERROR"
-    assert by_name["newspaper4k-export.jsonl#line=10"] in {"INVALID_FIELD", "PARSE_ERROR", "EMPTY_BODY"}
+    assert by_name["newspaper4k-export.jsonl#line=10"] in {
+        "INVALID_FIELD",
+        "PARSE_ERROR",
+        "EMPTY_BODY",
+    }
 
 
 def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
@@ -63,9 +66,12 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
     warehouse, _ = sample_run
     seed_lines = (SAMPLES / "text" / SEED_NAME).read_text(encoding="utf-8").strip().split("\n")
     expected_body = "\n".join(seed_lines[:-2]).strip()
-    body, removed, title = _articles(warehouse).filter(
-        f"locator LIKE '%{SEED_NAME}'"
-    ).project("body, boilerplate_removed, title").fetchone()  # type: ignore[misc]
+    [(body, removed, title)] = (
+        _articles(warehouse)
+        .filter(f"locator LIKE '%{SEED_NAME}'")
+        .project("body, boilerplate_removed, title")
+        .fetchall()
+    )
     assert body == expected_body
     assert [r["text"] for r in removed] == seed_lines[-2:]
     assert title is None
@@ -74,9 +80,12 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
 def test_sidecar_overrides_metadata(sample_run: tuple[Path, RunSummary]) -> None:
     """A NAME.json sidecar's url and source win over what the page states."""
     warehouse, _ = sample_run
-    source, url = _articles(warehouse).filter(
-        "locator LIKE '%dw.com-elephants.html'"
-    ).project("source, url").fetchone()  # type: ignore[misc]
+    [(source, url)] = (
+        _articles(warehouse)
+        .filter("locator LIKE '%dw.com-elephants.html'")
+        .project("source, url")
+        .fetchall()
+    )
     assert source == "dw"
     assert url.startswith("https://www.dw.com/fr/")
 

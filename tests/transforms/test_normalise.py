@@ -80,11 +80,14 @@ def test_domain_of(url: str | None, expected: str | None) -> None:
         ("By Jane Doe and John Roe", ("Jane Doe", "John Roe")),
         (["Jane Doe, John Roe", "jane doe"], ("Jane Doe", "John Roe")),
         (("Leah C. Stokes",), ("Leah C. Stokes",)),
+        (["www.facebook.com", "No Author", "Dana A. Ford"], ("Dana A. Ford",)),
         ("", ()),
         (None, ()),
     ],
 )
-def test_normalise_authors(raw: str | list[str] | tuple[str, ...] | None, expected: tuple[str, ...]) -> None:
+def test_normalise_authors(
+    raw: str | list[str] | tuple[str, ...] | None, expected: tuple[str, ...]
+) -> None:
     """No "By", split on "and" and commas, de-duplicated case-insensitively."""
     assert normalise_authors(raw) == expected
 

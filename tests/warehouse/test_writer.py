@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from extractors.records import Reject, RejectReason
+from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from warehouse import ARTICLES, REJECTS, SCHEMA_VERSION, KeyIndex, Warehouse
 from warehouse import writer as writer_module
 from warehouse.schema import VERSION_KEY
-from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 
 
 def _glob(store: Warehouse) -> str:
@@ -131,6 +131,6 @@ def test_stray_temp_file_is_invisible(store: Warehouse, make_article: ArticleFac
     folder = store.articles / "published_month=2020-08"
     (folder / ".part-run-x-b00002-c0001.parquet.999.tmp").write_bytes(b"PAR1 half a file")
     assert len(KeyIndex.from_table(store.articles, "article_id")) == 1
-    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{_glob(store)}')").fetchone()
-    assert rows == (1,)
+    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{_glob(store)}')").fetchall()
+    assert rows == [(1,)]
     assert pd.read_parquet(store.articles).shape[0] == 1

@@ -1,0 +1,270 @@
+"""Local files -> articles and rejects: the `files` source.
+
+Each input file yields at least one item, and nothing one file does (a bad
+byte, a truncated gzip, a broken sidecar) stops the run: every failure
+becomes a `Reject` for that file or record. Only a path that does not
+exist is the caller's error, raised by `list_inputs` before any work.
+
+Supported: `.txt`, `.html`/`.htm`, `.jsonl`, `.csv`, each optionally
+gzipped (`.gz`, or gzip bytes under a plain name). JSONL and CSV are read
+as streams; single documents are capped at `MAX_DOCUMENT_BYTES` after
+decompression, so a gzip bomb becomes a reject rather than an OOM kill.
+
+Sidecar: `story.html.json` beside `story.html` (or, when that does not
+exist, `story.json`, the name without its type suffix) is a JSON object of
+metadata for the file, with the field names of `extractors.tabular`, plus
+`charset` (or `encoding`) to say how the file's bytes are encoded. Its
+fields override what extraction finds: the user said so explicitly. For
+JSONL/CSV the sidecar gives defaults and each record's own fields win. A
+sidecar that cannot be used rejects its document (INVALID_FIELD) rather
+than being ignored, since silently dropping user metadata is worse.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+from typing import Protocol
+
+from extractors.decoding import decode
+from extractors.errors import ExtractError, UnreadableError
+from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
+from extractors.tabular import (
+    MAX_RECORD_BYTES,
+    HtmlParser,
+    InvalidFieldError,
+    call_parser,
+    iter_csv,
+    iter_jsonl,
+    metadata_from_record,
+)
+from extractors.text import parse_text
+
+__all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "list_inputs", "read_file"]
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+_MAX_SIDECAR_BYTES = 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+SUFFIXES: dict[str, str] = {
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+}
+
+
+class _Stream(Protocol):
+    """What the readers need of a file: a plain one or a `gzip.GzipFile`."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def readline(self, size: int | None = -1, /) -> bytes: ...
+
+
+# Python's gzip raises EOFError on truncation and zlib.error on corrupt data.
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def list_inputs(paths: Sequence[Path]) -> list[Path]:
+    """The files to read under `paths`, sorted; hidden entries and sidecars left out.
+
+    A file named explicitly is kept even if hidden. Raises `FileNotFoundError`
+    for a path that does not exist: a usage error, not a bad document.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_file():
+            found.add(path)
+        elif path.is_dir():
+            found.update(
+                child
+                for child in path.rglob("*")
+                if child.is_file()
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+            )
+        else:
+            raise FileNotFoundError(
+                f"input path {str(path)!r} does not exist; check the spelling or create it"
+            )
+    return sorted(file for file in found if not _is_sidecar(file))
+
+
+def read_file(
+    path: Path, *, source: str | None, parse_html: HtmlParser
+) -> Iterator[ParsedArticle | Reject]:
+    """The articles in one file, and a reject for each part that is not one."""
+    locator = str(path)
+    kind = _kind(path)
+    if kind is None:
+        detail = (
+            f"unsupported file type {''.join(path.suffixes) or '(no suffix)'!r}; "
+            f"expected one of {', '.join(SUFFIXES)}, optionally gzipped (.gz)"
+        )
+        yield Reject(locator, RejectReason.UNSUPPORTED_TYPE, detail, source)
+        return
+    yielded = False
+    try:
+        sidecar, charset = _read_sidecar(path)
+        hints = Metadata(source=source).overridden_by(sidecar)
+        with ExitStack() as stack:
+            stream = _open(path, stack)
+            if kind in ("jsonl", "csv"):
+                for item in _read_records(stream, kind, locator, hints, charset, parse_html):
+                    yielded = True
+                    yield item
+            else:
+                data = stream.read(MAX_DOCUMENT_BYTES + 1)
+                yielded = True
+                yield _document(data, kind, locator, hints, charset, parse_html)
+    except ExtractError as exc:
+        yielded = True
+        yield Reject(locator, exc.reason, exc.detail, source)
+    except _READ_ERRORS as exc:
+        yielded = True
+        yield Reject(locator, RejectReason.UNREADABLE, _describe(exc), source)
+    if not yielded:
+        yield Reject(locator, RejectReason.EMPTY_BODY, "file holds no records", source)
+
+
+def _document(
+    data: bytes,
+    kind: str,
+    locator: str,
+    hints: Metadata,
+    charset: str | None,
+    parse_html: HtmlParser,
+) -> ParsedArticle | Reject:
+    """One .txt or .html document; the sidecar's fields win over what is found."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise UnreadableError(
+            f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB (after decompression); not read"
+        )
+    if not data.strip():
+        return Reject(locator, RejectReason.EMPTY_BODY, "file is empty", hints.source)
+    text = decode(data, declared=charset)
+    if not text.strip():
+        return Reject(locator, RejectReason.EMPTY_BODY, "file holds only whitespace", hints.source)
+    if kind == "text":
+        return parse_text(text, locator=locator, hints=hints)
+    result = call_parser(parse_html, text, locator, hints)
+    if isinstance(result, Reject):
+        return result
+    # extract_html treats hints as fallbacks; here the user's sidecar must win.
+    return replace(result, metadata=result.metadata.overridden_by(hints))
+
+
+def _read_records(
+    stream: _Stream,
+    kind: str,
+    locator: str,
+    hints: Metadata,
+    charset: str | None,
+    parse_html: HtmlParser,
+) -> Iterator[ParsedArticle | Reject]:
+    lines = _bounded_lines(stream, MAX_RECORD_BYTES)
+    if kind == "jsonl":
+        return iter_jsonl(
+            lines,
+            locator=locator,
+            hints=hints,
+            parse_html=parse_html,
+            max_record_bytes=MAX_RECORD_BYTES,
+        )
+    return iter_csv(lines, locator=locator, hints=hints, parse_html=parse_html, declared=charset)
+
+
+def _bounded_lines(stream: _Stream, limit: int) -> Iterator[bytes]:
+    """Lines of `stream`; one longer than `limit` is cut to `limit + 1` bytes.
+
+    The cut line still counts as one line, so the reader can reject it by
+    its length without holding it all in memory.
+    """
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                pass  # skip the remainder of the over-long line
+        yield line
+
+
+def _open(path: Path, stack: ExitStack) -> _Stream:
+    """A binary stream of the file's content, gunzipped if it is gzip."""
+    raw = stack.enter_context(path.open("rb"))
+    magic = raw.read(2)
+    raw.seek(0)
+    if path.suffix.lower() == ".gz" or magic == _GZIP_MAGIC:
+        unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
+        stack.callback(unzipped.close)
+        return unzipped
+    return raw
+
+
+def _kind(path: Path) -> str | None:
+    suffixes = [suffix.lower() for suffix in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return SUFFIXES.get(suffixes[-1]) if suffixes else None
+
+
+def _sidecar_for(path: Path) -> Path | None:
+    """`story.html.json` for `story.html`, else `story.json` if it exists."""
+    exact = path.with_name(path.name + ".json")
+    if exact.is_file():
+        return exact
+    loose = path.with_name(Path(_without_gz(path.name)).stem + ".json")
+    return loose if loose != path and loose.is_file() else None
+
+
+def _is_sidecar(path: Path) -> bool:
+    """True for a `.json` file that `_sidecar_for` would pick for a sibling."""
+    if path.suffix.lower() != ".json":
+        return False
+    if path.with_name(path.stem).is_file():
+        return True
+    return any(
+        sibling != path and _sidecar_for(sibling) == path
+        for sibling in path.parent.glob(glob.escape(path.stem) + ".*")
+    )
+
+
+def _without_gz(name: str) -> str:
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
+def _read_sidecar(path: Path) -> tuple[Metadata, str | None]:
+    """(metadata, charset) from the file's sidecar; raises `InvalidFieldError`."""
+    sidecar = _sidecar_for(path)
+    if sidecar is None:
+        return Metadata(), None
+    try:
+        with sidecar.open("rb") as file:
+            data = file.read(_MAX_SIDECAR_BYTES + 1)
+        if len(data) > _MAX_SIDECAR_BYTES:
+            raise InvalidFieldError(f"larger than {_MAX_SIDECAR_BYTES} bytes")
+        record = json.loads(decode(data, declared="utf-8"))
+        if not isinstance(record, dict):
+            raise InvalidFieldError("not a JSON object")
+        keys = {str(key).strip().lower(): value for key, value in record.items()}
+        charset = keys.get("charset") or keys.get("encoding")
+        if charset is not None and not isinstance(charset, str):
+            raise InvalidFieldError("'charset' must be a string")
+        return metadata_from_record(record), charset
+    except ExtractError as exc:
+        raise InvalidFieldError(f"sidecar {sidecar.name}: {exc.detail}") from exc
+    except (ValueError, RecursionError) as exc:
+        raise InvalidFieldError(f"sidecar {sidecar.name} is not valid JSON: {exc}") from exc
+    except OSError as exc:
+        raise InvalidFieldError(f"sidecar {sidecar.name} unreadable: {_describe(exc)}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, EOFError):
+        return f"truncated compressed data: {exc}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,60 @@
+"""Metadata from JSON-LD and meta tags on real pages, and their order of trust."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from extractors.jsonld import article_metadata_from_jsonld
+from extractors.metatags import metadata_from_meta_tags
+
+EVAL = Path("html/adbar__trafilatura/eval")
+
+
+def _tree(corpus: Path, name: str) -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring((corpus / EVAL / name).read_bytes())
+
+
+def test_jsonld_keeps_offset_and_authors(corpus: Path) -> None:
+    """JSON-LD gives the full timestamp with its UTC offset, which trafilatura's date drops."""
+    meta = article_metadata_from_jsonld(_tree(corpus, "theatlantic.com.disasters.html"))
+    assert meta.published == "2020-08-23T07:30:00-04:00"
+    assert meta.authors == ("Leah C. Stokes",)
+    assert meta.title and meta.title.startswith("California’s Disasters")
+
+
+def test_jsonld_resolves_graph_references(corpus: Path) -> None:
+    """An author given as an @id reference inside @graph resolves to the person's name."""
+    meta = article_metadata_from_jsonld(_tree(corpus, "citylimits.org-Nycha.html"))
+    assert meta.authors == ("Tatyana Turner",)
+    assert meta.site_name == "City Limits"
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "expected"),
+    [
+        ("nytimes.com.blackouts.html", "title", "Rolling Blackouts in California"),
+        (
+            "bbc.com.52241221.html",
+            "canonical_url",
+            "https://www.bbc.com/news/world-us-canada-52241221",
+        ),
+        ("tagesschau.de.rheinmetall.html", "language", "de"),
+    ],
+)
+def test_meta_tags(corpus: Path, name: str, field: str, expected: str) -> None:
+    """OpenGraph, <html lang> and <link rel=canonical> are read."""
+    value = getattr(metadata_from_meta_tags(_tree(corpus, name)), field)
+    assert value is not None and value.startswith(expected)
+
+
+def test_no_jsonld_gives_empty_metadata() -> None:
+    """A page without JSON-LD (or with broken JSON) yields empty metadata, not an error."""
+    tree = lxml_html.document_fromstring(
+        '<html><head><script type="application/ld+json">{broken</script></head>'
+        "<body>x</body></html>"
+    )
+    meta = article_metadata_from_jsonld(tree)
+    assert meta.title is None and meta.authors == ()

@@ -1,0 +1,296 @@
+"""Remove boilerplate lines (paywall prompts, sign-ups, notices) from an article body.
+
+A body keeps paragraphs apart with blank lines, but a publisher's footer is
+often a few single lines inside the last block (the seed article's two-line
+subscription footer is one), so the unit here is the line. A line goes only
+when a rule in `transforms.boilerplate_rules` matches all of it; every other
+line comes out byte-identical, whitespace included (`transforms.normalise`
+normalises later). Afterwards only the blank lines the removal disturbed are
+tidied: two gaps that became one keep the first, and a gap left at the start
+or end of the body is dropped.
+
+`Position.TAIL` rules apply only inside the trailing run of the body: walking
+back from the end, the lines (blank lines aside) that some rule matches. A
+paragraph that discusses subscriptions in the middle of a story is therefore
+safe from them; `Position.ANY` rules are for lines that are never article text.
+
+Speed: a line longer than any rule allows (most article paragraphs) costs one
+`split`; otherwise the rules without `needs` are one precompiled alternation,
+so one `fullmatch`, and each rule with `needs` costs a few substring tests
+unless its literal is present. ASCII lines skip the homoglyph fold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from transforms.boilerplate_rules import (
+    FOLD,
+    RULES,
+    BoilerplateKind,
+    InvalidRule,
+    Position,
+    Rule,
+)
+
+__all__ = [
+    "DEFAULT_RULES",
+    "BoilerplateKind",
+    "Cleaned",
+    "InvalidRule",
+    "Position",
+    "Removal",
+    "Rule",
+    "RuleSet",
+    "strip_boilerplate",
+]
+
+# Punctuation and whitespace a rule's pattern need not mention: bullets, "»",
+# quotes, a closing full stop, a trailing "\r" of a CRLF body.
+_EDGE_HEAD: Final = r"[\W_]*?"
+_EDGE_TAIL: Final = r"[\W_]*"
+_FLAG_LETTERS: Final = (
+    (re.ASCII, "a"),
+    (re.IGNORECASE, "i"),
+    (re.MULTILINE, "m"),
+    (re.DOTALL, "s"),
+    (re.VERBOSE, "x"),
+)
+_GLOBAL_FLAGS: Final = re.compile(r"\A\(\?[aiLmsux]+\)")
+# A line longer than this many characters per word the set allows is not
+# even split into words: no rule could accept it.
+_CHARS_PER_WORD: Final = 30
+_FOLD_TABLE: Final = str.maketrans(dict(FOLD))
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One removed line and the rule that removed it, for the `boilerplate_removed` audit."""
+
+    rule: str  # the rule's name, e.g. "subscription.help_us_get_it_right"
+    kind: str  # a `BoilerplateKind` value, e.g. "subscription"
+    text: str  # the line as it was in the body, without surrounding whitespace
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """A body with its boilerplate lines removed, and what was removed in body order."""
+
+    body: str
+    removed: tuple[Removal, ...] = ()
+
+
+def _scoped(pattern: re.Pattern[str]) -> str:
+    """A pattern's source wrapped in a group carrying its own flags, ready to join."""
+    letters = "".join(letter for flag, letter in _FLAG_LETTERS if pattern.flags & flag)
+    source = _GLOBAL_FLAGS.sub("", pattern.pattern)
+    if pattern.flags & re.VERBOSE:
+        source += "\n"  # a trailing comment must not swallow the closing parenthesis
+    return f"(?{letters}:{source})" if letters else f"(?:{source})"
+
+
+def _edged(source: str) -> re.Pattern[str]:
+    return re.compile(f"{_EDGE_HEAD}(?:{source}){_EDGE_TAIL}")
+
+
+_Indexed = tuple[int, Rule, re.Pattern[str]]  # a rule, its place in the set, its own matcher
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """An immutable, precompiled set of rules; build variants with `extended` and `without`.
+
+    `DEFAULT_RULES` is the set for every source; a source with its own footer
+    gets `DEFAULT_RULES.extended(RuleSet.from_records(table))`. When several
+    rules match a line, the earliest in the set is the one reported.
+    """
+
+    rules: tuple[Rule, ...]
+    # Rules without `needs`, joined into one alternation per position class.
+    _plain_any: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _plain_all: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _plain_each: tuple[_Indexed, ...] = field(init=False, repr=False, compare=False)
+    _by_group: dict[str, tuple[int, Rule]] = field(init=False, repr=False, compare=False)
+    # Rules with `needs`, tried one by one when a needed literal is present.
+    _gated_any: tuple[_Indexed, ...] = field(init=False, repr=False, compare=False)
+    _gated_all: tuple[_Indexed, ...] = field(init=False, repr=False, compare=False)
+    _needs_any: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _needs_all: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _max_words: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rules = tuple(self.rules)
+        seen: set[str] = set()
+        for rule in rules:
+            if not isinstance(rule, Rule):
+                raise InvalidRule(repr(rule), "a RuleSet holds Rule objects only")
+            if rule.name in seen:
+                raise InvalidRule(rule.name, "the name is used twice; names must be unique")
+            seen.add(rule.name)
+        sources = [_scoped(rule.pattern) for rule in rules]
+        indexed = tuple((i, rule, _edged(sources[i])) for i, rule in enumerate(rules))
+        plain = [(i, rule) for i, rule in enumerate(rules) if not rule.needs]
+
+        def joined(*where: Position) -> re.Pattern[str] | None:
+            parts = [f"(?P<_r{i}>{sources[i]})" for i, rule in plain if rule.where in where]
+            return _edged("|".join(parts)) if parts else None
+
+        gated = tuple(entry for entry in indexed if entry[1].needs)
+        gated_any = tuple(entry for entry in gated if entry[1].where is Position.ANY)
+        fields: dict[str, object] = {
+            "rules": rules,
+            "_plain_any": joined(Position.ANY),
+            "_plain_all": joined(Position.ANY, Position.TAIL),
+            "_plain_each": tuple(entry for entry in indexed if not entry[1].needs),
+            "_by_group": {f"_r{i}": (i, rule) for i, rule in plain},
+            "_gated_any": gated_any,
+            "_gated_all": gated,
+            "_needs_any": _literals(gated_any),
+            "_needs_all": _literals(gated),
+            "_max_words": max((rule.max_words for rule in rules), default=0),
+        }
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, object]]) -> RuleSet:
+        """Rules from plain data (dicts with name, kind, pattern, where, max_words, needs)."""
+        return cls(tuple(Rule.from_record(record) for record in records))
+
+    def extended(self, more: Iterable[Rule]) -> RuleSet:
+        """This set plus `more` (a `RuleSet` or rules), which come after and must add new names."""
+        return RuleSet((*self.rules, *more))
+
+    def without(self, *names: str) -> RuleSet:
+        """This set minus the named rules, for a source where a default rule misfires."""
+        unknown = set(names) - {rule.name for rule in self.rules}
+        if unknown:
+            raise InvalidRule(", ".join(sorted(unknown)), "no rule of that name in this set")
+        return RuleSet(tuple(rule for rule in self.rules if rule.name not in names))
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def match(self, line: str, *, at_tail: bool = False) -> Rule | None:
+        """The rule that removes `line`, or None; `at_tail` admits `Position.TAIL` rules."""
+        if len(line) > self._max_words * _CHARS_PER_WORD:
+            return None
+        words = len(line.split())
+        if words > self._max_words:
+            return None  # most article paragraphs end here, before any regex
+        text = line if line.isascii() else line.translate(_FOLD_TABLE)
+        best = self._first_plain(text, words, at_tail=at_tail)
+        low = text.lower()
+        if _contains_any(low, self._needs_all if at_tail else self._needs_any):
+            gated = self._gated_all if at_tail else self._gated_any
+            for index, rule, edged in gated:
+                if best is not None and index > best[0]:
+                    break
+                if (
+                    words <= rule.max_words
+                    and any(literal in low for literal in rule.needs)
+                    and edged.fullmatch(text)
+                ):
+                    return rule
+        return None if best is None else best[1]
+
+    def _first_plain(self, text: str, words: int, *, at_tail: bool) -> tuple[int, Rule] | None:
+        combined = self._plain_all if at_tail else self._plain_any
+        found = None if combined is None else combined.fullmatch(text)
+        if found is None or found.lastgroup is None:
+            return None
+        index, rule = self._by_group[found.lastgroup]
+        if words <= rule.max_words:
+            return index, rule
+        # Rare: the first matching rule allows fewer words than the line has;
+        # a later rule that allows more may still accept it.
+        for index, rule, edged in self._plain_each:
+            if (
+                (at_tail or rule.where is Position.ANY)
+                and words <= rule.max_words
+                and edged.fullmatch(text)
+            ):
+                return index, rule
+        return None
+
+
+def _literals(entries: Iterable[_Indexed]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(literal for _, rule, _ in entries for literal in rule.needs))
+
+
+def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
+    # A plain loop: measured 2.8 µs per line against 3.4 µs for any() and
+    # 6.4 µs for one regex alternation of the same 31 literals.
+    for literal in literals:
+        if literal in text:
+            return True
+    return False
+
+
+DEFAULT_RULES: Final = RuleSet(RULES)
+
+
+def _is_blank(line: str) -> bool:
+    return not line or line.isspace()
+
+
+def strip_boilerplate(body: str, rules: RuleSet = DEFAULT_RULES) -> Cleaned:
+    """Remove the lines of `body` that `rules` match; everything else stays byte-identical."""
+    terminated = body.endswith("\n")
+    lines = (body[:-1] if terminated else body).split("\n")
+    verdicts: list[Rule | None] = [None] * len(lines)
+    # The trailing run, from the end back to the first line no rule matches.
+    last = len(lines) - 1
+    while last >= 0:
+        line = lines[last]
+        if not _is_blank(line):
+            rule = rules.match(line, at_tail=True)
+            if rule is None:
+                break
+            verdicts[last] = rule
+        last -= 1
+    # lines[last] matched no rule at all, so only the lines before it remain.
+    for index in range(max(last, 0)):
+        line = lines[index]
+        if not _is_blank(line):
+            verdicts[index] = rules.match(line)
+    if not any(verdicts):
+        return Cleaned(body)
+    removed = tuple(
+        Removal(rule.name, rule.kind.value, lines[index].strip())
+        for index, rule in enumerate(verdicts)
+        if rule is not None
+    )
+    return Cleaned(_reassemble(lines, verdicts, terminated=terminated), removed)
+
+
+def _reassemble(lines: list[str], verdicts: list[Rule | None], *, terminated: bool) -> str:
+    """Join the kept lines, tidying only the blank-line gaps that a removal touched."""
+    out: list[str] = []
+    gap: list[list[str]] = [[]]  # blank lines since the last kept line, split at removals
+    for line, verdict in zip(lines, verdicts, strict=True):
+        if verdict is not None:
+            gap.append([])
+        elif _is_blank(line):
+            gap[-1].append(line)
+        else:
+            out.extend(_tidy(gap, at_edge=not out))
+            out.append(line)
+            gap = [[]]
+    out.extend(_tidy(gap, at_edge=True))
+    text = "\n".join(out)
+    return f"{text}\n" if terminated and out else text
+
+
+def _tidy(gap: list[list[str]], *, at_edge: bool) -> list[str]:
+    if len(gap) == 1:
+        return gap[0]  # no removal in this gap: leave it exactly as it was
+    if at_edge:
+        return []  # a gap left at the start or end of the body by a removal
+    return next((blanks for blanks in gap if blanks), [])
