@@ -11,9 +11,11 @@ keep the timestamp's UTC offset, which trafilatura's date (a bare day) drops.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import Document
 
@@ -26,6 +28,8 @@ from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject
 __all__ = ["extract_html"]
 
 logger = logging.getLogger(__name__)
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # trafilatura emits one paragraph, heading or list item per line.
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -51,8 +55,9 @@ def extract_html(html: str | bytes, *, locator: str, hints: Metadata) -> ParsedA
     if not text.strip():
         return Reject(locator, RejectReason.EMPTY_BODY, "empty page", hints.source)
     try:
-        tree = lxml_html.document_fromstring(text)
-    except (ValueError, TypeError) as exc:  # lxml raises these on unparseable input
+        # lxml refuses a str that carries an XML encoding declaration (XHTML pages).
+        tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
+    except (ValueError, TypeError, etree.LxmlError) as exc:  # e.g. "Document is empty"
         return Reject(locator, RejectReason.PARSE_ERROR, f"HTML parse failed: {exc}", hints.source)
     # Read the markup's own metadata first: trafilatura prunes the tree it is given.
     page_meta = _fill(article_metadata_from_jsonld(tree), metadata_from_meta_tags(tree))

@@ -31,7 +31,7 @@ from transforms.boilerplate_rules import (
     FOLD,
     RULES,
     BoilerplateKind,
-    InvalidRule,
+    InvalidRuleError,
     Position,
     Rule,
 )
@@ -40,7 +40,7 @@ __all__ = [
     "DEFAULT_RULES",
     "BoilerplateKind",
     "Cleaned",
-    "InvalidRule",
+    "InvalidRuleError",
     "Position",
     "Removal",
     "Rule",
@@ -126,9 +126,9 @@ class RuleSet:
         seen: set[str] = set()
         for rule in rules:
             if not isinstance(rule, Rule):
-                raise InvalidRule(repr(rule), "a RuleSet holds Rule objects only")
+                raise InvalidRuleError(repr(rule), "a RuleSet holds Rule objects only")
             if rule.name in seen:
-                raise InvalidRule(rule.name, "the name is used twice; names must be unique")
+                raise InvalidRuleError(rule.name, "the name is used twice; names must be unique")
             seen.add(rule.name)
         sources = [_scoped(rule.pattern) for rule in rules]
         indexed = tuple((i, rule, _edged(sources[i])) for i, rule in enumerate(rules))
@@ -168,7 +168,7 @@ class RuleSet:
         """This set minus the named rules, for a source where a default rule misfires."""
         unknown = set(names) - {rule.name for rule in self.rules}
         if unknown:
-            raise InvalidRule(", ".join(sorted(unknown)), "no rule of that name in this set")
+            raise InvalidRuleError(", ".join(sorted(unknown)), "no rule of that name in this set")
         return RuleSet(tuple(rule for rule in self.rules if rule.name not in names))
 
     def __iter__(self) -> Iterator[Rule]:
@@ -225,12 +225,9 @@ def _literals(entries: Iterable[_Indexed]) -> tuple[str, ...]:
 
 
 def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
-    # A plain loop: measured 2.8 µs per line against 3.4 µs for any() and
-    # 6.4 µs for one regex alternation of the same 31 literals.
-    for literal in literals:
-        if literal in text:
-            return True
-    return False
+    # Substring tests, not one regex alternation of the literals: measured
+    # 3.4 µs against 6.4 µs per line for the default set's 31 literals.
+    return any(literal in text for literal in literals)
 
 
 DEFAULT_RULES: Final = RuleSet(RULES)

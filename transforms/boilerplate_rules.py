@@ -49,7 +49,7 @@ class Position(StrEnum):
     TAIL = "tail"  # only in the trailing run of boilerplate lines at the end of a body
 
 
-class InvalidRule(ValueError):
+class InvalidRuleError(ValueError):
     """A rule (usually from plain data such as `sources.toml`) cannot be used.
 
     Carries the rule's name (or its index in the data) and the problem; the
@@ -91,22 +91,24 @@ class Rule:
 
     def __post_init__(self) -> None:
         if not self.name or any(ch.isspace() for ch in self.name):
-            raise InvalidRule(self.name, "a name must be non-empty and without spaces")
+            raise InvalidRuleError(self.name, "a name must be non-empty and without spaces")
         if not isinstance(self.kind, BoilerplateKind):
-            raise InvalidRule(self.name, f"kind must be a BoilerplateKind, not {self.kind!r}")
+            raise InvalidRuleError(self.name, f"kind must be a BoilerplateKind, not {self.kind!r}")
         if not isinstance(self.where, Position):
-            raise InvalidRule(self.name, f"where must be a Position, not {self.where!r}")
+            raise InvalidRuleError(self.name, f"where must be a Position, not {self.where!r}")
         if self.max_words < 1:
-            raise InvalidRule(self.name, "max_words must be at least 1")
+            raise InvalidRuleError(self.name, "max_words must be at least 1")
         if _UNSAFE_SYNTAX.search(self.pattern.pattern):
-            raise InvalidRule(self.name, "use no backreferences or named groups in a pattern")
+            raise InvalidRuleError(self.name, "use no backreferences or named groups in a pattern")
         if self.pattern.fullmatch(""):
-            raise InvalidRule(self.name, "the pattern matches an empty line; make it specific")
+            raise InvalidRuleError(self.name, "the pattern matches an empty line; make it specific")
         if not isinstance(self.needs, tuple) or not all(
             isinstance(literal, str) and literal and literal == literal.lower()
             for literal in self.needs
         ):
-            raise InvalidRule(self.name, "needs must be a tuple of non-empty lower-case strings")
+            raise InvalidRuleError(
+                self.name, "needs must be a tuple of non-empty lower-case strings"
+            )
 
     @classmethod
     def from_record(cls, record: Mapping[str, object]) -> Rule:
@@ -120,25 +122,27 @@ class Rule:
         name = str(record.get("name", "<unnamed>"))
         unknown = set(record) - _RECORD_KEYS
         if unknown:
-            raise InvalidRule(name, f"unknown keys {sorted(unknown)}; use {sorted(_RECORD_KEYS)}")
+            raise InvalidRuleError(
+                name, f"unknown keys {sorted(unknown)}; use {sorted(_RECORD_KEYS)}"
+            )
         pattern, kind, where = record.get("pattern"), record.get("kind"), record.get("where", "any")
         max_words = record.get("max_words", _DEFAULT_MAX_WORDS)
         needs = record.get("needs", ())
         if not isinstance(pattern, str):
-            raise InvalidRule(name, "pattern must be a regular-expression string")
+            raise InvalidRuleError(name, "pattern must be a regular-expression string")
         if not isinstance(max_words, int) or isinstance(max_words, bool):
-            raise InvalidRule(name, "max_words must be an integer")
+            raise InvalidRuleError(name, "max_words must be an integer")
         if isinstance(needs, str) or not isinstance(needs, list | tuple):
-            raise InvalidRule(name, "needs must be a list of strings")
+            raise InvalidRuleError(name, "needs must be a list of strings")
         try:
             compiled = re.compile(pattern, re.IGNORECASE)
         except re.error as exc:
-            raise InvalidRule(name, f"pattern does not compile: {exc}") from None
+            raise InvalidRuleError(name, f"pattern does not compile: {exc}") from None
         try:
             kind_value = BoilerplateKind(str(kind).lower())
             where_value = Position(str(where).lower())
         except ValueError:
-            raise InvalidRule(
+            raise InvalidRuleError(
                 name,
                 f"kind must be one of {[k.value for k in BoilerplateKind]} and where one of "
                 f"{[p.value for p in Position]}; got kind={kind!r}, where={where!r}",
@@ -230,8 +234,8 @@ RULES: Final[tuple[Rule, ...]] = (
           r"you(?:'ve| have) (?:reached|used|read) .{0,40}?(?:free|complimentary) "
           r"(?:articles?|stories|story)\b.{0,160}"),
     _rule("subscription.already_subscriber_log_in", _S,
-          r"(?:if you(?:'re| are) seeing this (?:message|page),? but )?(?:if )?(?:you(?:'re| are) )?"
-          r"already (?:a |an )?(?:subscriber|member|registered)\b.{0,80}?"
+          r"(?:if you(?:'re| are) seeing this (?:message|page),? but )?(?:if )?"
+          r"(?:you(?:'re| are) )?already (?:a |an )?(?:subscriber|member|registered)\b.{0,80}?"
           r"\b(?:log ?in|sign ?in|logged in|signed in)\b.{0,120}"),
     _rule("subscription.subscribe_now", _S, r"subscribe (?:now|today|here)\b.{0,80}",
           max_words=15),
@@ -260,16 +264,14 @@ RULES: Final[tuple[Rule, ...]] = (
           r"(?:ja\.?,? )?(?:ich bin (?:bereits )?abonnent(?:in)?|ich ben[öo]tige ein abo"
           r"|ich m[öo]chte (?:ein abo|abonnieren)|ich habe (?:bereits )?ein abo"
           r"|sie sind bereits abonnent(?:in)?\??).{0,80}", max_words=15),
-    _rule("subscription.hi_subscribe", _S, r".{0,80}?सब्सक्राइब करें.{0,80}", max_words=20,
-          needs=("सब्सक्राइब",)),
     # --- newsletter -----------------------------------------------------------
     _rule("newsletter.best_of_our_journalism", _N,
           r"the best of (?:our|\S+(?:'s)?) journalism,? (?:hand-?picked|curated|delivered"
           r"|selected|in your inbox)\b.{0,80}"),
     # Diario1: "Suscríbete a Nuestro Newsletter"; before subscription.es_suscribase.
     _rule("newsletter.es_boletin", _N,
-          r"(?:suscr[ií]b(?:ase|ete|ite|irse|te)|rec[ií]b(?:a|e|ir)) (?:a |al |en )?(?:nuestro |nuestra "
-          r"|el |la |los |las )?(?:newsletters?|bolet[ií]n|bolet[ií]nes)\b.{0,120}"),
+          r"(?:suscr[ií]b(?:ase|ete|ite|irse|te)|rec[ií]b(?:a|e|ir)) (?:a |al |en )?"
+          r"(?:nuestro |nuestra |el |la |los |las )?(?:newsletters?|bolet[ií]n|bolet[ií]nes)\b.{0,120}"),
     _rule("newsletter.de_anmelden", _N,
           r"(?:jetzt )?(?:(?:zum|f[üu]r den|unseren?) )?newsletter (?:abonnieren|bestellen|anmelden"
           r"|registrieren)\b.{0,100}|melden sie sich (?:jetzt )?(?:f[üu]r|zu) .{0,40}?newsletter "
@@ -387,7 +389,8 @@ RULES: Final[tuple[Rule, ...]] = (
           _TAIL, max_words=60),
     # Breaking Belize News: "Соntасt uѕ аt marketing@breakingbelizenews.com".
     _rule("advertising.contact_email", _AD,
-          r"(?:for (?:advertising|sponsorship|ad) (?:inquiries|enquiries|opportunities|rates)?,?\s*)?"
+          r"(?:for (?:advertising|sponsorship|ad) (?:inquiries|enquiries|opportunities|rates)?"
+          r",?\s*)?"
           r"(?:please )?(?:contact|email|e-mail|write to|reach) us (?:at|on|via)\s+\S+@\S+"
           r"(?:\s+(?:or|and)\s+(?:call|phone|text) us (?:at|on)\s+[\d\s()+.-]{6,24})?"
           r"|for (?:advertising|sponsorship) (?:inquiries|enquiries|opportunities|information)"
@@ -396,8 +399,9 @@ RULES: Final[tuple[Rule, ...]] = (
     # Dot Esports: "we may earn a small commission at no additional cost to you. ...".
     _rule("affiliate.may_earn_commission", _AF,
           r"(?=.{0,400}?\b(?:links?|purchases?|buy|at no (?:extra|additional) cost|affiliate)\b)"
-          r"(?:.{0,240}?\b)?we (?:may |might |could )?(?:earn|receive|get|make) (?:an? )?(?:small "
-          r"|tiny )?(?:affiliate )?(?:commission|share of (?:sales|revenue)|compensation)\b.{0,300}",
+          r"(?:.{0,240}?\b)?we (?:may |might |could )?(?:earn|receive|get|make) (?:an? )?"
+          r"(?:small |tiny )?(?:affiliate )?(?:commission|share of (?:sales|revenue)|compensation)"
+          r"\b.{0,300}",
           max_words=60, needs=("commission", "compensation", "share of")),
     _rule("affiliate.contains_affiliate_links", _AF,
           r"(?:this|the) (?:post|article|page|story|content) (?:may )?contains? affiliate links?"

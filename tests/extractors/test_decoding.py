@@ -223,3 +223,19 @@ def test_utf8_round_trips(text: str) -> None:
 def test_utf8_bom_is_stripped(text: str) -> None:
     """A UTF-8 BOM is removed from the output and nothing else is."""
     assert decode(b"\xef\xbb\xbf" + text.encode("utf-8")) == text
+
+
+def test_declared_utf8_with_stray_bytes_stays_utf8(corpus: Path) -> None:
+    """A UTF-8 page with three stray latin-1 bytes is read as UTF-8, not re-detected."""
+    page = corpus / "html/adbar__trafilatura/eval/der-erfolg-gibt-recht.de.rinderleber.html"
+    text = decode(page.read_bytes())
+    assert "So schön winterlich ist es" in text
+    assert text.count("\ufffd") == 3
+
+
+def test_latin1_page_declared_utf8_is_redetected(corpus: Path) -> None:
+    """A latin-1 page that wrongly declares UTF-8 fails most accented letters: detection decides."""
+    page = corpus / "html/adbar__trafilatura/eval/nmb-media.de.ebay.html"
+    text = decode(page.read_bytes())
+    assert "sämtliche Dateien" in text
+    assert "\ufffd" not in text
