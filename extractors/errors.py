@@ -2,7 +2,8 @@
 
     ExtractError                 base: a document could not be turned into text
     ├── UndecodableError         bytes are binary or in no detectable encoding
-    └── UnreadableError          the file could not be opened or decompressed
+    ├── UnreadableError          the file could not be opened or decompressed
+    └── InvalidFieldError        a record or sidecar field has the wrong type or value
 
 They never cross the package boundary as exceptions for one bad document:
 the readers catch them and yield a `Reject` carrying the matching reason, so
@@ -35,3 +36,9 @@ class UnreadableError(ExtractError):
     """The file could not be opened, or its compression is broken."""
 
     reason = RejectReason.UNREADABLE
+
+
+class InvalidFieldError(ExtractError):
+    """A record or sidecar field has the wrong type or an unstorable value."""
+
+    reason = RejectReason.INVALID_FIELD

@@ -33,12 +33,11 @@ from pathlib import Path
 from typing import Protocol
 
 from extractors.decoding import decode
-from extractors.errors import ExtractError, UnreadableError
+from extractors.errors import ExtractError, InvalidFieldError, UnreadableError
 from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
 from extractors.tabular import (
     MAX_RECORD_BYTES,
     HtmlParser,
-    InvalidFieldError,
     call_parser,
     iter_csv,
     iter_jsonl,

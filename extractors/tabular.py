@@ -39,7 +39,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from extractors.decoding import decode, detect_encoding
-from extractors.errors import ExtractError, UndecodableError
+from extractors.errors import ExtractError, InvalidFieldError, UndecodableError
 from extractors.records import (
     ExtractionMethod,
     Metadata,
@@ -53,7 +53,6 @@ __all__ = [
     "FIELD_ALIASES",
     "MAX_RECORD_BYTES",
     "HtmlParser",
-    "InvalidFieldError",
     "article_from_record",
     "call_parser",
     "iter_csv",
@@ -93,12 +92,6 @@ class HtmlParser(Protocol):
     """What `extractors.html.extract_html` looks like, injected to keep this module apart."""
 
     def __call__(self, html: str, *, locator: str, hints: Metadata) -> ParsedArticle | Reject: ...
-
-
-class InvalidFieldError(ExtractError):
-    """A record or sidecar field has the wrong type or an unstorable value."""
-
-    reason = RejectReason.INVALID_FIELD
 
 
 def iter_jsonl(

@@ -268,10 +268,11 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("newsletter.best_of_our_journalism", _N,
           r"the best of (?:our|\S+(?:'s)?) journalism,? (?:hand-?picked|curated|delivered"
           r"|selected|in your inbox)\b.{0,80}"),
-    # Diario1: "Suscríbete a Nuestro Newsletter"; before subscription.es_suscribase.
+    # Diario1: "Suscríbete a Nuestro Newsletter" (subscription.es_suscribase leaves it).
     _rule("newsletter.es_boletin", _N,
           r"(?:suscr[ií]b(?:ase|ete|ite|irse|te)|rec[ií]b(?:a|e|ir)) (?:a |al |en )?"
-          r"(?:nuestro |nuestra |el |la |los |las )?(?:newsletters?|bolet[ií]n|bolet[ií]nes)\b.{0,120}"),
+          r"(?:nuestro |nuestra |el |la |los |las )?(?:newsletters?|bolet[ií]n|bolet[ií]nes)"
+          r"\b.{0,120}"),
     _rule("newsletter.de_anmelden", _N,
           r"(?:jetzt )?(?:(?:zum|f[üu]r den|unseren?) )?newsletter (?:abonnieren|bestellen|anmelden"
           r"|registrieren)\b.{0,100}|melden sie sich (?:jetzt )?(?:f[üu]r|zu) .{0,40}?newsletter "

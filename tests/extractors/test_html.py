@@ -62,7 +62,7 @@ def test_xhtml_with_xml_declaration(page: str | bytes) -> None:
         (b"", RejectReason.EMPTY_BODY),
         ("   \n ", RejectReason.EMPTY_BODY),
         ("<!-- only a comment -->", RejectReason.PARSE_ERROR),
-        ("<html><head><title>Index</title></head><body><div></div></body></html>", RejectReason.NOT_AN_ARTICLE),
+        ("<html><head><title>Index</title></head><body/></html>", RejectReason.NOT_AN_ARTICLE),
         (b"\x00\x01\x02binary", RejectReason.UNDECODABLE),
     ],
 )
