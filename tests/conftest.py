@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -33,3 +35,9 @@ def corpus() -> Path:
 def seed_path() -> Path:
     """The seed article: a real story whose last two lines are a subscription footer."""
     return REPO_ROOT / "samples" / "text" / SEED_NAME
+
+
+def sql_rows(query: str) -> list[tuple[Any, ...]]:
+    """Rows of a DuckDB query, in a fresh in-memory database."""
+    with duckdb.connect() as connection:
+        return connection.execute(query).fetchall()

@@ -7,7 +7,9 @@ every wildcard in a pattern is bounded (`.{0,120}`) and every rule has a
 `max_words` ceiling: a long paragraph that merely mentions "subscribe" can
 never be removed. Patterns are matched case-insensitively against the line
 after `FOLD` (homoglyphs and typographic quotes made plain), so `'` in a
-pattern also matches `’`, and `-` also matches `–` and `—`.
+pattern also matches `’`, and `-` also matches `–` and `—`. A rule whose
+pattern opens with a wildcard names the literals it `needs`, so the engine
+can skip it on the lines where it cannot match.
 
 Order matters only for reporting: when two rules match a line, the earlier
 one is named in `boilerplate_removed`, so specific rules come before general

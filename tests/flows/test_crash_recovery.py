@@ -10,11 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 from prefect.settings import PREFECT_API_URL
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, sql_rows
 
 EXPORT = REPO_ROOT / "samples" / "jsonl" / "newspaper4k-export.jsonl"
 COPIES = 150
@@ -74,15 +73,15 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     glob = f"{warehouse}/articles/**/*.parquet"
-    [(partial,)] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()
+    [(partial,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{glob}')")
     assert 0 < partial < expected
 
     subprocess.run(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env, check=True)
-    [(total, distinct)] = duckdb.sql(
+    [(total, distinct)] = sql_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
-    ).fetchall()
+    )
     assert (total, distinct) == (expected, expected)
-    statuses = duckdb.sql(
+    statuses = sql_rows(
         f"SELECT status FROM read_parquet('{warehouse}/runs/*.parquet') ORDER BY started_at"
-    ).fetchall()
+    )
     assert statuses == [("running",), ("completed",)]

@@ -5,23 +5,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.ingest import RunSummary, ingest_files
-from tests.conftest import REPO_ROOT, SEED_NAME
+from tests.conftest import REPO_ROOT, SEED_NAME, sql_rows
 
 SAMPLES = REPO_ROOT / "samples"
 
 
-def _ingest(warehouse: Path, *paths: Path, **kwargs: object) -> RunSummary:
-    return ingest_files(paths=[str(p) for p in paths], warehouse=str(warehouse), **kwargs)  # type: ignore[arg-type]
+def _ingest(warehouse: Path, *paths: Path) -> RunSummary:
+    return ingest_files(paths=[str(p) for p in paths], warehouse=str(warehouse))
 
 
-def _articles(warehouse: Path) -> duckdb.DuckDBPyRelation:
-    return duckdb.sql(
-        f"SELECT * FROM read_parquet('{warehouse}/articles/**/*.parquet', hive_partitioning = true)"
-    )
+def _articles(warehouse: Path) -> str:
+    """The articles table as a DuckDB table expression."""
+    return f"read_parquet('{warehouse}/articles/**/*.parquet', hive_partitioning = true)"
 
 
 @pytest.fixture(scope="module")
@@ -37,27 +35,26 @@ def test_every_document_is_accounted_for(sample_run: tuple[Path, RunSummary]) ->
         summary.articles_written + summary.duplicates_skipped + summary.rejects
     )
     assert summary.articles_written >= 20
-    assert _articles(warehouse).aggregate("count(*)").fetchall() == [(summary.articles_written,)]
-    rejects = duckdb.sql(
+    assert summary.duplicates_skipped == 1  # the windows-1252 copy of the seed
+    assert sql_rows(f"SELECT count(*) FROM {_articles(warehouse)}") == [(summary.articles_written,)]
+    rejects = sql_rows(
         f"SELECT reason, count(*) FROM read_parquet('{warehouse}/rejects/*.parquet') GROUP BY ALL"
-    ).fetchall()
+    )
     assert dict(rejects) == summary.rejects_by_reason
 
 
 def test_samples_show_expected_rejects(sample_run: tuple[Path, RunSummary]) -> None:
     """The bundled bad files are rejected with machine-readable reasons."""
     warehouse, _ = sample_run
-    rows = duckdb.sql(
-        f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')"
-    ).fetchall()
+    rows = sql_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
     by_name = {locator.rsplit("/", 1)[-1]: reason for locator, reason in rows}
-    assert by_name["empty.txt"] == "EMPTY_BODY"
-    assert by_name["brotli-body-not-text.html"] == "UNDECODABLE"
-    assert by_name["newspaper4k-export.jsonl#line=9"] == "PARSE_ERROR"
-    assert by_name["newspaper4k-export.jsonl#line=10"] in {
-        "INVALID_FIELD",
-        "PARSE_ERROR",
-        "EMPTY_BODY",
+    assert by_name == {
+        "PROVENANCE.md": "UNSUPPORTED_TYPE",
+        "empty.txt": "EMPTY_BODY",
+        "brotli-body-not-text.html": "UNDECODABLE",
+        "utf-16-bom-truncated.html": "UNDECODABLE",
+        "newspaper4k-export.jsonl#line=9": "PARSE_ERROR",
+        "newspaper4k-export.jsonl#line=10": "INVALID_FIELD",
     }
 
 
@@ -65,14 +62,11 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
     """The seed lands without its two footer lines, which are listed as removed."""
     warehouse, _ = sample_run
     seed_lines = (SAMPLES / "text" / SEED_NAME).read_text(encoding="utf-8").strip().split("\n")
-    expected_body = "\n".join(seed_lines[:-2]).strip()
-    [(body, removed, title)] = (
-        _articles(warehouse)
-        .filter(f"locator LIKE '%{SEED_NAME}'")
-        .project("body, boilerplate_removed, title")
-        .fetchall()
+    [(body, removed, title)] = sql_rows(
+        f"SELECT body, boilerplate_removed, title FROM {_articles(warehouse)} "
+        f"WHERE locator LIKE '%{SEED_NAME}'"
     )
-    assert body == expected_body
+    assert body == "\n".join(seed_lines[:-2]).strip()
     assert [r["text"] for r in removed] == seed_lines[-2:]
     assert title is None
 
@@ -80,11 +74,9 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
 def test_sidecar_overrides_metadata(sample_run: tuple[Path, RunSummary]) -> None:
     """A NAME.json sidecar's url and source win over what the page states."""
     warehouse, _ = sample_run
-    [(source, url)] = (
-        _articles(warehouse)
-        .filter("locator LIKE '%dw.com-elephants.html'")
-        .project("source, url")
-        .fetchall()
+    [(source, url)] = sql_rows(
+        f"SELECT source, url FROM {_articles(warehouse)} "
+        "WHERE locator LIKE '%dw.com-elephants.html'"
     )
     assert source == "dw"
     assert url.startswith("https://www.dw.com/fr/")
@@ -100,11 +92,14 @@ def test_rerun_is_idempotent(tmp_path: Path) -> None:
     assert second.articles_written == 0
     assert second.duplicates_skipped == first.articles_written + first.duplicates_skipped
     assert second.rejects_new == 0
-    ids = _articles(warehouse).project("article_id").fetchall()
-    assert len(ids) == len(set(ids)) == first.articles_written
-    runs = duckdb.sql(
+    assert second.rejects_by_reason == first.rejects_by_reason
+    [(rows, distinct)] = sql_rows(
+        f"SELECT count(*), count(DISTINCT article_id) FROM {_articles(warehouse)}"
+    )
+    assert rows == distinct == first.articles_written
+    runs = sql_rows(
         f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet') GROUP BY ALL"
-    ).fetchall()
+    )
     assert runs == [("completed", 2)]
 
 

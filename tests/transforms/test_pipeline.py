@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from extractors.records import Reject, RejectReason
+from tests.warehouse.conftest import INGESTED
 from transforms.article import Article, CleanSettings
 from transforms.pipeline import clean_files
-from tests.warehouse.conftest import INGESTED
 
 _RECORD_SUFFIX = re.compile(r"#(?:line|row)=\d+$")
 
@@ -31,9 +31,7 @@ HOSTILE = [
 
 
 def _clean(paths: list[Path]) -> list[Article | Reject]:
-    return list(
-        clean_files(paths, settings=CleanSettings(), run_id="test", ingested_at=INGESTED)
-    )
+    return list(clean_files(paths, settings=CleanSettings(), run_id="test", ingested_at=INGESTED))
 
 
 @pytest.mark.parametrize(("folder", "suffix"), HOSTILE, ids=[f"{f}{s}" for f, s in HOSTILE])

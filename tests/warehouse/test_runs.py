@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import duckdb
-
+from tests.conftest import sql_rows
 from warehouse import RunRecord, RunStatus, Warehouse, write_run
 
 
@@ -27,8 +26,8 @@ def test_run_row_is_replaced_not_appended(store: Warehouse) -> None:
         rejects_by_reason={"EMPTY_BODY": 1},
     )
     write_run(store, final)
-    rows = duckdb.sql(
+    rows = sql_rows(
         f"SELECT run_id, status, articles_written, rejects_by_reason['EMPTY_BODY'], parameters "
         f"FROM read_parquet('{store.runs}/*.parquet')"
-    ).fetchall()
+    )
     assert rows == [("run-1", "completed", 2, 1, '{"paths": ["samples"]}')]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import polars as pl
 import pyarrow.dataset as ds
@@ -13,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from extractors.records import Reject, RejectReason
+from tests.conftest import sql_rows
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from warehouse import ARTICLES, REJECTS, SCHEMA_VERSION, KeyIndex, Warehouse
 from warehouse import writer as writer_module
@@ -50,10 +50,10 @@ def test_partitions_by_month_and_undated(store: Warehouse, make_article: Article
         make_article(3, published_at=None, published_utc_offset=None),
     ]
     new_writer(store).write("b00001-c0001", articles, [], seen_at=INGESTED)
-    months = duckdb.sql(
+    months = sql_rows(
         f"SELECT published_month, count(*) FROM read_parquet('{_glob(store)}', "
         "hive_partitioning = true) GROUP BY ALL ORDER BY 1"
-    ).fetchall()
+    )
     assert months == [("2017-06", 1), ("2020-08", 1), ("undated", 1)]
 
 
@@ -64,9 +64,9 @@ def test_readers_agree(store: Warehouse, make_article: ArticleFactory) -> None:
     expected = sorted(a.article_id for a in articles)
     frame = pd.read_parquet(store.articles)
     assert sorted(frame["article_id"]) == expected
-    rows = duckdb.sql(
+    rows = sql_rows(
         f"SELECT article_id FROM read_parquet('{_glob(store)}', hive_partitioning = true)"
-    ).fetchall()
+    )
     assert sorted(r[0] for r in rows) == expected
     polars_ids = pl.scan_parquet(_glob(store), hive_partitioning=True).select("article_id")
     assert sorted(polars_ids.collect()["article_id"].to_list()) == expected
@@ -131,6 +131,6 @@ def test_stray_temp_file_is_invisible(store: Warehouse, make_article: ArticleFac
     folder = store.articles / "published_month=2020-08"
     (folder / ".part-run-x-b00002-c0001.parquet.999.tmp").write_bytes(b"PAR1 half a file")
     assert len(KeyIndex.from_table(store.articles, "article_id")) == 1
-    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{_glob(store)}')").fetchall()
+    rows = sql_rows(f"SELECT count(*) FROM read_parquet('{_glob(store)}')")
     assert rows == [(1,)]
     assert pd.read_parquet(store.articles).shape[0] == 1
