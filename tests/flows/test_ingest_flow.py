@@ -110,3 +110,40 @@ def test_unwritable_warehouse_fails_the_run(tmp_path: Path) -> None:
     shutil.copy(SAMPLES / "text" / SEED_NAME, tmp_path / SEED_NAME)
     with pytest.raises(OSError):
         _ingest(blocker, tmp_path / SEED_NAME)
+
+
+def test_run_publishes_summary_artifact(sample_run: tuple[Path, RunSummary]) -> None:
+    """The flow run carries an `ingest-summary` table artifact with its counts."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    _, summary = sample_run
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(summary.run_id)])
+            )
+        )
+    [artifact] = [a for a in artifacts if a.key == "ingest-summary"]
+    assert artifact.type == "table"
+    assert f'"value": {summary.articles_written}' in str(artifact.data)
+
+
+def test_readme_examples_run(
+    sample_run: tuple[Path, RunSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Python block in the README's "Reading the warehouse" section runs as written."""
+    import re
+
+    warehouse, _ = sample_run
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "warehouse").symlink_to(warehouse)
+    monkeypatch.chdir(tmp_path)
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reading the warehouse", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert len(blocks) >= 3
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
