@@ -29,6 +29,15 @@ class RejectReason(StrEnum):
     NOT_AN_ARTICLE = "NOT_AN_ARTICLE"  # a page with no article (index, form, error page)
     INVALID_FIELD = "INVALID_FIELD"  # a record field with the wrong type or value
     PROCESSING_ERROR = "PROCESSING_ERROR"  # an unexpected error in our code: report it as a bug
+    # Web sources (issue 3): one reason per way a URL can fail.
+    FETCH_FAILED = "FETCH_FAILED"  # connection error, or an HTTP error status (detail has it)
+    TIMEOUT = "TIMEOUT"  # connect or read timeout, after retries
+    ROBOTS_DISALLOWED = "ROBOTS_DISALLOWED"  # robots.txt forbids our user agent
+    TOO_LARGE = "TOO_LARGE"  # body over the size cap, after decompression
+    NOT_HTML = "NOT_HTML"  # a PDF, image or feed where a page was expected
+    BLOCKED_ADDRESS = "BLOCKED_ADDRESS"  # non-http(s) scheme or a non-public address (SSRF guard)
+    REDIRECT_LOOP = "REDIRECT_LOOP"  # a redirect cycle or too many redirects
+    UNSAFE_XML = "UNSAFE_XML"  # a feed or sitemap using entity tricks (billion laughs, XXE)
 
 
 class ExtractionMethod(StrEnum):
@@ -84,6 +93,21 @@ class ParsedArticle:
     metadata: Metadata
     extraction_method: ExtractionMethod
     fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredUrl:
+    """An article URL found in a feed or sitemap, with what the listing said of it.
+
+    `hints` (title, published, authors, description, language, tags) fill the
+    fields a page itself lacks; `lastmod` lets a later run skip what it has.
+    """
+
+    url: str
+    source: str
+    found_in: str  # the feed or sitemap URL
+    hints: Metadata = Metadata()
+    lastmod: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
