@@ -32,6 +32,14 @@ class Warehouse:
     def runs(self) -> Path:
         return self.root / "runs"
 
+    @property
+    def raw_pages(self) -> Path:
+        return self.root / "raw_pages"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
     def parquet_files(self, table: Path) -> list[Path]:
         """Committed files of a table (temporary files start with `.` and are skipped)."""
         if not table.is_dir():

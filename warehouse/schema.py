@@ -16,6 +16,8 @@ import pyarrow as pa
 
 __all__ = [
     "ARTICLES",
+    "RAW_PAGES",
+    "VALIDATORS",
     "PARTITION_COLUMN",
     "REJECTS",
     "RUNS",
@@ -25,8 +27,11 @@ __all__ = [
     "with_version",
 ]
 
-SCHEMA_VERSION: Final = "1"
-SCHEMA_HISTORY: Final = {"1": "first release: articles, rejects, runs"}
+SCHEMA_VERSION: Final = "2"
+SCHEMA_HISTORY: Final = {
+    "1": "first release: articles, rejects, runs",
+    "2": "raw_pages and state/validators added for web sources; earlier tables unchanged",
+}
 VERSION_KEY: Final = b"news_etl.schema_version"
 
 # Hive partition of the articles table: the UTC month of publication. Undated
@@ -106,6 +111,33 @@ RUNS: Final = pa.schema(
         _field("rejects", pa.int64(), "documents rejected", nullable=False),
         _field("rejects_by_reason", pa.map_(pa.string(), pa.int64()), "reject counts per reason", nullable=False),
         _field("status", pa.string(), "running, completed or failed", nullable=False),
+    ]
+)  # fmt: skip
+
+
+RAW_PAGES: Final = pa.schema(
+    [
+        _field("url", pa.string(), "the URL requested", nullable=False),
+        _field("final_url", pa.string(), "the URL after redirects", nullable=False),
+        _field("source", pa.string(), "source name from sources.toml", nullable=False),
+        _field("status", pa.int32(), "HTTP status of the final response", nullable=False),
+        _field("content_type", pa.string(), "Content-Type header"),
+        _field("charset", pa.string(), "charset from the Content-Type header"),
+        _field("etag", pa.string(), "ETag header"),
+        _field("last_modified", pa.string(), "Last-Modified header"),
+        _field("body", pa.binary(), "the body as received, after transfer decoding; the file's zstd compresses it", nullable=False),
+        _field("hints", pa.string(), "what the feed or sitemap said of the URL, as JSON (fallback metadata)", nullable=False),
+        _field("fetched_at", _UTC, "when it was fetched", nullable=False),
+        _field("run_id", pa.string(), "the run that fetched it", nullable=False),
+    ]
+)  # fmt: skip
+
+VALIDATORS: Final = pa.schema(
+    [
+        _field("url", pa.string(), "feed or sitemap URL", nullable=False),
+        _field("etag", pa.string(), "ETag to send as If-None-Match"),
+        _field("last_modified", pa.string(), "Last-Modified to send as If-Modified-Since"),
+        _field("checked_at", _UTC, "when the URL was last fetched or answered 304", nullable=False),
     ]
 )  # fmt: skip
 
