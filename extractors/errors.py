@@ -3,7 +3,9 @@
     ExtractError                 base: a document could not be turned into text
     ├── UndecodableError         bytes are binary or in no detectable encoding
     ├── UnreadableError          the file could not be opened or decompressed
-    └── InvalidFieldError        a record or sidecar field has the wrong type or value
+    ├── InvalidFieldError        a record or sidecar field has the wrong type or value
+    ├── UnsafeXmlError           XML declaring entities or an external DTD (not parsed)
+    └── TooLargeError            a document over its size cap after decompression
 
 They never cross the package boundary as exceptions for one bad document:
 the readers catch them and yield a `Reject` carrying the matching reason, so
@@ -42,3 +44,15 @@ class InvalidFieldError(ExtractError):
     """A record or sidecar field has the wrong type or an unstorable value."""
 
     reason = RejectReason.INVALID_FIELD
+
+
+class UnsafeXmlError(ExtractError):
+    """The document declares entities or an external DTD; it is not parsed."""
+
+    reason = RejectReason.UNSAFE_XML
+
+
+class TooLargeError(ExtractError):
+    """The document (after decompression) is over the size cap."""
+
+    reason = RejectReason.TOO_LARGE

@@ -25,6 +25,7 @@ from __future__ import annotations
 import glob
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -73,25 +74,49 @@ _READ_ERRORS = (OSError, EOFError, zlib.error)
 def list_inputs(paths: Sequence[Path]) -> list[Path]:
     """The files to read under `paths`, sorted; hidden entries and sidecars left out.
 
-    A file named explicitly is kept even if hidden. Raises `FileNotFoundError`
-    for a path that does not exist: a usage error, not a bad document.
+    Paths come back in one spelling (relative to the working directory when
+    under it, else absolute), so `samples`, `./samples` and its absolute path
+    give the same locators, and a rerun recognises its rejects. A broken
+    symlink or an unreadable folder is listed too, so that reading it gives an
+    UNREADABLE reject instead of silence. A file named explicitly is kept even
+    if hidden. Raises `FileNotFoundError` for a path that does not exist: a
+    usage error, not a bad document.
     """
     found: set[Path] = set()
     for path in paths:
         if path.is_file():
-            found.add(path)
+            found.add(_spelled(path))
         elif path.is_dir():
-            found.update(
-                child
-                for child in path.rglob("*")
-                if child.is_file()
-                and not any(part.startswith(".") for part in child.relative_to(path).parts)
-            )
+            found.update(_spelled(p) for p in _walk(path))
         else:
             raise FileNotFoundError(
                 f"input path {str(path)!r} does not exist; check the spelling or create it"
             )
     return sorted(file for file in found if not _is_sidecar(file))
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    unreadable: list[Path] = []
+
+    def note(error: OSError) -> None:
+        unreadable.append(Path(error.filename))
+
+    for folder, dirs, files in os.walk(root, onerror=note):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            path = Path(folder, name)
+            if not name.startswith(".") and (path.is_file() or path.is_symlink()):
+                yield path
+    yield from unreadable
+
+
+def _spelled(path: Path) -> Path:
+    # abspath, not resolve(): a symlink keeps its own name (and a broken one its path)
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100
+    try:
+        return absolute.relative_to(Path.cwd())
+    except ValueError:
+        return absolute
 
 
 def read_file(
@@ -211,12 +236,12 @@ def _kind(path: Path) -> str | None:
 
 
 def _sidecar_for(path: Path) -> Path | None:
-    """`story.html.json` for `story.html`, else `story.json` if it exists."""
-    exact = path.with_name(path.name + ".json")
-    if exact.is_file():
-        return exact
-    loose = path.with_name(Path(_without_gz(path.name)).stem + ".json")
-    return loose if loose != path and loose.is_file() else None
+    """`story.html.json` for `story.html` (also for `story.html.gz`), else `story.json`."""
+    for name in (path.name, _without_gz(path.name), Path(_without_gz(path.name)).stem):
+        candidate = path.with_name(name + ".json")
+        if candidate != path and candidate.is_file():
+            return candidate
+    return None
 
 
 def _is_sidecar(path: Path) -> bool:

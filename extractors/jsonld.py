@@ -53,18 +53,23 @@ def _nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text or "", strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # invalid, or nested deeper than json can go
             continue
         yield from _walk(data)
 
 
 def _walk(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _walk(data.get("@graph", []))
+    """Objects in document order, `@graph` members included; iterative, so depth is no risk."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            graph = item.get("@graph")
+            if isinstance(graph, list | dict):
+                stack.append(graph)
 
 
 def _types(node: dict[str, Any]) -> set[str]:

@@ -118,3 +118,48 @@ class Reject:
     reason: RejectReason
     detail: str
     source: str | None = None
+
+
+# Web fetching (issue 3): what `extractors.http.Fetcher.fetch` returns besides a `Reject`.
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a server said about a resource last time, for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    """A 2xx response with its body, decompressed but not yet decoded to text.
+
+    `charset` is the Content-Type header's, for `decoding.decode(body,
+    declared=charset)`; `redirects` lists the hops after `url`, the last one
+    being `final_url`. `fetched_at` is UTC.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str | None
+    charset: str | None
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime
+    redirects: tuple[str, ...] = ()
+
+    @property
+    def validators(self) -> Validators:
+        """What to send next time to get a 304 if nothing changed."""
+        return Validators(etag=self.etag, last_modified=self.last_modified)
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified:
+    """A 304 to a conditional GET: the copy we have is current."""
+
+    url: str
+    fetched_at: datetime

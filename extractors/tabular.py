@@ -39,7 +39,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from extractors.decoding import decode, detect_encoding
-from extractors.errors import ExtractError, InvalidFieldError, UndecodableError
+from extractors.errors import ExtractError, InvalidFieldError
 from extractors.records import (
     ExtractionMethod,
     Metadata,
@@ -228,7 +228,10 @@ def _jsonl_record(
 
 
 def _decoded_lines(lines: Iterable[bytes], declared: str | None) -> Iterator[str]:
-    """Text lines (ending in "\\n") of a byte stream, its codec sniffed from the start."""
+    """Text lines (ending in "\\n") of a byte stream, its codec sniffed from the start.
+
+    Raises `UndecodableError` only when the start itself is binary.
+    """
     chunks = iter(lines)
     head: list[bytes] = []
     size = 0
@@ -242,15 +245,14 @@ def _decoded_lines(lines: Iterable[bytes], declared: str | None) -> Iterator[str
         complete = True
     sample = b"".join(head)
     codec = detect_encoding(sample, declared=declared, complete=complete)
-    decoder = codecs.getincrementaldecoder(codec)("strict")
+    # A stray byte further on becomes U+FFFD in its own row: the alternative,
+    # stopping there, would silently drop every row after it.
+    decoder = codecs.getincrementaldecoder(codec)("replace")
     pending = ""
-    try:
-        for chunk in itertools.chain([sample], chunks):
-            *full, pending = (pending + decoder.decode(chunk)).split("\n")
-            yield from (line + "\n" for line in full)
-        pending += decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise UndecodableError(f"bytes further on are not valid {codec}: {exc.reason}") from exc
+    for chunk in itertools.chain([sample], chunks):
+        *full, pending = (pending + decoder.decode(chunk)).split("\n")
+        yield from (line + "\n" for line in full)
+    pending += decoder.decode(b"", final=True)
     if pending:
         yield pending
 

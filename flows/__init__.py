@@ -1,9 +1,9 @@
-"""Prefect flows, tasks and the command line: the only code that imports prefect."""
+"""Prefect flows, tasks and the command line: the only code that imports prefect.
+
+Importing this package does not import Prefect (so `news-etl --help` is
+instant); `flows.ingest` does, after `flows.prefect_env` set its defaults.
+"""
 
 from flows.prefect_env import apply_defaults
 
 apply_defaults()
-
-from flows.ingest import ingest_files  # noqa: E402  (defaults must precede prefect's import)
-
-__all__ = ["ingest_files"]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture, as_completed, wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.files import list_inputs
@@ -32,6 +32,7 @@ from flows.progress import ProgressReporter
 from transforms.article import Article, CleanSettings
 from transforms.pipeline import clean_files
 from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
+from warehouse.lock import exclusive_writer, sweep_temp_files
 
 __all__ = ["BatchOutcome", "RunSummary", "ingest_files"]
 
@@ -46,6 +47,7 @@ class BatchContext:
     settings: CleanSettings
     run_id: str
     rows_per_file: int
+    on_file_done: Callable[[Path, int], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +72,9 @@ class RunSummary:
     duplicates_skipped: int
     rejects_by_reason: dict[str, int]
     elapsed_seconds: float
-    status: str = str(RunStatus.COMPLETED)
+    status: RunStatus = RunStatus.COMPLETED
     rejects_new: int = 0
     batches: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def rejects(self) -> int:
@@ -91,6 +92,7 @@ def ingest_batch(batch_no: int, paths: Sequence[Path], context: BatchContext) ->
         settings=context.settings,
         run_id=context.run_id,
         ingested_at=datetime.now(UTC),
+        on_file_done=context.on_file_done,
     )
     for chunk_no, chunk in enumerate(_chunks(documents, context.rows_per_file), start=1):
         articles = [d for d in chunk if isinstance(d, Article)]
@@ -140,46 +142,45 @@ def ingest_files(
         "min_words": min_words,
     }
     store = Warehouse(Path(warehouse))
-    record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
-    write_run(store, record)
+    with exclusive_writer(store):
+        sweep_temp_files(store)
+        record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
+        write_run(store, record)
+        futures: list[PrefectFuture[BatchOutcome]] = []
+        try:
+            files = list_inputs([Path(p) for p in paths])
+            step = max(1, batch_size)
+            batches = [files[i : i + step] for i in range(0, len(files), step)]
+            logger.info(
+                "run %s: %d files in %d batches -> %s", run_id, len(files), len(batches), warehouse
+            )
+            writer = BatchWriter(
+                store,
+                run_id=run_id,
+                articles_index=KeyIndex.from_table(store.articles, "article_id"),
+                rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
+                default_source=source,
+            )
+            with ProgressReporter(total_files=len(files), enabled=show_progress) as progress:
+                context = BatchContext(
+                    writer=writer,
+                    settings=CleanSettings(min_words=min_words, default_source=source),
+                    run_id=run_id,
+                    rows_per_file=max(1, rows_per_file),
+                    on_file_done=progress.file_done,
+                )
+                futures = [
+                    ingest_batch.submit(number, batch, context)
+                    for number, batch in enumerate(batches, start=1)
+                ]
+                outcomes = [future.result() for future in as_completed(futures)]
+        except BaseException:
+            _record_failure(store, record, futures, started, logger)
+            raise
 
-    files = list_inputs([Path(p) for p in paths])
-    step = max(1, batch_size)
-    batches = [files[i : i + step] for i in range(0, len(files), step)]
-    logger.info("run %s: %d files in %d batches -> %s", run_id, len(files), len(batches), warehouse)
-    writer = BatchWriter(
-        store,
-        run_id=run_id,
-        articles_index=KeyIndex.from_table(store.articles, "article_id"),
-        rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
-        default_source=source,
-    )
-    context = BatchContext(
-        writer=writer,
-        settings=CleanSettings(min_words=min_words, default_source=source),
-        run_id=run_id,
-        rows_per_file=max(1, rows_per_file),
-    )
-
-    outcomes: list[BatchOutcome] = []
-    try:
-        futures: list[PrefectFuture[BatchOutcome]] = [
-            ingest_batch.submit(number, batch, context)
-            for number, batch in enumerate(batches, start=1)
-        ]
-        with ProgressReporter(total_files=len(files), enabled=show_progress) as progress:
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                progress.advance(outcome.files, outcome.documents_seen)
-    except BaseException:
-        summary = _summarise(run_id, warehouse, outcomes, started, status=RunStatus.FAILED)
+        summary = _summarise(run_id, warehouse, outcomes, started, status=RunStatus.COMPLETED)
+        summary = replace(summary, files=len(files))
         write_run(store, _final_record(record, summary))
-        raise
-
-    summary = _summarise(run_id, warehouse, outcomes, started, status=RunStatus.COMPLETED)
-    summary = replace(summary, files=len(files))
-    write_run(store, _final_record(record, summary))
     logger.info(
         "run %s: %d documents, %d articles written, %d duplicates skipped, %d rejects %s",
         run_id,
@@ -214,6 +215,23 @@ def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
     return rows
 
 
+def _record_failure(
+    store: Warehouse,
+    record: RunRecord,
+    futures: Sequence[PrefectFuture[BatchOutcome]],
+    started: float,
+    logger: Any,
+) -> None:
+    """Mark the run failed with the counts of what was committed, never masking the cause."""
+    wait(list(futures))  # batches already running keep committing; count them too
+    outcomes = [f.result() for f in futures if f.state.is_completed()]
+    summary = _summarise(record.run_id, str(store.root), outcomes, started, status=RunStatus.FAILED)
+    try:
+        write_run(store, _final_record(record, summary))
+    except Exception:
+        logger.exception("could not record the failed run %s", record.run_id)
+
+
 def _run_id() -> str:
     context = get_run_context()
     flow_run = getattr(context, "flow_run", None)
@@ -242,7 +260,7 @@ def _summarise(
         duplicates_skipped=written.duplicates_skipped,
         rejects_by_reason=dict(reasons),
         elapsed_seconds=time.perf_counter() - started,
-        status=str(status),
+        status=status,
         rejects_new=written.rejects_written,
         batches=len(outcomes),
     )
@@ -254,7 +272,7 @@ def _final_record(record: RunRecord, summary: RunSummary) -> RunRecord:
         flow=record.flow,
         parameters=record.parameters,
         started_at=record.started_at,
-        status=RunStatus(summary.status),
+        status=summary.status,
         finished_at=datetime.now(UTC),
         documents_seen=summary.documents_seen,
         articles_written=summary.articles_written,

@@ -6,6 +6,8 @@ same code serves `make run` in a terminal and a scheduled run's logs.
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from types import TracebackType
 
 from rich.progress import (
@@ -20,10 +22,11 @@ __all__ = ["ProgressReporter"]
 
 
 class ProgressReporter:
-    """Advances by files done; shows documents seen so far."""
+    """Advances by files done; shows documents seen so far. Thread-safe."""
 
     def __init__(self, *, total_files: int, enabled: bool) -> None:
         self._documents = 0
+        self._lock = threading.Lock()
         self._progress: Progress | None = None
         if enabled:
             self._progress = Progress(
@@ -50,8 +53,10 @@ class ProgressReporter:
         if self._progress is not None:
             self._progress.stop()
 
-    def advance(self, files: int, documents: int) -> None:
+    def file_done(self, path: Path, documents: int) -> None:
+        """Called by batch tasks (in worker threads) after each file."""
         if self._progress is None:
             return
-        self._documents += documents
-        self._progress.update(self._task, advance=files, documents=self._documents)
+        with self._lock:
+            self._documents += documents
+            self._progress.update(self._task, advance=1, documents=self._documents)

@@ -7,8 +7,10 @@ an empty value instead of crashing a batch.
 
 from __future__ import annotations
 
+import email.utils
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
@@ -31,12 +33,14 @@ __all__ = [
 # Unicode white space other than the line breaks that carry structure.
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Lone surrogates (JSON allows "\\ud800") cannot be stored as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 
 def normalise_line(text: str) -> str:
-    """NFC, no zero-width characters, runs of white space as one space, stripped."""
-    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))
+    """NFC, no zero-width characters or lone surrogates, single spaces, stripped."""
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text)))
     return _INLINE_SPACE.sub(" ", text.replace("\n", " ")).strip()
 
 
@@ -106,7 +110,9 @@ def domain_of(url: str | None) -> str | None:
 
 
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|por|par|di|door|av)\s*[:\-]?\s+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\by\b|\bet\b)\s*", re.IGNORECASE)
+# Not split on Spanish "y" or French "et": they join double surnames
+# ("José Ortega y Gasset") as often as two authors.
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b)\s*", re.IGNORECASE)
 _MAX_AUTHOR_LENGTH = 100
 # CMS placeholders that are not anybody's name (seen in the corpus: "No Author").
 NOT_AUTHORS = frozenset({"no author", "unknown", "anonymous", "admin", "administrator", "n/a"})
@@ -154,34 +160,71 @@ class Timestamp:
 _EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
 _LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
+# Zone abbreviations with one meaning in news metadata. Ambiguous ones (CST:
+# US Central or China; IST: India, Ireland or Israel) are deliberately absent:
+# a timestamp naming an unknown zone is refused rather than read as UTC.
+ZONE_ABBREVIATIONS: dict[str, int] = {
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+    "EST": -5 * 3600, "EDT": -4 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
+    "MST": -7 * 3600, "MDT": -6 * 3600, "CDT": -5 * 3600,
+    "BST": 3600, "CET": 3600, "CEST": 2 * 3600, "EET": 2 * 3600, "EEST": 3 * 3600,
+    "MSK": 3 * 3600, "JST": 9 * 3600, "KST": 9 * 3600, "HKT": 8 * 3600,
+    "AEST": 10 * 3600, "AEDT": 11 * 3600,
+}  # fmt: skip
+_RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
+# Two different defaults: a field dateutil filled in differs between them.
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+
 
 def parse_timestamp(value: str | datetime | None) -> Timestamp | None:
-    """An ISO 8601, RFC 2822 or similar timestamp -> UTC plus its original offset."""
+    """An ISO 8601, RFC 2822 or similar timestamp -> UTC plus its original offset.
+
+    A value missing its year, month or day ("June 2019", "Friday") or naming
+    an unknown time zone gives None: dateutil would otherwise fill the gap
+    from today's date or silently read the zone as UTC.
+    """
     if value is None:
         return None
-    if isinstance(value, str):
-        text = value.strip()
-        if not text or len(text) > 64:
-            return None
-        try:
-            moment = date_parser.parse(text)
-        except (ValueError, OverflowError, TypeError, date_parser.ParserError):
-            return None
-    else:
-        moment = value
-    offset = moment.utcoffset()
-    if offset is None:
-        utc = moment.replace(tzinfo=UTC)
-        minutes = None
-    else:
-        try:
-            utc = moment.astimezone(UTC)
-        except (OverflowError, ValueError):
-            return None
-        minutes = int(offset.total_seconds() // 60)
+    moment = value if isinstance(value, datetime) else _parse_text(value)
+    if moment is None:
+        return None
+    try:
+        offset = moment.utcoffset()
+        if offset is None:
+            utc, minutes = moment.replace(tzinfo=UTC), None
+        else:
+            utc, minutes = moment.astimezone(UTC), int(offset.total_seconds() // 60)
+    except (OverflowError, ValueError):  # offsets of a day or more, dates near year 1
+        return None
     if not _EARLIEST <= utc < _LATEST:
         return None
     return Timestamp(utc=utc, utc_offset_minutes=minutes)
+
+
+def _parse_text(value: str) -> datetime | None:
+    text = value.strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        return datetime.fromisoformat(text)  # the common case, and exact
+    except ValueError:
+        pass
+    if _RFC2822.match(text):  # as in RSS; email.utils misreads looser forms
+        try:
+            return email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            pass
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", date_parser.UnknownTimezoneWarning)
+            first, second = (
+                date_parser.parse(text, default=d, tzinfos=ZONE_ABBREVIATIONS) for d in _DEFAULTS
+            )
+    except (ValueError, OverflowError, TypeError, date_parser.UnknownTimezoneWarning):
+        return None
+    if first.date() != second.date():
+        return None
+    return first
 
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+|\s*\|\s*|\s+::\s+")

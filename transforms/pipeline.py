@@ -8,7 +8,7 @@ not grow with the file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -23,17 +23,29 @@ logger = logging.getLogger(__name__)
 
 
 def clean_files(
-    paths: Iterable[Path], *, settings: CleanSettings, run_id: str, ingested_at: datetime
+    paths: Iterable[Path],
+    *,
+    settings: CleanSettings,
+    run_id: str,
+    ingested_at: datetime,
+    on_file_done: Callable[[Path, int], None] | None = None,
 ) -> Iterator[Article | Reject]:
-    """Every document in `paths`, as an Article or a Reject; never raises for bad input."""
+    """Every document in `paths`, as an Article or a Reject; never raises for bad input.
+
+    `on_file_done(path, documents)` is called after each file, for progress
+    reporting.
+    """
     for path in paths:
         locator = str(path)
+        documents = 0
         try:
             for document in read_file(
                 path, source=settings.default_source, parse_html=extract_html
             ):
+                documents += 1
                 yield _clean(document, settings=settings, run_id=run_id, ingested_at=ingested_at)
         except Exception as exc:  # a reader bug must cost one file, not the run
+            documents += 1
             logger.exception("reading %s failed", locator)
             yield Reject(
                 locator,
@@ -41,6 +53,8 @@ def clean_files(
                 f"{type(exc).__name__}: {exc}"[:500],
                 settings.default_source,
             )
+        if on_file_done is not None:
+            on_file_done(path, documents)
 
 
 def _clean(

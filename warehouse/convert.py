@@ -1,12 +1,16 @@
 """Records -> Arrow tables cast to the declared schemas.
 
 Columns are built directly from the records' attributes (no per-row dicts),
-then `pa.table(..., schema=...)` enforces types and nullability.
+then `pa.table(..., schema=...)` casts them to the declared types (Parquet
+refuses a null in a non-nullable column when the file is written). Every
+string passes through `storable` first: one lone surrogate (valid in JSON,
+or from an undecodable file name) would otherwise fail the whole batch.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,7 +20,22 @@ from extractors.records import Reject
 from transforms.article import Article
 from warehouse.schema import ARTICLES, PARTITION_COLUMN, REJECTS, UNDATED_PARTITION, with_version
 
-__all__ = ["articles_table", "partition_of", "reject_id", "rejects_table"]
+__all__ = ["articles_table", "partition_of", "reject_id", "rejects_table", "storable"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` with lone surrogates replaced by U+FFFD, so it encodes as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _value(value: object) -> object:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, tuple):
+        return [_value(item) for item in value]
+    return value
 
 
 def articles_table(articles: Sequence[Article]) -> pa.Table:
@@ -27,13 +46,12 @@ def articles_table(articles: Sequence[Article]) -> pa.Table:
             if name == "boilerplate_removed":
                 values.append(
                     [
-                        {"rule": r.rule, "kind": r.kind, "text": r.text}
+                        {"rule": r.rule, "kind": r.kind, "text": storable(r.text)}
                         for r in article.boilerplate_removed
                     ]
                 )
             else:
-                value = getattr(article, name)
-                values.append(list(value) if isinstance(value, tuple) else value)
+                values.append(_value(getattr(article, name)))
     return pa.table(columns, schema=with_version(ARTICLES))
 
 
@@ -45,7 +63,7 @@ def partition_of(published_at: datetime | None) -> str:
 def reject_id(reject: Reject, source: str | None) -> str:
     """Same document, same reason -> same id, so a rerun does not log it twice."""
     key = "\x1f".join((source or "", reject.locator, str(reject.reason)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(storable(key).encode("utf-8")).hexdigest()[:32]
 
 
 def rejects_table(
@@ -56,10 +74,10 @@ def rejects_table(
     return pa.table(
         {
             "reject_id": [reject_id(r, s) for r, s in zip(rejects, sources, strict=True)],
-            "source": sources,
-            "locator": [r.locator for r in rejects],
+            "source": [storable(s) if s else s for s in sources],
+            "locator": [storable(r.locator) for r in rejects],
             "reason": [str(r.reason) for r in rejects],
-            "detail": [r.detail for r in rejects],
+            "detail": [storable(r.detail) for r in rejects],
             "run_id": [run_id] * len(rejects),
             "seen_at": [seen_at] * len(rejects),
         },

@@ -16,14 +16,14 @@ import pyarrow as pa
 
 __all__ = [
     "ARTICLES",
-    "RAW_PAGES",
-    "VALIDATORS",
     "PARTITION_COLUMN",
+    "RAW_PAGES",
     "REJECTS",
     "RUNS",
     "SCHEMA_HISTORY",
     "SCHEMA_VERSION",
     "UNDATED_PARTITION",
+    "VALIDATORS",
     "with_version",
 ]
 

@@ -67,13 +67,15 @@ class BatchWriter:
         fresh_articles = self._dedup_articles(articles)
         fresh_rejects = self._dedup_rejects(rejects)
         name = f"part-{self._run_id}-{part}.parquet"
+        by_month: dict[str, list[Article]] = defaultdict(list)
+        for article in fresh_articles:
+            by_month[partition_of(article.published_at)].append(article)
+        pending = dict(by_month)
         try:
-            by_month: dict[str, list[Article]] = defaultdict(list)
-            for article in fresh_articles:
-                by_month[partition_of(article.published_at)].append(article)
             for month, rows in sorted(by_month.items()):
                 folder = self._warehouse.articles / f"{PARTITION_COLUMN}={month}"
                 write_parquet_atomic(articles_table(rows), folder / name)
+                del pending[month]
             if fresh_rejects:
                 table = rejects_table(
                     fresh_rejects,
@@ -83,8 +85,9 @@ class BatchWriter:
                 )
                 write_parquet_atomic(table, self._warehouse.rejects / name)
         except BaseException:
-            # Nothing of this batch may count as written: a retry must write it again.
-            self._articles_index.release(a.article_id for a in fresh_articles)
+            # Keys of files not committed go back, so a retry writes them; keys
+            # of committed files stay claimed, so nothing is written twice.
+            self._articles_index.release(a.article_id for rows in pending.values() for a in rows)
             self._rejects_index.release(self._reject_key(r) for r in fresh_rejects)
             raise
         return WriteCounts(

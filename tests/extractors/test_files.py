@@ -281,3 +281,32 @@ def test_csv_file(tmp_path: Path) -> None:
     first, second = _read(path)
     assert isinstance(first, ParsedArticle) and first.metadata.source == "local"
     assert isinstance(second, Reject) and second.locator == f"{path}#row=3"
+
+
+def test_sidecar_of_gzipped_file(tmp_path: Path, seed_path: Path) -> None:
+    """`story.txt.json` applies to `story.txt.gz` and is not itself an input."""
+    gz = tmp_path / "story.txt.gz"
+    gz.write_bytes(gzip.compress(seed_path.read_bytes()))
+    _write(tmp_path / "story.txt.json", json.dumps({"title": "From the sidecar"}))
+    assert list_inputs([tmp_path]) == [gz]
+    article = _one(gz)
+    assert isinstance(article, ParsedArticle)
+    assert article.metadata.title == "From the sidecar"
+
+
+def test_one_spelling_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dir`, `./dir` and the absolute path list the same file the same way."""
+    _write(tmp_path / "d" / "a.txt", "text")
+    monkeypatch.chdir(tmp_path)
+    spellings = [Path("d"), Path("./d"), tmp_path / "d", Path("d/../d")]
+    assert {tuple(list_inputs([p])) for p in spellings} == {(Path("d/a.txt"),)}
+
+
+def test_broken_symlink_is_a_reject_not_silence(tmp_path: Path) -> None:
+    """A dangling symlink is listed, and reading it gives an UNREADABLE reject."""
+    link = tmp_path / "gone.txt"
+    link.symlink_to(tmp_path / "missing.txt")
+    assert list_inputs([tmp_path]) == [link]
+    reject = _one(link)
+    assert isinstance(reject, Reject)
+    assert reject.reason is RejectReason.UNREADABLE

@@ -58,3 +58,22 @@ def test_no_jsonld_gives_empty_metadata() -> None:
     )
     meta = article_metadata_from_jsonld(tree)
     assert meta.title is None and meta.authors == ()
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "[" * 100_000 + "]" * 100_000,  # deeper than json's recursion limit
+        '{"@graph": ' * 5_000 + "{}" + "}" * 5_000,
+        '{"@type": "NewsArticle", "headline": "Bad \\ud800 title"}',
+    ],
+    ids=["deep-list", "deep-graph", "lone-surrogate"],
+)
+def test_hostile_jsonld_never_raises(script: str) -> None:
+    """Deeply nested or surrogate-laden JSON-LD yields metadata or nothing, never an error."""
+    tree = lxml_html.document_fromstring(
+        f'<html><head><script type="application/ld+json">{script}</script></head>'
+        "<body>x</body></html>"
+    )
+    meta = article_metadata_from_jsonld(tree)
+    assert meta.title in (None, "Bad \ud800 title")

@@ -69,7 +69,7 @@ def test_syntax_error_and_missing_file(tmp_path: Path) -> None:
     """Unreadable files fail as ConfigError too, naming the file."""
     bad = tmp_path / "bad.toml"
     bad.write_text("[http\nuser_agent = 1", encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         load_config(bad)
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "missing.toml")

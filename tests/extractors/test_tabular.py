@@ -263,3 +263,18 @@ def test_csv_streams_lines() -> None:
     first = next(iter_csv(lines(), locator="in.csv", hints=Metadata(), parse_html=fake_parse_html))
     assert isinstance(first, ParsedArticle)
     assert len(pulled) < 10_000
+
+
+def test_csv_stray_byte_costs_no_rows() -> None:
+    """A latin-1 byte past the sniffed start of a UTF-8 CSV marks its own row; no row is lost."""
+    body = "Un café au comptoir, une phrase assez longue pour un article. " * 3
+    rows = [b"url,title,body\n"] + [
+        f'https://e.org/{n},T{n},"{body}"\n'.encode() for n in range(600)
+    ]
+    rows[501] = rows[501].replace(b"T500", b"T\xe9500")  # well past the 64 KB sniff
+    items = list(iter_csv(rows, locator="x.csv", hints=Metadata(), parse_html=fake_parse_html))
+    assert len(items) == 600
+    assert all(isinstance(item, ParsedArticle) for item in items)
+    titles = [item.metadata.title for item in items if isinstance(item, ParsedArticle)]
+    assert titles[500] == "T\ufffd500"
+    assert "café" in items[0].body if isinstance(items[0], ParsedArticle) else False

@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 from transforms.normalise import (
     canonical_url,
+    clean_title,
     domain_of,
     normalise_authors,
     normalise_body,
     normalise_line,
     parse_timestamp,
+    word_count,
 )
 
 
@@ -99,6 +101,9 @@ def test_normalise_authors(
         ("Wed, 02 Oct 2002 08:00:00 -0500", datetime(2002, 10, 2, 13, 0, tzinfo=UTC), -300),
         ("2020-08-16", datetime(2020, 8, 16, tzinfo=UTC), None),
         ("2020-08-16T12:00:00Z", datetime(2020, 8, 16, 12, tzinfo=UTC), 0),
+        ("Mon, 06 Jan 2020 10:00:00 EST", datetime(2020, 1, 6, 15, tzinfo=UTC), -300),
+        ("May 5, 2021 3:00 PM PDT", datetime(2021, 5, 5, 22, tzinfo=UTC), -420),
+        ("2019-12-30T05:03-0500", datetime(2019, 12, 30, 10, 3, tzinfo=UTC), -300),
     ],
 )
 def test_parse_timestamp(raw: str, utc: datetime, offset: int | None) -> None:
@@ -109,9 +114,24 @@ def test_parse_timestamp(raw: str, utc: datetime, offset: int | None) -> None:
     assert parsed.utc_offset_minutes == offset
 
 
-@pytest.mark.parametrize("raw", ["", "yesterday-ish", "0000-00-00", "9999-99-99T99", "x" * 200])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "yesterday-ish",
+        "0000-00-00",
+        "9999-99-99T99",
+        "x" * 200,
+        "June 2019",  # no day: dateutil would take today's
+        "2019",
+        "10:30",
+        "Friday",
+        "2020-01-01T00:00:00+25:00",  # offset of a day or more
+        "2021-05-05 15:00 Europe/Berlin",  # a zone name we do not guess
+    ],
+)
 def test_parse_timestamp_rejects_garbage(raw: str) -> None:
-    """Unparseable or absurd timestamps become None rather than an error."""
+    """Unparseable, partial or absurd timestamps become None, never today's date or an error."""
     assert parse_timestamp(raw) is None
 
 
@@ -174,3 +194,92 @@ def test_parse_timestamp_never_raises(value: str | datetime) -> None:
     if parsed is not None:
         assert parsed.utc.utcoffset() is not None
         assert parsed.utc.tzinfo == UTC
+
+
+_TIMESTAMPS = st.builds(
+    "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}".format,
+    st.integers(0, 9999),
+    st.integers(0, 19),
+    st.integers(0, 39),
+    st.integers(0, 29),
+    st.integers(0, 69),
+    st.integers(0, 69),
+    st.one_of(
+        st.just(""),
+        st.just("Z"),
+        st.builds(
+            "{}{:02d}:{:02d}".format, st.sampled_from("+-"), st.integers(0, 99), st.integers(0, 99)
+        ),
+    ),
+)
+
+
+@given(_TIMESTAMPS)
+def test_parse_timestamp_shaped_input_never_raises(text: str) -> None:
+    """ISO-shaped strings with impossible fields or offsets give None or a UTC time."""
+    parsed = parse_timestamp(text)
+    if parsed is not None:
+        assert parsed.utc.tzinfo == UTC
+        assert parsed.utc_offset_minutes is None or abs(parsed.utc_offset_minutes) < 24 * 60
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "domain", "expected"),
+    [
+        ("Losing face | The Japan Times", "The Japan Times", "japantimes.co.jp", "Losing face"),
+        ("La perte des terres | DW |", "DW.COM", "dw.com", "La perte des terres"),
+        ("BBC News - Mass burials", "BBC News", "bbc.com", "Mass burials"),
+        ("Coronavirus: New York ramps up", "BBC News", "bbc.com", "Coronavirus: New York ramps up"),
+        (
+            "Daten gehackt - Interne Unterlagen",
+            "tagesschau.de",
+            "tagesschau.de",
+            "Daten gehackt - Interne Unterlagen",
+        ),
+        (None, "x", "x.org", None),
+    ],
+)
+def test_clean_title(title: str | None, site: str, domain: str, expected: str | None) -> None:
+    """Only a leading or trailing segment naming the site is dropped."""
+    assert clean_title(title, site_name=site, domain=domain) == expected
+
+
+@given(
+    st.text(),
+    st.one_of(st.none(), st.text(max_size=20)),
+    st.one_of(st.none(), st.text(max_size=20)),
+)
+def test_clean_title_properties(title: str, site: str | None, domain: str | None) -> None:
+    """Never raises; the result is None or a non-empty part of the normalised title; idempotent."""
+    once = clean_title(title, site_name=site, domain=domain)
+    if once is not None:
+        assert once and once in normalise_line(title)
+        assert clean_title(once, site_name=site, domain=domain) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Hello, world! 2020.", 3),
+        ("東京で会談した", 7),
+        ("mixed 日本 text", 4),
+        ("", 0),
+        ("— … “”", 0),
+    ],
+)
+def test_word_count(text: str, count: int) -> None:
+    """Words are runs of letters or digits; each CJK character counts as one."""
+    assert word_count(text) == count
+
+
+@given(st.text(), st.text())
+def test_word_count_is_additive_over_spaces(left: str, right: str) -> None:
+    """Counting never raises, and joining texts with a space never loses words."""
+    assert word_count(left + " " + right) >= max(word_count(left), word_count(right))
+
+
+@given(st.text())
+def test_domain_of_never_raises(text: str) -> None:
+    """Any text gives None or a lower-case host without a leading www."""
+    domain = domain_of(text)
+    assert domain is None or (domain == domain.lower() and not domain.startswith("www."))

@@ -134,3 +134,16 @@ def test_stray_temp_file_is_invisible(store: Warehouse, make_article: ArticleFac
     rows = sql_rows(f"SELECT count(*) FROM read_parquet('{_glob(store)}')")
     assert rows == [(1,)]
     assert pd.read_parquet(store.articles).shape[0] == 1
+
+
+def test_lone_surrogates_are_stored_not_fatal(
+    store: Warehouse, make_article: ArticleFactory
+) -> None:
+    """A lone surrogate (JSON "\\ud800", an undecodable file name) becomes U+FFFD, not a crash."""
+    article = make_article(1, url="https://example.org/\ud800", locator="caf\udce9.txt")
+    reject = Reject("bad-\udce9.txt", RejectReason.EMPTY_BODY, "detail \ud800")
+    counts = new_writer(store).write("b00001-c0001", [article], [reject], seen_at=INGESTED)
+    assert (counts.articles_written, counts.rejects_written) == (1, 1)
+    [row] = pq.read_table(store.articles).to_pylist()
+    assert row["locator"] == "caf\ufffd.txt"
+    assert pq.read_table(store.rejects)["detail"].to_pylist() == ["detail \ufffd"]

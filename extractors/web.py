@@ -1,0 +1,143 @@
+"""Web sources: discover article URLs from feeds and sitemaps, then fetch pages.
+
+Discovery fetches each feed and sitemap once, conditionally (ETag and
+Last-Modified from the previous run), follows sitemap indexes within the
+source's depth and file limits, and yields each article URL once. Fetching
+and parsing of pages reuses the same HTML path as local files.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from extractors.decoding import decode
+from extractors.errors import ExtractError
+from extractors.feeds import parse_feed
+from extractors.html import extract_html
+from extractors.http import Expect, FetchedPage, Fetcher, NotModified, Validators
+from extractors.records import DiscoveredUrl, Metadata, ParsedArticle, Reject
+from extractors.sitemaps import parse_sitemap
+from extractors.sources import Source
+
+__all__ = ["Discovery", "discover", "page_to_article"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Discovery:
+    """What discovery found for one source."""
+
+    urls: list[DiscoveredUrl] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    validators: dict[str, Validators] = field(default_factory=dict)
+    not_modified: list[str] = field(default_factory=list)
+
+
+def discover(
+    source: Source,
+    fetcher: Fetcher,
+    *,
+    validators: Mapping[str, Validators],
+    robots_sitemaps: Callable[[str], list[str]] | None = None,
+) -> Discovery:
+    """Article URLs of `source`, de-duplicated, in listing order, at most `max_articles`."""
+    found = Discovery()
+    seen: set[str] = set()
+
+    def add(candidates: Iterable[DiscoveredUrl]) -> None:
+        for candidate in candidates:
+            if candidate.url not in seen and len(found.urls) < source.max_articles:
+                seen.add(candidate.url)
+                found.urls.append(candidate)
+
+    add(DiscoveredUrl(url=url, source=source.name, found_in="sources.toml") for url in source.urls)
+    for feed_url in source.feeds:
+        body = _fetch_listing(feed_url, Expect.FEED, fetcher, validators, found, source)
+        if body is None:
+            continue
+        parsed = parse_feed(
+            body.body, url=body.final_url, source=source.name, content_type=body.content_type
+        )
+        if isinstance(parsed, Reject):
+            found.rejects.append(parsed)
+        else:
+            add(parsed)
+
+    sitemap_urls = list(source.sitemaps)
+    if source.use_robots_sitemaps and robots_sitemaps is not None:
+        hosts = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, _all_urls(source))}
+        for host in sorted(hosts):
+            sitemap_urls.extend(robots_sitemaps(host))
+    _walk_sitemaps(sitemap_urls, source, fetcher, validators, found, add)
+    return found
+
+
+def _all_urls(source: Source) -> Iterator[str]:
+    yield from source.feeds
+    yield from source.sitemaps
+    yield from source.urls
+
+
+def _walk_sitemaps(
+    start: list[str],
+    source: Source,
+    fetcher: Fetcher,
+    validators: Mapping[str, Validators],
+    found: Discovery,
+    add: Callable[[Iterable[DiscoveredUrl]], None],
+) -> None:
+    """Breadth-first over sitemap indexes, bounded in depth and in files fetched."""
+    frontier = [(url, 0) for url in dict.fromkeys(start)]
+    visited: set[str] = set()
+    while frontier and len(visited) < source.sitemap_max_files:
+        url, depth = frontier.pop(0)
+        if url in visited:
+            continue
+        visited.add(url)
+        page = _fetch_listing(url, Expect.SITEMAP, fetcher, validators, found, source)
+        if page is None:
+            continue
+        parsed = parse_sitemap(page.body, url=page.final_url, source=source.name)
+        if isinstance(parsed, Reject):
+            found.rejects.append(parsed)
+            continue
+        add(parsed.urls)
+        if depth < source.sitemap_max_depth:
+            frontier.extend((child, depth + 1) for child in parsed.sitemaps if child not in visited)
+        elif parsed.sitemaps:
+            logger.warning("%s: sitemap index depth limit reached at %s", source.name, url)
+
+
+def _fetch_listing(
+    url: str,
+    expect: Expect,
+    fetcher: Fetcher,
+    validators: Mapping[str, Validators],
+    found: Discovery,
+    source: Source,
+) -> FetchedPage | None:
+    """A feed or sitemap body, or None when unchanged (304) or failed (then a reject)."""
+    result = fetcher.fetch(url, expect=expect, validators=validators.get(url))
+    if isinstance(result, NotModified):
+        found.not_modified.append(url)
+        return None
+    if isinstance(result, Reject):
+        found.rejects.append(Reject(result.locator, result.reason, result.detail, source.name))
+        return None
+    if result.etag or result.last_modified:
+        found.validators[url] = Validators(etag=result.etag, last_modified=result.last_modified)
+    return result
+
+
+def page_to_article(page: FetchedPage, discovered: DiscoveredUrl) -> ParsedArticle | Reject:
+    """A fetched page through the HTML path; the listing's hints fill what the page lacks."""
+    hints = discovered.hints.overridden_by(Metadata(url=page.final_url, source=discovered.source))
+    try:
+        text = decode(page.body, declared=page.charset)
+    except ExtractError as exc:
+        return Reject(page.url, exc.reason, exc.detail, discovered.source)
+    return extract_html(text, locator=page.url, hints=hints)

@@ -1,0 +1,1 @@
+"""Test helpers shared by test packages: a local HTTP server (`http_server`)."""

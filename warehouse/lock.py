@@ -1,0 +1,60 @@
+"""One writer at a time per warehouse, across processes.
+
+Deduplication reads the keys on disk once per run and then trusts its
+in-memory index; a second process writing at the same time would slip the
+same article past both indexes. An exclusive `flock` on `<root>/.lock`,
+held for the whole run, serialises writers (a scheduled run and a manual one
+simply queue). The kernel releases it when the process dies, so a SIGKILL
+never leaves a stale lock. Readers take no lock: files appear atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from warehouse.atomic import TMP_SUFFIX
+from warehouse.layout import Warehouse
+
+__all__ = ["exclusive_writer", "sweep_temp_files"]
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def exclusive_writer(warehouse: Warehouse) -> Iterator[None]:
+    """Hold the warehouse's writer lock; blocks while another run holds it."""
+    warehouse.root.mkdir(parents=True, exist_ok=True)
+    path = warehouse.root / ".lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            logger.warning("warehouse %s is being written by %s; waiting", warehouse.root, holder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sweep_temp_files(warehouse: Warehouse) -> int:
+    """Delete temporary files left by killed writers; call only while holding the lock."""
+    removed = 0
+    if not warehouse.root.is_dir():
+        return 0
+    for path in warehouse.root.rglob(f".*{TMP_SUFFIX}"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    if removed:
+        logger.info("removed %d temporary files left by an interrupted run", removed)
+    return removed
