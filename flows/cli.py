@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flows.prefect_env import apply_defaults
+from warehouse import WarehouseError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -79,8 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             min_words=args.min_words,
             show_progress=not args.quiet,
         )
+    except WarehouseError as exc:
+        print(f"news-etl: cannot use the warehouse: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:
-        print(f"news-etl: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(
+            f"news-etl: run failed on an unexpected error (a bug: please report it with "
+            f"this message): {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     if not args.quiet:
         print_summary(summary)

@@ -3,6 +3,7 @@
 The only package that touches table files.
 """
 
+from warehouse.errors import WarehouseError, WarehouseReadError, WarehouseWriteError
 from warehouse.index import KeyIndex
 from warehouse.layout import Warehouse
 from warehouse.runs import RunRecord, RunStatus, write_run
@@ -19,6 +20,9 @@ __all__ = [
     "RunRecord",
     "RunStatus",
     "Warehouse",
+    "WarehouseError",
+    "WarehouseReadError",
+    "WarehouseWriteError",
     "WriteCounts",
     "write_run",
 ]

@@ -16,6 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from warehouse.errors import WarehouseWriteError
+
 __all__ = ["COMPRESSION", "TMP_SUFFIX", "write_parquet_atomic"]
 
 # zstd: about 30% smaller than snappy on article text at similar read speed,
@@ -25,15 +27,21 @@ TMP_SUFFIX = ".tmp"
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """Write `table` to `path` so that `path` appears complete or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `table` to `path` so that `path` appears complete or not at all.
+
+    Raises `WarehouseWriteError` when the file system refuses.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as handle:
             pq.write_table(table, handle, compression=COMPRESSION)
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WarehouseWriteError(path, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -13,7 +13,10 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.dataset as ds
+
+from warehouse.errors import WarehouseReadError
 
 __all__ = ["KeyIndex"]
 
@@ -30,10 +33,13 @@ class KeyIndex:
         """Read one column of every committed file under `table_dir`."""
         if not table_dir.is_dir():
             return cls()
-        dataset = ds.dataset(table_dir, format="parquet", partitioning="hive")
         keys: set[str] = set()
-        for batch in dataset.to_batches(columns=[column]):
-            keys.update(batch.column(0).to_pylist())
+        try:
+            dataset = ds.dataset(table_dir, format="parquet", partitioning="hive")
+            for batch in dataset.to_batches(columns=[column]):
+                keys.update(batch.column(0).to_pylist())
+        except (OSError, pa.ArrowException) as exc:
+            raise WarehouseReadError(table_dir, exc) from exc
         return cls(keys)
 
     def claim(self, keys: Iterable[str]) -> set[str]:

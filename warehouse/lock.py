@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from warehouse.atomic import TMP_SUFFIX
+from warehouse.errors import WarehouseWriteError
 from warehouse.layout import Warehouse
 
 __all__ = ["exclusive_writer", "sweep_temp_files"]
@@ -27,9 +28,13 @@ logger = logging.getLogger(__name__)
 @contextmanager
 def exclusive_writer(warehouse: Warehouse) -> Iterator[None]:
     """Hold the warehouse's writer lock; blocks while another run holds it."""
-    warehouse.root.mkdir(parents=True, exist_ok=True)
     path = warehouse.root / ".lock"
-    with path.open("a+") as handle:
+    try:
+        warehouse.root.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+    except OSError as exc:
+        raise WarehouseWriteError(path, exc) from exc
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -9,6 +9,7 @@ import pytest
 
 from flows.ingest import RunSummary, ingest_files
 from tests.conftest import REPO_ROOT, SEED_NAME, sql_rows
+from warehouse import WarehouseWriteError
 
 SAMPLES = REPO_ROOT / "samples"
 
@@ -108,7 +109,7 @@ def test_unwritable_warehouse_fails_the_run(tmp_path: Path) -> None:
     blocker = tmp_path / "warehouse"
     blocker.write_text("not a folder")
     shutil.copy(SAMPLES / "text" / SEED_NAME, tmp_path / SEED_NAME)
-    with pytest.raises(OSError):
+    with pytest.raises(WarehouseWriteError, match="is a folder"):
         _ingest(blocker, tmp_path / SEED_NAME)
 
 

@@ -1,0 +1,42 @@
+"""Errors raised by the warehouse: the infrastructure failures a run must stop for.
+
+    WarehouseError               base: a table cannot be read or written
+    ├── WarehouseWriteError      a file could not be written (disk full, permissions, not a folder)
+    └── WarehouseReadError       existing table files could not be read (corrupt, foreign)
+
+Bad documents never reach here as errors; these mean the warehouse itself is
+unusable, so the CLI exits 1 and the runs table says `failed`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["WarehouseError", "WarehouseReadError", "WarehouseWriteError"]
+
+
+class WarehouseError(Exception):
+    """A warehouse table cannot be used; `path` says where, `cause` why."""
+
+    def __init__(self, path: Path, cause: BaseException, fix: str) -> None:
+        super().__init__(f"{path}: {type(cause).__name__}: {cause}; {fix}")
+        self.path = path
+        self.cause = cause
+
+
+class WarehouseWriteError(WarehouseError):
+    """A table file could not be written."""
+
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        super().__init__(
+            path, cause, "check free space, permissions and that --warehouse is a folder"
+        )
+
+
+class WarehouseReadError(WarehouseError):
+    """Existing table files could not be read."""
+
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        super().__init__(
+            path, cause, "move aside files that are not this pipeline's Parquet, then rerun"
+        )
