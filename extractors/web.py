@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from extractors.decoding import decode
@@ -140,4 +140,8 @@ def page_to_article(page: FetchedPage, discovered: DiscoveredUrl) -> ParsedArtic
         text = decode(page.body, declared=page.charset)
     except ExtractError as exc:
         return Reject(page.url, exc.reason, exc.detail, discovered.source)
-    return extract_html(text, locator=page.url, hints=hints)
+    parsed = extract_html(text, locator=page.url, hints=hints)
+    if isinstance(parsed, Reject):
+        return parsed
+    # `url` is where we fetched it; the page's own claim goes to canonical_url.
+    return replace(parsed, metadata=replace(parsed.metadata, url=page.final_url))

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from extractors.sources import ConfigError, load_config
 from flows.prefect_env import apply_defaults
 from warehouse import WarehouseError
 
@@ -26,14 +27,27 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     ingest = commands.add_parser(
         "ingest",
-        help="ingest local files and folders (txt, html, jsonl, csv; optionally .gz)",
+        help="ingest local files and folders (txt, html, jsonl, csv; optionally .gz), "
+        "or the web sources of a --config file",
     )
-    ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (recursive)")
+    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (recursive)")
+    ingest.add_argument(
+        "--config", type=Path, default=None, help="a sources.toml: scrape its web sources"
+    )
+    ingest.add_argument(
+        "--refresh",
+        action="store_true",
+        help="with --config: fetch pages again even if their URL is already stored",
+    )
     ingest.add_argument(
         "--warehouse", default="data/warehouse", help="warehouse root (default: %(default)s)"
     )
     ingest.add_argument(
-        "--source", default=None, help="source name for documents that do not state one"
+        "--source",
+        action="append",
+        default=[],
+        help="with --config: only this source (repeatable); with paths: the source name "
+        "for documents that do not state one",
     )
     ingest.add_argument(
         "--batch-size", type=_positive, default=25, help="files per Prefect task (%(default)s)"
@@ -59,27 +73,50 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        print(f"news-etl: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if bool(args.paths) == bool(args.config):
+        parser.error("ingest takes either PATH... or --config FILE")
+    if args.paths:
+        missing = [str(p) for p in args.paths if not p.exists()]
+        if missing:
+            print(f"news-etl: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+            return EXIT_USAGE
+        if len(args.source) > 1:
+            parser.error("with paths, --source names the one source of those files")
+    else:
+        try:  # a malformed config fails here, before any network traffic
+            load_config(args.config).select(args.source)
+        except ConfigError as exc:
+            print(f"news-etl: {exc}", file=sys.stderr)
+            return EXIT_USAGE
 
     apply_defaults()
-    from flows.ingest import ingest_files  # imported late: Prefect reads its settings on import
+    # imported late: Prefect reads its settings on import
+    from flows.ingest import ingest_files
+    from flows.ingest_web import ingest_sources
     from flows.summary import print_summary
 
     logging.getLogger("prefect").setLevel(logging.WARNING if args.quiet else logging.INFO)
     try:
-        summary = ingest_files(
-            paths=[str(p) for p in args.paths],
-            warehouse=args.warehouse,
-            source=args.source,
-            batch_size=args.batch_size,
-            rows_per_file=args.rows_per_file,
-            min_words=args.min_words,
-            show_progress=not args.quiet,
-        )
+        if args.config:
+            summary = ingest_sources(
+                config=str(args.config),
+                sources=args.source,
+                warehouse=args.warehouse,
+                refresh=args.refresh,
+                min_words=args.min_words,
+            )
+        else:
+            summary = ingest_files(
+                paths=[str(p) for p in args.paths],
+                warehouse=args.warehouse,
+                source=args.source[0] if args.source else None,
+                batch_size=args.batch_size,
+                rows_per_file=args.rows_per_file,
+                min_words=args.min_words,
+                show_progress=not args.quiet,
+            )
     except WarehouseError as exc:
         print(f"news-etl: cannot use the warehouse: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -132,7 +132,7 @@ def ingest_files(
     """
     logger = get_run_logger()
     started = time.perf_counter()
-    run_id = _run_id()
+    run_id = current_run_id()
     parameters = {
         "paths": paths,
         "warehouse": warehouse,
@@ -180,7 +180,7 @@ def ingest_files(
 
         summary = _summarise(run_id, warehouse, outcomes, started, status=RunStatus.COMPLETED)
         summary = replace(summary, files=len(files))
-        write_run(store, _final_record(record, summary))
+        write_run(store, final_record(record, summary))
     logger.info(
         "run %s: %d documents, %d articles written, %d duplicates skipped, %d rejects %s",
         run_id,
@@ -227,12 +227,12 @@ def _record_failure(
     outcomes = [f.result() for f in futures if f.state.is_completed()]
     summary = _summarise(record.run_id, str(store.root), outcomes, started, status=RunStatus.FAILED)
     try:
-        write_run(store, _final_record(record, summary))
+        write_run(store, final_record(record, summary))
     except Exception:
         logger.exception("could not record the failed run %s", record.run_id)
 
 
-def _run_id() -> str:
+def current_run_id() -> str:
     context = get_run_context()
     flow_run = getattr(context, "flow_run", None)
     return str(flow_run.id) if flow_run is not None else datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -266,7 +266,7 @@ def _summarise(
     )
 
 
-def _final_record(record: RunRecord, summary: RunSummary) -> RunRecord:
+def final_record(record: RunRecord, summary: RunSummary) -> RunRecord:
     return RunRecord(
         run_id=record.run_id,
         flow=record.flow,

@@ -1,0 +1,169 @@
+"""The web flow end to end against a real HTTP server on 127.0.0.1, under a real Prefect.
+
+The site serves real material from the shared corpus: the Guardian RSS feed
+(its links pointed at this server), real article pages, the gzip bomb; plus
+routes that fail in each way a page can.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flows.ingest import RunSummary
+from flows.ingest_web import ingest_sources
+from tests.conftest import sql_rows
+from tests.support.http_server import LoggedRequest, Reply, TestServer, redirect
+
+GUARDIAN = "https://www.theguardian.com"
+PAGES = [
+    "nytimes.com.blackouts.html",
+    "theatlantic.com.disasters.html",
+    "bbc.com.52241221.html",
+    "politico.com.retirement.html",
+]
+DIRECT = {
+    "/private/secret.html": "ROBOTS_DISALLOWED",
+    "/gone.html": "FETCH_FAILED",
+    "/paper.pdf": "NOT_HTML",
+    "/bomb.html": "TOO_LARGE",
+    "/loop-a": "REDIRECT_LOOP",
+}
+DELAY = 0.05
+
+
+@dataclass(frozen=True)
+class Site:
+    server: TestServer
+    article_paths: list[str]  # the pages the feed links to, in feed order
+    feed: bytes
+
+
+@pytest.fixture
+def site(corpus: Path) -> Iterator[Site]:
+    """The site, with the paths of the article pages its feed links to."""
+    with TestServer("127.0.0.1") as server:
+        feed = (corpus / "feeds/rbren__rss-parser/input/guardian.rss").read_bytes()
+        feed = feed.replace(GUARDIAN.encode(), server.base_url.encode())
+
+        def rss(request: LoggedRequest) -> Reply:
+            if request.headers.get("if-none-match") == '"g1"':
+                return Reply(304, {"ETag": '"g1"'})
+            return Reply(200, {"Content-Type": "application/rss+xml", "ETag": '"g1"'}, feed)
+
+        server.route("/rss.xml", rss)
+        server.route(
+            "/robots.txt",
+            Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"),
+        )
+        pages = [(corpus / "html/adbar__trafilatura/eval" / name).read_bytes() for name in PAGES]
+        links = re.findall(rb"<link>([^<]+)</link>", feed)
+        paths = [
+            link.decode().removeprefix(server.base_url) for link in links if b"/2018/" in link
+        ][: len(PAGES)]
+        for path, page in zip(paths, pages, strict=True):
+            server.route(path, Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page))
+        bomb = (corpus / "compression/scrapy__scrapy/compressed/bomb-gzip.bin").read_bytes()
+        server.routes(
+            {
+                "/gone.html": Reply(410),
+                "/paper.pdf": Reply(200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n%..."),
+                "/bomb.html": Reply(
+                    200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, bomb
+                ),
+                "/loop-a": redirect("/loop-b"),
+                "/loop-b": redirect("/loop-a"),
+            }
+        )
+        yield Site(server, paths, feed)
+
+
+def _config(tmp_path: Path, server: TestServer) -> Path:
+    direct = ", ".join(f'"{server.url(path)}"' for path in DIRECT)
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        f"""
+[http]
+user_agent = "news-etl-tests/0.1"
+timeout_seconds = 5
+max_bytes = 1_000_000
+per_host_delay_seconds = {DELAY}
+max_retries = 0
+
+[[sources]]
+name = "local-guardian"
+feeds = ["{server.url("/rss.xml")}"]
+urls = [{direct}]
+max_articles = {len(DIRECT) + len(PAGES)}
+allow_private_network = true
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _run(config: Path, warehouse: Path) -> RunSummary:
+    return ingest_sources(config=str(config), warehouse=str(warehouse))
+
+
+def test_scrape_then_rescrape(site: Site, tmp_path: Path) -> None:
+    """Feed pages become articles, each failure a reject; the rerun sends a conditional GET only."""
+    server, article_paths = site.server, site.article_paths
+    config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
+    first = _run(config, warehouse)
+
+    assert first.articles_written == len(PAGES)
+    rejects = dict(
+        sql_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
+    )
+    assert {loc.removeprefix(server.base_url): reason for loc, reason in rejects.items()} == DIRECT
+    stored = sql_rows(
+        f"SELECT url, source FROM read_parquet('{warehouse}/articles/**/*.parquet') ORDER BY url"
+    )
+    assert sorted(url for url, _ in stored) == sorted(server.url(p) for p in article_paths)
+    assert {source for _, source in stored} == {"local-guardian"}
+    [(raw,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/raw_pages/**/*.parquet')")
+    assert raw == len(PAGES)
+
+    # robots.txt fetched once; the disallowed page never requested; one request per page
+    assert server.hits("/robots.txt") == 1
+    assert server.hits("/private/secret.html") == 0
+    assert [server.hits(p) for p in article_paths] == [1] * len(PAGES)
+    # politeness: one host, so every request starts at least DELAY after the previous one
+    assert min(server.gaps()) >= DELAY * 0.9
+
+    feed_hits = server.hits("/rss.xml")
+    second = _run(config, warehouse)
+    assert second.articles_written == 0
+    # the feed answered 304, so its entries are not even listed; the direct URLs
+    # that failed are tried again and fail the same way
+    assert second.rejects_by_reason == first.rejects_by_reason
+    assert server.hits("/rss.xml") == feed_hits + 1
+    assert server.requests("/rss.xml")[-1].headers.get("if-none-match") == '"g1"'
+    assert [server.hits(p) for p in article_paths] == [1] * len(PAGES)  # nothing refetched
+    [(rows,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/rejects/*.parquet')")
+    assert rows == len(DIRECT)  # failures are retried, but not logged twice
+
+
+def test_known_pages_are_not_fetched_again_unless_refresh(site: Site, tmp_path: Path) -> None:
+    """With a feed that has no validators, stored pages are skipped; refresh fetches them again."""
+    server, article_paths = site.server, site.article_paths
+    server.route("/rss.xml", Reply(200, {"Content-Type": "application/rss+xml"}, site.feed))
+    config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
+    _run(config, warehouse)
+    second = _run(config, warehouse)
+    assert second.articles_written == 0
+    assert second.duplicates_skipped == len(PAGES)  # listed again, known, not fetched
+    assert [server.hits(p) for p in article_paths] == [1] * len(PAGES)
+    third = ingest_sources(config=str(config), warehouse=str(warehouse), refresh=True)
+    assert [server.hits(p) for p in article_paths] == [2] * len(PAGES)
+    assert third.articles_written == 0  # same article ids: still no duplicate rows
+    [(rows, distinct)] = sql_rows(
+        f"SELECT count(*), count(DISTINCT article_id) "
+        f"FROM read_parquet('{warehouse}/articles/**/*.parquet')"
+    )
+    assert rows == distinct == len(PAGES)
