@@ -167,3 +167,63 @@ def test_known_pages_are_not_fetched_again_unless_refresh(site: Site, tmp_path: 
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet')"
     )
     assert rows == distinct == len(PAGES)
+
+
+def test_sitemaps_from_robots_and_index(corpus: Path, tmp_path: Path) -> None:
+    """robots.txt `Sitemap:` -> gzipped index -> Google News sitemap -> pages; attacks rejected."""
+    import gzip
+
+    with TestServer("127.0.0.1") as server:
+        news = (corpus / "sitemaps/crawler-commons__crawler-commons/sitemaps/extension"
+                / "sitemap-news.xml").read_bytes()  # fmt: skip
+        news = news.replace(b"http://www.example.org", server.base_url.encode())
+        index = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{server.url('/news.xml')}</loc></sitemap>"
+            f"<sitemap><loc>{server.url('/bomb.xml')}</loc></sitemap>"
+            "</sitemapindex>"
+        ).encode()
+        page = (corpus / "html/adbar__trafilatura/eval/theatlantic.com.disasters.html").read_bytes()
+        bomb = (corpus / "xml-attacks/tiran__defusedxml/xmltestdata/xmlbomb.xml").read_bytes()
+        xml = {"Content-Type": "application/xml"}
+        server.routes(
+            {
+                "/robots.txt": Reply(
+                    200, {"Content-Type": "text/plain"},
+                    f"User-agent: *\nAllow: /\nSitemap: {server.url('/index.xml.gz')}\n".encode(),
+                ),
+                "/index.xml.gz": Reply(200, {"Content-Type": "application/gzip"},
+                                       gzip.compress(index)),
+                "/news.xml": Reply(200, xml, news),
+                "/bomb.xml": Reply(200, xml, bomb),
+                "/business/article55.html": Reply(200, {"Content-Type": "text/html"}, page),
+            }
+        )  # fmt: skip
+        config = tmp_path / "sources.toml"
+        config.write_text(
+            f"""
+[http]
+per_host_delay_seconds = 0
+max_retries = 0
+
+[[sources]]
+name = "news-sitemap"
+urls = ["{server.url("/business/article55.html")}"]
+use_robots_sitemaps = true
+allow_private_network = true
+""",
+            encoding="utf-8",
+        )
+        warehouse = tmp_path / "warehouse"
+        summary = ingest_sources(config=str(config), warehouse=str(warehouse))
+        hits = {path: server.hits(path) for path in ("/index.xml.gz", "/news.xml", "/bomb.xml")}
+
+    assert hits == {"/index.xml.gz": 1, "/news.xml": 1, "/bomb.xml": 1}
+    assert summary.articles_written == 1  # listed directly and in the sitemap: fetched once
+    rejects = sql_rows(
+        f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet') ORDER BY 1"
+    )
+    reasons = {locator.rsplit("/", 1)[-1]: reason for locator, reason in rejects}
+    assert reasons["bomb.xml"] == "UNSAFE_XML"
+    assert reasons["empty_news_name.html"] == "FETCH_FAILED"  # listed, but 404 here
