@@ -8,7 +8,8 @@ SSRF guard with private addresses allowed, per-host gate, size cap) ->
 `page_to_article` -> `build_article`. Prints, for the same pages in the
 same run:
 - per-host delay 0: pages, hosts, elapsed seconds, pages per second,
-  articles and rejects, peak RSS of the client;
+  the share spent extracting and cleaning, articles and rejects, peak RSS
+  of the client;
 - per-host delay at its default (1.0 s), on fewer pages: the same, plus the
   lower bound ceil(N/H) x delay and the smallest gap between two requests
   to one host as the servers logged it (robots.txt included: it goes
@@ -81,7 +82,7 @@ def run_scrape(urls: list[str], delay: float) -> dict[str, Any]:
     settings = HttpSettings(per_host_delay_seconds=delay)
     clean = CleanSettings()
     discovered = {u: DiscoveredUrl(url=u, source="bench", found_in="bench") for u in urls}
-    articles, rejects = 0, Counter[str]()
+    articles, rejects, processing = 0, Counter[str](), 0.0
     ingested_at = datetime.now(UTC)
     started = time.perf_counter()
     with Fetcher(settings, allow_private_network=True) as fetcher:
@@ -92,11 +93,14 @@ def run_scrape(urls: list[str], delay: float) -> dict[str, Any]:
             if not isinstance(result, FetchedPage):  # NotModified: no validators are sent
                 rejects["NOT_MODIFIED"] += 1
                 continue
+            parse_started = time.perf_counter()
             parsed = page_to_article(result, discovered[url])
-            if isinstance(parsed, Reject):
-                rejects[str(parsed.reason)] += 1
-                continue
-            built = build_article(parsed, run_id="bench", ingested_at=ingested_at, settings=clean)
+            built = (
+                parsed
+                if isinstance(parsed, Reject)
+                else build_article(parsed, run_id="bench", ingested_at=ingested_at, settings=clean)
+            )
+            processing += time.perf_counter() - parse_started
             if isinstance(built, Article):
                 articles += 1
             else:
@@ -105,6 +109,7 @@ def run_scrape(urls: list[str], delay: float) -> dict[str, Any]:
     return {
         "pages": len(urls),
         "seconds": elapsed,
+        "processing_seconds": processing,
         "articles": articles,
         "rejects": dict(rejects),
         "peak_rss_mib": _peak_rss_mib(),
@@ -189,6 +194,7 @@ def _report(name: str, r: dict[str, Any], base_rate: float | None = None) -> Non
     print(f"  elapsed                    : {r['seconds']:8.2f} s")
     if r["delay"]:
         print(f"  lower bound ceil(N/H)*delay: {r['bound']:8.2f} s")
+    print(f"  of which extract + clean   : {r['processing_seconds']:8.2f} s (main thread)")
     print(f"  throughput                 : {rate:8.1f} pages/s")
     if base_rate:
         print(f"  ratio to extract baseline  : {rate / base_rate:8.2f}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from extractors.sources import ConfigError, load_config
 from flows.prefect_env import apply_defaults
+from transforms.normalise import parse_timestamp
 from warehouse import WarehouseError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -62,6 +63,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows buffered before a Parquet file is written (%(default)s)",
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+
+    again = commands.add_parser(
+        "reprocess",
+        help="re-run extraction and cleaning over stored raw pages (no network)",
+    )
+    again.add_argument(
+        "--warehouse", default="data/warehouse", help="warehouse root (default: %(default)s)"
+    )
+    again.add_argument("--since", default=None, help="only pages fetched at or after this date")
+    again.add_argument(
+        "--min-words", type=_positive, default=20, help="shorter bodies are rejected (%(default)s)"
+    )
+    again.add_argument("--quiet", action="store_true", help="no summary table")
     return parser
 
 
@@ -75,6 +89,8 @@ def _positive(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "reprocess":
+        return _reprocess(args)
     if bool(args.paths) == bool(args.config):
         parser.error("ingest takes either PATH... or --config FILE")
     if args.paths:
@@ -126,6 +142,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"this message): {type(exc).__name__}: {exc}",
             file=sys.stderr,
         )
+        return EXIT_FAILED
+    if not args.quiet:
+        print_summary(summary)
+    return EXIT_OK
+
+
+def _reprocess(args: argparse.Namespace) -> int:
+    apply_defaults()
+    from flows.reprocess import reprocess
+    from flows.summary import print_summary
+
+    if args.since and parse_timestamp(args.since) is None:
+        print(f"news-etl: --since {args.since!r} is not a date, e.g. 2026-11-01", file=sys.stderr)
+        return EXIT_USAGE
+    logging.getLogger("prefect").setLevel(logging.WARNING if args.quiet else logging.INFO)
+    try:
+        summary = reprocess(warehouse=args.warehouse, since=args.since, min_words=args.min_words)
+    except WarehouseError as exc:
+        print(f"news-etl: cannot use the warehouse: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if not args.quiet:
         print_summary(summary)

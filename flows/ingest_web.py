@@ -27,12 +27,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.http import Fetcher
 from extractors.politeness import HostGate
-from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject, RejectReason
+from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject
 from extractors.sources import Source, SourcesConfig, load_config
 from extractors.web import Discovery, discover, page_to_article
 from flows.ingest import RunSummary, current_run_id, final_record
-from transforms.article import Article, CleanSettings, build_article
+from transforms.article import Article, CleanSettings
 from transforms.normalise import canonical_url
+from transforms.pipeline import clean_document
 from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.raw_pages import write_raw_pages
@@ -105,31 +106,21 @@ def fetch_batch(
         if isinstance(result, NotModified):  # no validators are sent for pages
             continue
         pages.append((result, discovered))
-        parsed = page_to_article(result, discovered)
-        if isinstance(parsed, Reject):
-            rejects.append(parsed)
-            continue
-        built = _build(parsed, context, ingested_at)
-        (articles if isinstance(built, Article) else rejects).append(built)  # type: ignore[arg-type]
+        built = clean_document(
+            page_to_article(result, discovered),
+            settings=context.settings,
+            run_id=context.run_id,
+            ingested_at=ingested_at,
+        )
+        if isinstance(built, Article):
+            articles.append(built)
+        else:
+            rejects.append(built)
     part = f"{source_name}-b{batch_no:05d}"
     if pages:
         write_raw_pages(context.warehouse, pages, run_id=context.run_id, part=part)
     written = context.writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
     return written, dict(Counter(str(r.reason) for r in rejects))
-
-
-def _build(parsed: Any, context: WebContext, ingested_at: datetime) -> Article | Reject:
-    try:
-        return build_article(
-            parsed, run_id=context.run_id, ingested_at=ingested_at, settings=context.settings
-        )
-    except Exception as exc:  # a transform bug costs one page, not the run
-        return Reject(
-            parsed.locator,
-            RejectReason.PROCESSING_ERROR,
-            f"{type(exc).__name__}: {exc}"[:500],
-            parsed.metadata.source,
-        )
 
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from extractors.html import extract_html
 from extractors.records import ParsedArticle, Reject, RejectReason
 from transforms.article import Article, CleanSettings, build_article
 
-__all__ = ["clean_files"]
+__all__ = ["clean_document", "clean_files"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,9 @@ def clean_files(
                 path, source=settings.default_source, parse_html=extract_html
             ):
                 documents += 1
-                yield _clean(document, settings=settings, run_id=run_id, ingested_at=ingested_at)
+                yield clean_document(
+                    document, settings=settings, run_id=run_id, ingested_at=ingested_at
+                )
         except Exception as exc:  # a reader bug must cost one file, not the run
             documents += 1
             logger.exception("reading %s failed", locator)
@@ -57,9 +59,10 @@ def clean_files(
             on_file_done(path, documents)
 
 
-def _clean(
+def clean_document(
     document: ParsedArticle | Reject, *, settings: CleanSettings, run_id: str, ingested_at: datetime
 ) -> Article | Reject:
+    """A parsed document as an Article or a Reject; a bug costs this document, not the run."""
     if isinstance(document, Reject):
         return document
     try:

@@ -9,19 +9,23 @@ network. Partitioned by the UTC month of fetching.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 
-from extractors.records import DiscoveredUrl, FetchedPage
+from extractors.records import DiscoveredUrl, FetchedPage, Metadata
 from warehouse.atomic import write_parquet_atomic
 from warehouse.convert import storable
+from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 from warehouse.schema import RAW_PAGES, with_version
 
-__all__ = ["raw_pages_table", "write_raw_pages"]
+__all__ = ["iter_raw_pages", "raw_pages_table", "write_raw_pages"]
 
 
 def raw_pages_table(pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], *, run_id: str) -> pa.Table:
@@ -68,3 +72,60 @@ def _hints_json(discovered: DiscoveredUrl) -> str:
     fields = {k: v for k, v in asdict(discovered.hints).items() if v not in (None, "", ())}
     fields["found_in"] = discovered.found_in
     return storable(json.dumps(fields, default=str, ensure_ascii=False, sort_keys=True))
+
+
+def iter_raw_pages(
+    warehouse: Warehouse, *, since: datetime | None = None, batch_rows: int = 200
+) -> Iterator[list[tuple[FetchedPage, DiscoveredUrl]]]:
+    """Stored pages in batches, the newest fetch of each URL only, fetched at or after `since`."""
+    folder = warehouse.raw_pages
+    if not folder.is_dir():
+        return
+    try:
+        dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+        latest: dict[str, datetime] = {}
+        for batch in dataset.to_batches(columns=["url", "fetched_at"]):
+            for url, at in zip(
+                batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+            ):
+                if url not in latest or at > latest[url]:
+                    latest[url] = at
+        done: set[str] = set()
+        pending: list[tuple[FetchedPage, DiscoveredUrl]] = []
+        for batch in dataset.to_batches(batch_size=batch_rows):
+            for row in batch.to_pylist():
+                url, at = row["url"], row["fetched_at"]
+                if at != latest[url] or url in done or (since is not None and at < since):
+                    continue
+                done.add(url)
+                pending.append(_from_row(row))
+                if len(pending) >= batch_rows:
+                    yield pending
+                    pending = []
+        if pending:
+            yield pending
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseReadError(folder, exc) from exc
+
+
+def _from_row(row: dict[str, Any]) -> tuple[FetchedPage, DiscoveredUrl]:
+    page = FetchedPage(
+        url=row["url"],
+        final_url=row["final_url"],
+        status=row["status"],
+        content_type=row["content_type"],
+        charset=row["charset"],
+        body=row["body"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        fetched_at=row["fetched_at"],
+    )
+    fields = json.loads(row["hints"])
+    found_in = fields.pop("found_in", "raw_pages")
+    for name in ("authors", "tags"):
+        if name in fields:
+            fields[name] = tuple(fields[name])
+    known = {k: v for k, v in fields.items() if k in Metadata.__dataclass_fields__}
+    return page, DiscoveredUrl(
+        url=row["url"], source=row["source"], found_in=found_in, hints=Metadata(**known)
+    )

@@ -227,3 +227,21 @@ allow_private_network = true
     reasons = {locator.rsplit("/", 1)[-1]: reason for locator, reason in rejects}
     assert reasons["bomb.xml"] == "UNSAFE_XML"
     assert reasons["empty_news_name.html"] == "FETCH_FAILED"  # listed, but 404 here
+
+
+def test_reprocess_rebuilds_from_raw_pages_offline(site: Site, tmp_path: Path) -> None:
+    """reprocess rebuilds web articles from raw_pages: no request, no duplicate, new run id."""
+    from flows.reprocess import reprocess
+
+    server = site.server
+    config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
+    first = _run(config, warehouse)
+    requests_before = server.hits()
+    again = reprocess(warehouse=str(warehouse))
+    assert server.hits() == requests_before  # offline: the site was not asked for anything
+    assert (again.documents_seen, again.articles_written) == (len(PAGES), len(PAGES))
+    rows = sql_rows(
+        f"SELECT article_id, run_id FROM read_parquet('{warehouse}/articles/**/*.parquet')"
+    )
+    assert len(rows) == len({a for a, _ in rows}) == len(PAGES)
+    assert {run for _, run in rows} == {again.run_id} != {first.run_id}
