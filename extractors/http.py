@@ -158,19 +158,29 @@ class Fetcher:
         if not by_host:
             return
         known = validators or {}
-        results: queue.Queue[tuple[str, FetchResult] | None] = queue.Queue()
+        workers = min(self.settings.max_concurrent_hosts, len(by_host))
+        # Bounded, so fetching cannot run far ahead of a slower consumer (measured:
+        # unbounded, peak RSS grew by the size of every page fetched and not yet used).
+        results: queue.Queue[tuple[str, FetchResult] | None] = queue.Queue(maxsize=2 * workers)
         stop = threading.Event()
+
+        def put(item: tuple[str, FetchResult] | None) -> None:
+            while not stop.is_set():
+                try:
+                    results.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
 
         def work(batch: list[str]) -> None:
             try:
                 for url in batch:
                     if stop.is_set():
                         return
-                    results.put((url, self.fetch(url, expect=expect, validators=known.get(url))))
+                    put((url, self.fetch(url, expect=expect, validators=known.get(url))))
             finally:
-                results.put(None)  # this host is done, whatever happened
+                put(None)  # this host is done, whatever happened
 
-        workers = min(self.settings.max_concurrent_hosts, len(by_host))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         try:
             for batch in by_host.values():
