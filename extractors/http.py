@@ -20,12 +20,14 @@ from __future__ import annotations
 import logging
 import queue
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -38,6 +40,7 @@ from extractors.http_body import (
     CorruptBodyError,
     Expect,
     Inflater,
+    SlowBodyError,
     TooLargeError,
     content_type,
     retry_after_seconds,
@@ -50,7 +53,15 @@ from extractors.records import FetchedPage, NotModified, Reject, RejectReason, V
 from extractors.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token, robots_text
 from extractors.sources import HttpSettings
 
-__all__ = ["Expect", "FetchResult", "FetchedPage", "Fetcher", "NotModified", "Validators"]
+__all__ = [
+    "Expect",
+    "FetchResult",
+    "FetchedPage",
+    "Fetcher",
+    "NotModified",
+    "Validators",
+    "is_transient",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -342,9 +353,18 @@ class Fetcher:
         coding = response.headers.get("Content-Encoding", "")
         try:
             inflater = Inflater(coding)
-            body = inflater.read_all(response.raw, plan.limit, truncate=plan.truncate)
+            deadline = time.monotonic() + self.settings.max_response_seconds
+            body = inflater.read_all(
+                response.raw, plan.limit, truncate=plan.truncate, deadline=deadline
+            )
         except TooLargeError as exc:
             return _Failure(RejectReason.TOO_LARGE, str(exc), response.status_code)
+        except SlowBodyError:
+            return _Failure(
+                RejectReason.TIMEOUT,
+                f"body not complete within {self.settings.max_response_seconds:g} s",
+                transient=True,
+            )
         except CorruptBodyError as exc:
             return _Failure(RejectReason.FETCH_FAILED, str(exc), response.status_code)
         except urllib3.exceptions.ReadTimeoutError:
@@ -396,15 +416,40 @@ class Fetcher:
         return None
 
 
+_HTTP_STATUS = re.compile(r"^HTTP (\d{3})\b")
+
+
+def is_transient(reject: Reject) -> bool:
+    """Whether a fetch reject may succeed on a later run (timeouts, 5xx, 408, 429, no answer).
+
+    A 404 or 410 is final; so are robots, size and type refusals.
+    """
+    if reject.reason is RejectReason.TIMEOUT:
+        return True
+    if reject.reason is not RejectReason.FETCH_FAILED:
+        return False
+    match = _HTTP_STATUS.match(reject.detail)
+    if match is None:
+        return True  # a connection error, a broken body: no answer from the server
+    status = int(match.group(1))
+    return status >= 500 or status in (408, 429)
+
+
 def _new_session(settings: HttpSettings) -> requests.Session:
     """A session that reads no environment (proxies, .netrc) and never retries by itself."""
     session = requests.Session()
     session.trust_env = False  # a proxy from the environment would also bypass the SSRF guard
+    # Several batches share the session: keep a pool per recent host, each
+    # as large as the threads that may use it at once.
     adapter = HTTPAdapter(
-        pool_connections=settings.max_concurrent_hosts, pool_maxsize=1, max_retries=0
+        pool_connections=4 * settings.max_concurrent_hosts,
+        pool_maxsize=settings.max_concurrent_hosts,
+        max_retries=0,
     )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    # No cookies: they would travel between sites and runs, and tie pages to a session.
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     return session
 
 

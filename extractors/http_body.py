@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ __all__ = [
     "CorruptBodyError",
     "Expect",
     "Inflater",
+    "SlowBodyError",
     "TooLargeError",
     "content_type",
     "retry_after_seconds",
@@ -66,6 +68,10 @@ class TooLargeError(Exception):
     """The decompressed body passed the cap; its message is the reject's detail."""
 
 
+class SlowBodyError(Exception):
+    """The body kept arriving past the per-response time limit."""
+
+
 class CorruptBodyError(Exception):
     """Compressed bytes that do not decompress, or an encoding we cannot decode."""
 
@@ -85,10 +91,21 @@ class Inflater:
         self._zlib = zlib.decompressobj(self._wbits)
         self._fed = False
 
-    def read_all(self, raw: Any, limit: int, *, truncate: bool = False) -> bytes:
-        """Everything `raw` (a urllib3 response) holds, decoded; at most `limit` bytes."""
+    def read_all(
+        self, raw: Any, limit: int, *, truncate: bool = False, deadline: float | None = None
+    ) -> bytes:
+        """Everything `raw` (a urllib3 response) holds, decoded; at most `limit` bytes.
+
+        `deadline` (on `time.monotonic`) bounds the whole body: the read
+        timeout bounds each socket read only, so a server dripping a byte at
+        a time would otherwise hold a worker forever.
+        """
         body = bytearray()
-        while chunk := raw.read(_CHUNK, decode_content=False):
+        # read1 returns what has arrived, so the deadline is checked as bytes come in.
+        read = raw.read1 if hasattr(raw, "read1") else raw.read
+        while chunk := read(_CHUNK, decode_content=False):
+            if deadline is not None and time.monotonic() > deadline:
+                raise SlowBodyError("the body took longer than the per-response limit")
             for piece in self._feed(chunk) if self.coding else (chunk,):
                 body += piece
                 if len(body) > limit:

@@ -28,7 +28,10 @@ import re
 import socket
 from collections.abc import Sequence
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 __all__ = ["ALLOWED_SCHEMES", "Resolver", "address_problem", "check_url"]
 
@@ -69,6 +72,8 @@ def check_url(
         return f"scheme {scheme or '(none)'!r} is not http or https"
     if not host:
         return "URL has no host"
+    if problem := _ambiguity(url, host):
+        return problem
     if allow_private:
         return None
     literal = _literal_address(host)
@@ -89,6 +94,32 @@ def check_url(
             return f"host {host} resolves to {text!r}, not an IP address"
         if problem := address_problem(address):
             return f"host {host} resolves to {address}, {problem}"
+    return None
+
+
+_UNSAFE_CHARACTERS = re.compile(r"[\\\s\x00-\x1f\x7f]")
+
+
+def _ambiguity(url: str, host: str) -> str | None:
+    """A URL whose host urllib3 (which connects) reads differently from us (which check).
+
+    `http://127.0.0.1\\@example.com/` is `example.com` to `urlsplit` but
+    127.0.0.1 to urllib3; backslashes, white space and control characters in
+    a URL are refused outright, and the two parsers must agree on the host.
+    """
+    if _UNSAFE_CHARACTERS.search(url):
+        return "URL contains a backslash, white space or a control character"
+    try:
+        connect_host = parse_url(url).host
+    except LocationParseError as exc:
+        return f"malformed URL ({exc})"
+    expected = unquote(host).rstrip(".").lower()  # unquote: an IPv6 zone is written %25
+    try:
+        expected = expected.encode("idna").decode("ascii")
+    except UnicodeError:
+        return f"host {host!r} is not a valid international domain name"
+    if (connect_host or "").rstrip(".").lower().strip("[]") != expected.strip("[]"):
+        return f"ambiguous URL: the host reads as {host!r} and as {connect_host!r}"
     return None
 
 

@@ -33,7 +33,8 @@ class HttpSettings:
     """How every request is made; the `[http]` table."""
 
     user_agent: str = DEFAULT_USER_AGENT
-    timeout_seconds: float = 20.0
+    timeout_seconds: float = 20.0  # connect, and each read
+    max_response_seconds: float = 120.0  # a whole response body, however slowly it drips
     max_bytes: int = 10_000_000  # per response, after decompression
     per_host_delay_seconds: float = 1.0  # minimum gap between requests to one host
     max_retries: int = 3  # for connection errors, 429 and 5xx
@@ -95,6 +96,7 @@ def load_config(path: Path) -> SourcesConfig:
 _HTTP_TYPES: dict[str, tuple[type, ...]] = {
     "user_agent": (str,),
     "timeout_seconds": (int, float),
+    "max_response_seconds": (int, float),
     "max_bytes": (int,),
     "per_host_delay_seconds": (int, float),
     "max_retries": (int,),
@@ -129,10 +131,16 @@ def parse_config(data: Mapping[str, Any], *, origin: str = "sources.toml") -> So
     if not isinstance(http_table, Mapping):
         raise ConfigError(origin, "http", "must be a table", "write it as [http]")
     http = HttpSettings(**_checked(http_table, _HTTP_TYPES, origin, "http"))
-    for key in ("timeout_seconds", "max_bytes", "max_concurrent_hosts"):
+    for key in ("timeout_seconds", "max_response_seconds", "max_bytes", "max_concurrent_hosts"):
         if getattr(http, key) <= 0:
             raise ConfigError(origin, f"http.{key}", "must be positive", "set a number above 0")
-    for key in ("per_host_delay_seconds", "max_retries", "backoff_seconds", "max_redirects"):
+    for key in (
+        "per_host_delay_seconds",
+        "max_retries",
+        "backoff_seconds",
+        "max_retry_wait_seconds",
+        "max_redirects",
+    ):
         if getattr(http, key) < 0:
             raise ConfigError(origin, f"http.{key}", "must not be negative", "set 0 or more")
 

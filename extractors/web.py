@@ -29,12 +29,23 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Discovery:
-    """What discovery found for one source."""
+    """What discovery found for one source.
+
+    `validators` holds only listings whose every URL was taken (not cut by
+    `max_articles`) and which parsed: saving them means "next time, a 304
+    says there is nothing new here". Sitemap indexes never get validators, so
+    their children are always looked at (each child conditionally). The
+    caller drops the validators of a listing whose URLs then fail for a
+    transient reason (`listing_of` says which listing a URL came from), so
+    those URLs are listed, and tried, again.
+    """
 
     urls: list[DiscoveredUrl] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     validators: dict[str, Validators] = field(default_factory=dict)
     not_modified: list[str] = field(default_factory=list)
+    listing_of: dict[str, str] = field(default_factory=dict)
+    incomplete: set[str] = field(default_factory=set)
 
 
 def discover(
@@ -48,11 +59,18 @@ def discover(
     found = Discovery()
     seen: set[str] = set()
 
-    def add(candidates: Iterable[DiscoveredUrl]) -> None:
+    def add(candidates: Iterable[DiscoveredUrl], listing: str | None = None) -> None:
         for candidate in candidates:
-            if candidate.url not in seen and len(found.urls) < source.max_articles:
-                seen.add(candidate.url)
-                found.urls.append(candidate)
+            if candidate.url in seen:
+                continue
+            if len(found.urls) >= source.max_articles:
+                if listing is not None:
+                    found.incomplete.add(listing)
+                continue
+            seen.add(candidate.url)
+            found.urls.append(candidate)
+            if listing is not None:
+                found.listing_of[candidate.url] = listing
 
     add(DiscoveredUrl(url=url, source=source.name, found_in="sources.toml") for url in source.urls)
     for feed_url in source.feeds:
@@ -65,7 +83,8 @@ def discover(
         if isinstance(parsed, Reject):
             found.rejects.append(parsed)
         else:
-            add(parsed)
+            add(parsed, listing=feed_url)
+            _remember(found, feed_url, body)
 
     sitemap_urls = list(source.sitemaps)
     if source.use_robots_sitemaps and robots_sitemaps is not None:
@@ -73,7 +92,14 @@ def discover(
         for host in sorted(hosts):
             sitemap_urls.extend(robots_sitemaps(host))
     _walk_sitemaps(sitemap_urls, source, fetcher, validators, found, add)
+    for listing in found.incomplete:
+        found.validators.pop(listing, None)
     return found
+
+
+def _remember(found: Discovery, url: str, page: FetchedPage) -> None:
+    if page.etag or page.last_modified:
+        found.validators[url] = Validators(etag=page.etag, last_modified=page.last_modified)
 
 
 def _all_urls(source: Source) -> Iterator[str]:
@@ -88,7 +114,7 @@ def _walk_sitemaps(
     fetcher: Fetcher,
     validators: Mapping[str, Validators],
     found: Discovery,
-    add: Callable[[Iterable[DiscoveredUrl]], None],
+    add: Callable[..., None],
 ) -> None:
     """Breadth-first over sitemap indexes, bounded in depth and in files fetched."""
     frontier = [(url, 0) for url in dict.fromkeys(start)]
@@ -105,7 +131,9 @@ def _walk_sitemaps(
         if isinstance(parsed, Reject):
             found.rejects.append(parsed)
             continue
-        add(parsed.urls)
+        add(parsed.urls, listing=url)
+        if not parsed.sitemaps:
+            _remember(found, url, page)  # an index is always re-read: see Discovery
         if depth < source.sitemap_max_depth:
             frontier.extend((child, depth + 1) for child in parsed.sitemaps if child not in visited)
         elif parsed.sitemaps:
@@ -120,7 +148,10 @@ def _fetch_listing(
     found: Discovery,
     source: Source,
 ) -> FetchedPage | None:
-    """A feed or sitemap body, or None when unchanged (304) or failed (then a reject)."""
+    """A feed or sitemap, or None when unchanged (304) or failed (then a reject).
+
+    Its validators are remembered by the caller only once it parsed.
+    """
     result = fetcher.fetch(url, expect=expect, validators=validators.get(url))
     if isinstance(result, NotModified):
         found.not_modified.append(url)
@@ -128,8 +159,6 @@ def _fetch_listing(
     if isinstance(result, Reject):
         found.rejects.append(Reject(result.locator, result.reason, result.detail, source.name))
         return None
-    if result.etag or result.last_modified:
-        found.validators[url] = Validators(etag=result.etag, last_modified=result.last_modified)
     return result
 
 

@@ -4,8 +4,9 @@ Per source: one discovery task (feeds and sitemaps, fetched conditionally),
 then one task per batch of article URLs. Inside a batch the fetcher works on
 several hosts at once while keeping one polite connection per host; the
 host gate is shared by every task of the run, so politeness holds across
-sources and batches. Pages already in the articles table (by canonical URL)
-are not fetched again unless `refresh` is set. Writes go through the same
+sources and batches. A URL already stored (as an article's URL or canonical
+URL, or as a fetched raw page) or already taken by another source of the
+run is not fetched again unless `refresh` is set. Writes go through the same
 lock, index and atomic writer as local files.
 """
 
@@ -25,7 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.http import Fetcher
+from extractors.http import Fetcher, is_transient
 from extractors.politeness import HostGate
 from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject
 from extractors.sources import Source, SourcesConfig, load_config
@@ -84,6 +85,13 @@ def discover_task(source: Source, fetcher: Fetcher, validators: dict[str, Any]) 
     return discover(source, fetcher, validators=validators, robots_sitemaps=fetcher.robots.sitemaps)
 
 
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    written: WriteCounts
+    rejects_by_reason: dict[str, int]
+    retry_later: frozenset[str]  # URLs that failed for a possibly transient reason
+
+
 @task(name="fetch_batch", cache_policy=NO_CACHE, task_run_name="{source_name}-batch-{batch_no}")
 def fetch_batch(
     source_name: str,
@@ -91,8 +99,8 @@ def fetch_batch(
     urls: Sequence[DiscoveredUrl],
     fetcher: Fetcher,
     context: WebContext,
-) -> tuple[WriteCounts, dict[str, int]]:
-    """Fetch, store raw, extract, clean and write one batch of article URLs."""
+) -> BatchResult:
+    """Fetch, extract, clean and write one batch of article URLs, then keep the raw pages."""
     by_url = {d.url: d for d in urls}
     pages: list[tuple[FetchedPage, DiscoveredUrl]] = []
     articles: list[Article] = []
@@ -117,10 +125,17 @@ def fetch_batch(
         else:
             rejects.append(built)
     part = f"{source_name}-b{batch_no:05d}"
+    # Articles and rejects first: raw_pages marks a URL as fetched, so a crash
+    # between the two must leave the URL unmarked (fetched again), never
+    # marked with its article missing.
+    written = context.writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
     if pages:
         write_raw_pages(context.warehouse, pages, run_id=context.run_id, part=part)
-    written = context.writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
-    return written, dict(Counter(str(r.reason) for r in rejects))
+    return BatchResult(
+        written,
+        dict(Counter(str(r.reason) for r in rejects)),
+        frozenset(r.locator for r in rejects if is_transient(r)),
+    )
 
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
@@ -229,18 +244,21 @@ def _run_sources(
             )
             counts.rejects_by_reason.update(str(r.reason) for r in listing_rejects)
             todo = [d for d in found.urls if refresh or canonical_url(d.url) not in known]
+            known.update(c for d in todo if (c := canonical_url(d.url)))  # once per run
             counts.already_stored = len(found.urls) - len(todo)
             counts.fetched = len(todo)
             step = max(1, batch_size)
-            futures: list[PrefectFuture[tuple[WriteCounts, dict[str, int]]]] = [
+            futures: list[PrefectFuture[BatchResult]] = [
                 fetch_batch.submit(source.name, n, todo[i : i + step], fetcher, context)
                 for n, i in enumerate(range(0, len(todo), step), start=1)
             ]
             wait(futures)
             for future in futures:
-                written, reasons = future.result()
-                counts.written += written
-                counts.rejects_by_reason.update(reasons)
+                result = future.result()
+                counts.written += result.written
+                counts.rejects_by_reason.update(result.rejects_by_reason)
+                for url in result.retry_later:  # so its listing is read in full next time
+                    found.validators.pop(found.listing_of.get(url, ""), None)
         write_validators(store, found.validators, checked_at=datetime.now(UTC))
         results.append(counts)
         logger.info("%s done: %s", source.name, _source_row(counts))

@@ -4,7 +4,8 @@ After a change to extraction or cleaning, the web articles can be rebuilt
 from `raw_pages` without touching the network. Each batch first removes the
 articles it is about to rebuild (rewriting the files that hold them), then
 writes the new rows, all under the writer lock: a crash between the two
-leaves those articles missing until `reprocess` runs again, never twice.
+leaves those articles missing until `reprocess` runs again, never twice
+(each file is rewritten by one atomic replace).
 Articles whose page is now rejected keep their old row, and the reject is
 logged beside it.
 """
@@ -59,8 +60,11 @@ def reprocess_batch(
     ]
     articles = [r for r in results if isinstance(r, Article)]
     rejects = [r for r in results if not isinstance(r, Article)]
+    # Remove by the new ids and by where the old rows came from: a code change
+    # may change an article's id (its canonical URL) for the same page.
     ids = {a.article_id for a in articles}
-    replaced = remove_articles(store, ids, tag=f"{run_id}-{batch_no:05d}")
+    locators = {a.locator for a in articles}
+    replaced = remove_articles(store, article_ids=ids, locators=locators)
     articles_index.release(ids)
     written = writer.write(f"reprocess-b{batch_no:05d}", articles, rejects, seen_at=ingested_at)
     return written, replaced, dict(Counter(str(r.reason) for r in rejects))

@@ -1,11 +1,11 @@
 """Removing rows from the articles table, for reprocessing.
 
-Files are immutable once written, so removing articles means rewriting each
-file that holds any of them without those rows (atomically, under a new
-name, then deleting the old file). Callers hold the writer lock. A crash
-between two files leaves some of the rows removed and others not, never a
-duplicate or a partial file; reprocessing again finishes the job, since
-its input (raw_pages) is untouched.
+Removing articles means rewriting each file that holds any of them without
+those rows, atomically in place (or deleting it when nothing is left).
+Callers hold the writer lock. A crash between two files leaves some of the
+rows removed and others not, never a duplicate or a partial file;
+reprocessing again finishes the job, since its input (raw_pages) is
+untouched.
 """
 
 from __future__ import annotations
@@ -26,30 +26,33 @@ __all__ = ["remove_articles"]
 logger = logging.getLogger(__name__)
 
 
-def remove_articles(warehouse: Warehouse, article_ids: Collection[str], *, tag: str) -> int:
-    """Remove the given article ids from every file; returns rows removed.
-
-    `tag` goes into the names of rewritten files (e.g. the run id), so a
-    rewritten file never takes the name of a file that exists.
-    """
-    if not article_ids:
+def remove_articles(
+    warehouse: Warehouse, *, article_ids: Collection[str], locators: Collection[str] = ()
+) -> int:
+    """Remove rows whose article_id or locator is given, from every file; returns rows removed."""
+    if not article_ids and not locators:
         return 0
-    wanted = pa.array(sorted(set(article_ids)), pa.string())
+    wanted_ids = pa.array(sorted(set(article_ids)), pa.string())
+    wanted_locators = pa.array(sorted(set(locators)), pa.string())
     removed = 0
     for path in warehouse.parquet_files(warehouse.articles):
         try:
-            ids = pq.read_table(path, columns=["article_id"])["article_id"]
+            keys = pq.read_table(path, columns=["article_id", "locator"])
         except (OSError, pa.ArrowException) as exc:
             raise WarehouseReadError(path, exc) from exc
-        hit = pc.is_in(ids, value_set=wanted)
+        hit = pc.or_(
+            pc.is_in(keys["article_id"], value_set=wanted_ids),
+            pc.is_in(keys["locator"], value_set=wanted_locators),
+        )
         count = pc.sum(hit).as_py() or 0
         if not count:
             continue
         table = pq.read_table(path)
         keep = table.filter(pc.invert(hit))
         if keep.num_rows:
-            write_parquet_atomic(keep, path.with_name(f"{path.stem}-r{tag}.parquet"))
-        path.unlink()
+            write_parquet_atomic(keep, path)  # one atomic replace: old rows or new, never both
+        else:
+            path.unlink()
         removed += count
     logger.info("removed %d article rows for reprocessing", removed)
     return removed

@@ -10,6 +10,7 @@ requests each path received, and the gaps the server measured.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import gzip
 import itertools
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from extractors.decoding import decode
-from extractors.http import Expect, Fetcher
+from extractors.http import Expect, Fetcher, is_transient
 from extractors.netguard import check_url
 from extractors.politeness import HostGate
 from extractors.records import FetchedPage, NotModified, Reject, RejectReason, Validators
@@ -588,3 +589,35 @@ def test_fetch_many_passes_validators_per_url(server: TestServer) -> None:
     )
     assert isinstance(results[urls[0]], NotModified)
     assert isinstance(results[urls[1]], FetchedPage)
+
+
+@pytest.mark.parametrize(
+    ("reason", "detail", "transient"),
+    [
+        (RejectReason.TIMEOUT, "read timed out", True),
+        (RejectReason.FETCH_FAILED, "HTTP 503 after 3 retries", True),
+        (RejectReason.FETCH_FAILED, "HTTP 429; Retry-After 3600 s exceeds 2 s", True),
+        (RejectReason.FETCH_FAILED, "HTTP 408", True),
+        (RejectReason.FETCH_FAILED, "connection refused", True),
+        (RejectReason.FETCH_FAILED, "HTTP 404", False),
+        (RejectReason.FETCH_FAILED, "HTTP 410", False),
+        (RejectReason.NOT_HTML, "application/pdf", False),
+        (RejectReason.ROBOTS_DISALLOWED, "robots.txt", False),
+    ],
+)
+def test_is_transient(reason: RejectReason, detail: str, transient: bool) -> None:
+    """Only failures that may pass on a later run count as transient."""
+    assert is_transient(Reject("https://e.org/", reason, detail)) is transient
+
+
+def test_slow_drip_body_is_cut_off(server: TestServer) -> None:
+    """A body dripping a byte at a time, each within the read timeout, is stopped: TIMEOUT."""
+    body = b"<html><body>" + b"x" * 60 + b"</body></html>"
+    server.route("/drip", Reply(200, {"Content-Type": "text/html"}, body, drip=0.02))
+    settings = dataclasses.replace(FAST, max_response_seconds=0.5, max_retries=0)
+    started = time.monotonic()
+    with Fetcher(settings, allow_private_network=True) as fetcher:
+        result = fetcher.fetch(server.url("/drip"))
+    assert isinstance(result, Reject)
+    assert result.reason is RejectReason.TIMEOUT
+    assert time.monotonic() - started < 1.5  # the whole body would take about 1.7 s

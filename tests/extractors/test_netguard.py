@@ -139,3 +139,24 @@ def test_lookalike_numbers_are_names(host: str) -> None:
     problem = check_url(f"http://{host}/", allow_private=False, resolve=fake_resolve)
     assert problem is not None
     assert "does not resolve" in problem
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000\\@example.com/",  # urlsplit: example.com; urllib3: 127.0.0.1
+        "http://169.254.169.254\\@example.com/latest/meta-data/",
+        "http://example.com\\@127.0.0.1/",
+        "http://exa mple.com/",
+        "http://example.com/\x00",
+    ],
+)
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_ambiguous_urls_refused_even_when_private_allowed(url: str, allow_private: bool) -> None:
+    """A URL the connecting parser reads differently from ours is refused, whatever the policy."""
+    problem = check_url(url, allow_private=allow_private, resolve=_public_dns)
+    assert problem is not None
+
+
+def _public_dns(host: str, port: int | None) -> list[tuple[object, ...]]:
+    return [(2, 1, 6, "", ("93.184.216.34", port or 80))]

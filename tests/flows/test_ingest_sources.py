@@ -17,7 +17,7 @@ import pytest
 from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
 from tests.conftest import sql_rows
-from tests.support.http_server import LoggedRequest, Reply, TestServer, redirect
+from tests.support.http_server import InTurn, LoggedRequest, Reply, TestServer, redirect
 
 GUARDIAN = "https://www.theguardian.com"
 PAGES = [
@@ -49,6 +49,9 @@ def site(corpus: Path) -> Iterator[Site]:
     with TestServer("127.0.0.1") as server:
         feed = (corpus / "feeds/rbren__rss-parser/input/guardian.rss").read_bytes()
         feed = feed.replace(GUARDIAN.encode(), server.base_url.encode())
+        # the real feed's first items only, so one run takes all of them
+        items = feed.split(b"</item>")
+        feed = b"</item>".join(items[: len(PAGES)]) + b"</item></channel></rss>"
 
         def rss(request: LoggedRequest) -> Reply:
             if request.headers.get("if-none-match") == '"g1"':
@@ -245,3 +248,24 @@ def test_reprocess_rebuilds_from_raw_pages_offline(site: Site, tmp_path: Path) -
     )
     assert len(rows) == len({a for a, _ in rows}) == len(PAGES)
     assert {run for _, run in rows} == {again.run_id} != {first.run_id}
+
+
+def test_transient_failure_is_retried_next_run(site: Site, tmp_path: Path, corpus: Path) -> None:
+    """A page failing with a 503 keeps its feed from being marked unchanged: run 2 gets it."""
+    server, paths = site.server, site.article_paths
+    page = (corpus / "html/adbar__trafilatura/eval" / PAGES[0]).read_bytes()
+    server.route(
+        paths[0],
+        InTurn(Reply(503), Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page)),
+    )
+    config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
+    first = _run(config, warehouse)
+    assert first.articles_written == len(PAGES) - 1
+    second = _run(config, warehouse)
+    assert "if-none-match" not in server.requests("/rss.xml")[-1].headers  # listed in full again
+    assert second.articles_written == 1
+    assert server.hits(paths[0]) == 2
+    assert [server.hits(p) for p in paths[1:]] == [1] * (len(PAGES) - 1)
+    third = _run(config, warehouse)  # now every URL of the feed is settled: a 304 is enough
+    assert server.requests("/rss.xml")[-1].headers.get("if-none-match") == '"g1"'
+    assert third.articles_written == 0

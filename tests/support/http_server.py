@@ -48,6 +48,7 @@ class Reply:
     body: bytes = b""
     delay: float = 0.0
     body_delay: float = 0.0
+    drip: float = 0.0  # pause between single bytes of the body (a slow-drip server)
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,13 @@ def _make_handler(server: TestServer) -> type[BaseHTTPRequestHandler]:
             if reply.body_delay:
                 self.wfile.flush()
                 time.sleep(reply.body_delay)
-            self.wfile.write(reply.body)
+            if reply.drip:
+                for index in range(len(reply.body)):
+                    self.wfile.write(reply.body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.drip)
+            else:
+                self.wfile.write(reply.body)
 
         def log_message(self, format: str, *args: Any) -> None:
             """The request log above is the record; stderr stays clean."""
