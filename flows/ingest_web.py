@@ -28,7 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.http import Fetcher, is_transient
 from extractors.politeness import HostGate
-from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject
+from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject, Validators
 from extractors.sources import Source, SourcesConfig, load_config
 from extractors.web import Discovery, discover, page_to_article
 from flows.ingest import RunSummary, current_run_id, final_record
@@ -221,48 +221,74 @@ def _run_sources(
     )
     validators = read_validators(store)
     gate = HostGate(settings.http.per_host_delay_seconds)
+    # One fetcher per SSRF policy for the whole run: sources sharing a policy
+    # share its session and its robots.txt cache (read once per host per run).
+    fetchers: dict[bool, Fetcher] = {}
     results: list[SourceCounts] = []
-    for source in selected:
-        counts = SourceCounts(source.name)
-        context = WebContext(
-            writer=writer,
-            settings=CleanSettings(min_words=min_words, default_source=source.name),
-            run_id=run_id,
-            warehouse=store,
-        )
-        with Fetcher(
-            settings.http, allow_private_network=source.allow_private_network, gate=gate
-        ) as fetcher:
-            found = discover_task(source, fetcher, dict(validators))
-            counts.discovered = len(found.urls)
-            counts.listings_unchanged = len(found.not_modified)
-            listing_rejects = [
-                Reject(r.locator, r.reason, r.detail, source.name) for r in found.rejects
-            ]
-            counts.written += writer.write(
-                f"{source.name}-listings", [], listing_rejects, seen_at=datetime.now(UTC)
-            )
-            counts.rejects_by_reason.update(str(r.reason) for r in listing_rejects)
-            todo = [d for d in found.urls if refresh or canonical_url(d.url) not in known]
-            known.update(c for d in todo if (c := canonical_url(d.url)))  # once per run
-            counts.already_stored = len(found.urls) - len(todo)
-            counts.fetched = len(todo)
-            step = max(1, batch_size)
-            futures: list[PrefectFuture[BatchResult]] = [
-                fetch_batch.submit(source.name, n, todo[i : i + step], fetcher, context)
-                for n, i in enumerate(range(0, len(todo), step), start=1)
-            ]
-            wait(futures)
-            for future in futures:
-                result = future.result()
-                counts.written += result.written
-                counts.rejects_by_reason.update(result.rejects_by_reason)
-                for url in result.retry_later:  # so its listing is read in full next time
-                    found.validators.pop(found.listing_of.get(url, ""), None)
-        write_validators(store, found.validators, checked_at=datetime.now(UTC))
-        results.append(counts)
-        logger.info("%s done: %s", source.name, _source_row(counts))
+    try:
+        for source in selected:
+            policy = source.allow_private_network
+            if policy not in fetchers:
+                fetchers[policy] = Fetcher(settings.http, allow_private_network=policy, gate=gate)
+            results.append(
+                _run_source(
+                    source, fetchers[policy], writer, store, run_id, refresh, batch_size,
+                    min_words, known, validators,
+                )
+            )  # fmt: skip
+            logger.info("%s done: %s", source.name, _source_row(results[-1]))
+    finally:
+        for fetcher in fetchers.values():
+            fetcher.close()
     return results
+
+
+def _run_source(
+    source: Source,
+    fetcher: Fetcher,
+    writer: BatchWriter,
+    store: Warehouse,
+    run_id: str,
+    refresh: bool,
+    batch_size: int,
+    min_words: int,
+    known: set[str],
+    validators: dict[str, Validators],
+) -> SourceCounts:
+    """Discover, then fetch in batches, one source; updates `known` with what it takes."""
+    counts = SourceCounts(source.name)
+    context = WebContext(
+        writer=writer,
+        settings=CleanSettings(min_words=min_words, default_source=source.name),
+        run_id=run_id,
+        warehouse=store,
+    )
+    found = discover_task(source, fetcher, dict(validators))
+    counts.discovered = len(found.urls)
+    counts.listings_unchanged = len(found.not_modified)
+    listing_rejects = [Reject(r.locator, r.reason, r.detail, source.name) for r in found.rejects]
+    counts.written += writer.write(
+        f"{source.name}-listings", [], listing_rejects, seen_at=datetime.now(UTC)
+    )
+    counts.rejects_by_reason.update(str(r.reason) for r in listing_rejects)
+    todo = [d for d in found.urls if refresh or canonical_url(d.url) not in known]
+    known.update(c for d in todo if (c := canonical_url(d.url)))  # once per run
+    counts.already_stored = len(found.urls) - len(todo)
+    counts.fetched = len(todo)
+    step = max(1, batch_size)
+    futures: list[PrefectFuture[BatchResult]] = [
+        fetch_batch.submit(source.name, n, todo[i : i + step], fetcher, context)
+        for n, i in enumerate(range(0, len(todo), step), start=1)
+    ]
+    wait(futures)
+    for future in futures:
+        result = future.result()
+        counts.written += result.written
+        counts.rejects_by_reason.update(result.rejects_by_reason)
+        for url in result.retry_later:  # so its listing is read in full next time
+            found.validators.pop(found.listing_of.get(url, ""), None)
+    write_validators(store, found.validators, checked_at=datetime.now(UTC))
+    return counts
 
 
 def _source_row(c: SourceCounts) -> dict[str, Any]:
