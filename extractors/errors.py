@@ -7,10 +7,13 @@
     ├── UnsafeXmlError           XML declaring entities or an external DTD (not parsed)
     └── TooLargeError            a document over its size cap after decompression
 
-They never cross the package boundary as exceptions for one bad document:
-the readers catch them and yield a `Reject` carrying the matching reason, so
-a run goes on. They exist so the helpers deep inside can stop early with a
-precise message.
+    ConfigError (ValueError)     a sources file that cannot be used: file, key, fix
+
+The document errors never cross the package boundary as exceptions for one
+bad document: the readers catch them and yield a `Reject` carrying the
+matching reason, so a run goes on. They exist so the helpers deep inside can
+stop early with a precise message. `ConfigError` does cross it: a sources
+file that cannot be used stops the command before any network traffic.
 """
 
 from __future__ import annotations
@@ -56,3 +59,11 @@ class TooLargeError(ExtractError):
     """The document (after decompression) is over the size cap."""
 
     reason = RejectReason.TOO_LARGE
+
+
+class ConfigError(ValueError):
+    """A sources file that cannot be used, with where and how to fix it."""
+
+    def __init__(self, path: str, key: str, problem: str, fix: str) -> None:
+        super().__init__(f"{path}: [{key}] {problem}; {fix}")
+        self.path, self.key, self.problem, self.fix = path, key, problem, fix

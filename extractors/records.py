@@ -100,7 +100,8 @@ class DiscoveredUrl:
     """An article URL found in a feed or sitemap, with what the listing said of it.
 
     `hints` (title, published, authors, description, language, tags) fill the
-    fields a page itself lacks; `lastmod` lets a later run skip what it has.
+    fields a page itself lacks; `lastmod` is the listing's last-modified
+    time (kept for a later `refresh` policy; nothing reads it yet).
     """
 
     url: str

@@ -15,17 +15,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from extractors.errors import ConfigError
+
 __all__ = ["ConfigError", "HttpSettings", "Source", "SourcesConfig", "load_config", "parse_config"]
 
 DEFAULT_USER_AGENT = "news-etl/0.1 (+https://example.org/bot)"
-
-
-class ConfigError(ValueError):
-    """A sources file that cannot be used, with where and how to fix it."""
-
-    def __init__(self, path: str, key: str, problem: str, fix: str) -> None:
-        super().__init__(f"{path}: [{key}] {problem}; {fix}")
-        self.path, self.key, self.problem, self.fix = path, key, problem, fix
 
 
 @dataclass(frozen=True, slots=True)
