@@ -33,6 +33,7 @@ from transforms.article import Article, CleanSettings
 from transforms.pipeline import clean_files
 from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
 from warehouse.lock import exclusive_writer, sweep_temp_files
+from warehouse.runs import SourceCounts
 
 __all__ = ["BatchOutcome", "RunSummary", "ingest_files"]
 
@@ -266,7 +267,9 @@ def _summarise(
     )
 
 
-def final_record(record: RunRecord, summary: RunSummary) -> RunRecord:
+def final_record(
+    record: RunRecord, summary: RunSummary, sources: tuple[SourceCounts, ...] = ()
+) -> RunRecord:
     return RunRecord(
         run_id=record.run_id,
         flow=record.flow,
@@ -279,4 +282,5 @@ def final_record(record: RunRecord, summary: RunSummary) -> RunRecord:
         duplicates_skipped=summary.duplicates_skipped,
         rejects=summary.rejects,
         rejects_by_reason=summary.rejects_by_reason,
+        sources=sources,
     )

@@ -28,7 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.http import Fetcher, is_transient
 from extractors.politeness import HostGate
-from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject, Validators
+from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject
 from extractors.sources import Source, SourcesConfig, load_config
 from extractors.web import Discovery, discover, page_to_article
 from flows.ingest import RunSummary, current_run_id, final_record
@@ -39,15 +39,16 @@ from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, Wr
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.raw_pages import write_raw_pages
 from warehouse.reader import known_urls
+from warehouse.runs import SourceCounts
 from warehouse.state import read_validators, write_validators
 
-__all__ = ["SourceCounts", "ingest_sources"]
+__all__ = ["SourceTally", "ingest_sources"]
 
 FLOW_NAME = "ingest_sources"
 
 
 @dataclass(slots=True)
-class SourceCounts:
+class SourceTally:
     """What one source's part of a run did."""
 
     source: str
@@ -170,7 +171,7 @@ def ingest_sources(
         sweep_temp_files(store)
         record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
         write_run(store, record)
-        counts: list[SourceCounts] = []
+        counts: list[SourceTally] = []
         try:
             counts = _run_sources(
                 settings, selected, store, run_id, refresh, batch_size, min_words, logger
@@ -178,12 +179,12 @@ def ingest_sources(
         except BaseException:
             summary = _summary(run_id, warehouse, counts, started, RunStatus.FAILED)
             try:
-                write_run(store, final_record(record, summary))
+                write_run(store, final_record(record, summary, sources=_source_counts(counts)))
             except Exception:
                 logger.exception("could not record the failed run %s", run_id)
             raise
         summary = _summary(run_id, warehouse, counts, started, RunStatus.COMPLETED)
-        write_run(store, final_record(record, summary))
+        write_run(store, final_record(record, summary, sources=_source_counts(counts)))
     create_table_artifact(
         key="ingest-sources-summary",
         table=[_source_row(c) for c in counts],
@@ -211,7 +212,7 @@ def _run_sources(
     batch_size: int,
     min_words: int,
     logger: Any,
-) -> list[SourceCounts]:
+) -> list[SourceTally]:
     known = known_urls(store, canonical_url)
     writer = BatchWriter(
         store,
@@ -224,46 +225,65 @@ def _run_sources(
     # One fetcher per SSRF policy for the whole run: sources sharing a policy
     # share its session and its robots.txt cache (read once per host per run).
     fetchers: dict[bool, Fetcher] = {}
-    results: list[SourceCounts] = []
+    for source in selected:
+        policy = source.allow_private_network
+        if policy not in fetchers:
+            fetchers[policy] = Fetcher(settings.http, allow_private_network=policy, gate=gate)
     try:
-        for source in selected:
-            policy = source.allow_private_network
-            if policy not in fetchers:
-                fetchers[policy] = Fetcher(settings.http, allow_private_network=policy, gate=gate)
-            results.append(
-                _run_source(
-                    source, fetchers[policy], writer, store, run_id, refresh, batch_size,
-                    min_words, known, validators,
-                )
-            )  # fmt: skip
-            logger.info("%s done: %s", source.name, _source_row(results[-1]))
+        # 1. Discovery of every source at once: their listings are on different hosts.
+        discoveries = [
+            discover_task.submit(s, fetchers[s.allow_private_network], dict(validators))
+            for s in selected
+        ]
+        tallies = [SourceTally(s.name) for s in selected]
+        found_all = [future.result() for future in discoveries]
+        # 2. What to fetch, source by source, so a URL two sources list is taken once.
+        plans: list[list[DiscoveredUrl]] = []
+        for source, found, counts in zip(selected, found_all, tallies, strict=True):
+            plans.append(_plan(source, found, counts, writer, known, refresh))
+        # 3. Every source's batches together: the task runner and each batch's
+        #    fetch_many spread them over hosts; the shared gate keeps each host polite.
+        step = max(1, batch_size)
+        submitted: list[tuple[int, PrefectFuture[BatchResult]]] = []
+        for index, (source, todo) in enumerate(zip(selected, plans, strict=True)):
+            context = WebContext(
+                writer=writer,
+                settings=CleanSettings(min_words=min_words, default_source=source.name),
+                run_id=run_id,
+                warehouse=store,
+            )
+            fetcher = fetchers[source.allow_private_network]
+            submitted += [
+                (index, fetch_batch.submit(source.name, n, todo[i : i + step], fetcher, context))
+                for n, i in enumerate(range(0, len(todo), step), start=1)
+            ]
+        wait([future for _, future in submitted])
+        for index, future in submitted:
+            result = future.result()
+            tallies[index].written += result.written
+            tallies[index].rejects_by_reason.update(result.rejects_by_reason)
+            found = found_all[index]
+            for url in result.retry_later:  # so its listing is read in full next time
+                found.validators.pop(found.listing_of.get(url, ""), None)
+        updates = {url: v for found in found_all for url, v in found.validators.items()}
+        write_validators(store, updates, checked_at=datetime.now(UTC))
     finally:
         for fetcher in fetchers.values():
             fetcher.close()
-    return results
+    for counts in tallies:
+        logger.info("%s done: %s", counts.source, _source_row(counts))
+    return tallies
 
 
-def _run_source(
+def _plan(
     source: Source,
-    fetcher: Fetcher,
+    found: Discovery,
+    counts: SourceTally,
     writer: BatchWriter,
-    store: Warehouse,
-    run_id: str,
-    refresh: bool,
-    batch_size: int,
-    min_words: int,
     known: set[str],
-    validators: dict[str, Validators],
-) -> SourceCounts:
-    """Discover, then fetch in batches, one source; updates `known` with what it takes."""
-    counts = SourceCounts(source.name)
-    context = WebContext(
-        writer=writer,
-        settings=CleanSettings(min_words=min_words, default_source=source.name),
-        run_id=run_id,
-        warehouse=store,
-    )
-    found = discover_task(source, fetcher, dict(validators))
+    refresh: bool,
+) -> list[DiscoveredUrl]:
+    """Record the listings' rejects; the URLs of `source` not stored or taken yet."""
     counts.discovered = len(found.urls)
     counts.listings_unchanged = len(found.not_modified)
     listing_rejects = [Reject(r.locator, r.reason, r.detail, source.name) for r in found.rejects]
@@ -275,23 +295,25 @@ def _run_source(
     known.update(c for d in todo if (c := canonical_url(d.url)))  # once per run
     counts.already_stored = len(found.urls) - len(todo)
     counts.fetched = len(todo)
-    step = max(1, batch_size)
-    futures: list[PrefectFuture[BatchResult]] = [
-        fetch_batch.submit(source.name, n, todo[i : i + step], fetcher, context)
-        for n, i in enumerate(range(0, len(todo), step), start=1)
-    ]
-    wait(futures)
-    for future in futures:
-        result = future.result()
-        counts.written += result.written
-        counts.rejects_by_reason.update(result.rejects_by_reason)
-        for url in result.retry_later:  # so its listing is read in full next time
-            found.validators.pop(found.listing_of.get(url, ""), None)
-    write_validators(store, found.validators, checked_at=datetime.now(UTC))
-    return counts
+    return todo
 
 
-def _source_row(c: SourceCounts) -> dict[str, Any]:
+def _source_counts(tallies: Sequence[SourceTally]) -> tuple[SourceCounts, ...]:
+    return tuple(
+        SourceCounts(
+            source=t.source,
+            discovered=t.discovered,
+            already_stored=t.already_stored,
+            fetched=t.fetched,
+            articles_written=t.written.articles_written,
+            duplicates_skipped=t.written.duplicates_skipped,
+            rejects=sum(t.rejects_by_reason.values()),
+        )
+        for t in tallies
+    )
+
+
+def _source_row(c: SourceTally) -> dict[str, Any]:
     return {
         "source": c.source,
         "discovered": c.discovered,
@@ -308,7 +330,7 @@ def _source_row(c: SourceCounts) -> dict[str, Any]:
 def _summary(
     run_id: str,
     warehouse: str,
-    counts: Sequence[SourceCounts],
+    counts: Sequence[SourceTally],
     started: float,
     status: RunStatus,
 ) -> RunSummary:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -20,7 +20,7 @@ from warehouse.atomic import write_parquet_atomic
 from warehouse.layout import Warehouse
 from warehouse.schema import RUNS, with_version
 
-__all__ = ["RunRecord", "RunStatus", "write_run"]
+__all__ = ["RunRecord", "RunStatus", "SourceCounts", "write_run"]
 
 
 class RunStatus(StrEnum):
@@ -44,6 +44,20 @@ class RunRecord:
     duplicates_skipped: int = 0
     rejects: int = 0
     rejects_by_reason: Mapping[str, int] = field(default_factory=dict)
+    sources: tuple[SourceCounts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCounts:
+    """One web source's share of a run (the `sources` column of the runs table)."""
+
+    source: str
+    discovered: int = 0
+    already_stored: int = 0
+    fetched: int = 0
+    articles_written: int = 0
+    duplicates_skipped: int = 0
+    rejects: int = 0
 
 
 def write_run(warehouse: Warehouse, run: RunRecord) -> None:
@@ -61,6 +75,7 @@ def write_run(warehouse: Warehouse, run: RunRecord) -> None:
             "rejects": [run.rejects],
             "rejects_by_reason": [sorted(run.rejects_by_reason.items())],
             "status": [str(run.status)],
+            "sources": [[asdict(counts) for counts in run.sources]],
         },
         schema=with_version(RUNS),
     )

@@ -98,6 +98,18 @@ REJECTS: Final = pa.schema(
     ]
 )  # fmt: skip
 
+SOURCE_COUNTS = pa.struct(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("discovered", pa.int64(), nullable=False),
+        pa.field("already_stored", pa.int64(), nullable=False),
+        pa.field("fetched", pa.int64(), nullable=False),
+        pa.field("articles_written", pa.int64(), nullable=False),
+        pa.field("duplicates_skipped", pa.int64(), nullable=False),
+        pa.field("rejects", pa.int64(), nullable=False),
+    ]
+)
+
 RUNS: Final = pa.schema(
     [
         _field("run_id", pa.string(), "id of the run (the Prefect flow run id when run under Prefect)", nullable=False),
@@ -111,6 +123,7 @@ RUNS: Final = pa.schema(
         _field("rejects", pa.int64(), "documents rejected", nullable=False),
         _field("rejects_by_reason", pa.map_(pa.string(), pa.int64()), "reject counts per reason", nullable=False),
         _field("status", pa.string(), "running, completed or failed", nullable=False),
+        _field("sources", pa.list_(SOURCE_COUNTS), "per web source: URLs discovered, already stored, fetched, articles written, duplicates, rejects; empty for file runs", nullable=False),
     ]
 )  # fmt: skip
 

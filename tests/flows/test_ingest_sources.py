@@ -269,3 +269,37 @@ def test_transient_failure_is_retried_next_run(site: Site, tmp_path: Path, corpu
     third = _run(config, warehouse)  # now every URL of the feed is settled: a 304 is enough
     assert server.requests("/rss.xml")[-1].headers.get("if-none-match") == '"g1"'
     assert third.articles_written == 0
+
+
+def test_two_sources_share_robots_and_urls(site: Site, tmp_path: Path) -> None:
+    """Two sources, one host: robots.txt read once, a shared URL fetched once, counts per source."""
+    server, paths = site.server, site.article_paths
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        f"""
+[http]
+per_host_delay_seconds = 0
+max_retries = 0
+
+[[sources]]
+name = "feed"
+feeds = ["{server.url("/rss.xml")}"]
+allow_private_network = true
+
+[[sources]]
+name = "direct"
+urls = ["{server.url(paths[0])}", "{server.url("/gone.html")}"]
+allow_private_network = true
+""",
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "warehouse"
+    summary = ingest_sources(config=str(config), warehouse=str(warehouse))
+    assert server.hits("/robots.txt") == 1
+    assert server.hits(paths[0]) == 1
+    assert summary.articles_written == len(PAGES)
+    [(sources,)] = sql_rows(f"SELECT sources FROM read_parquet('{warehouse}/runs/*.parquet')")
+    by_name = {row["source"]: row for row in sources}
+    assert by_name["feed"]["discovered"] + by_name["direct"]["discovered"] == len(PAGES) + 2
+    assert by_name["feed"]["fetched"] + by_name["direct"]["fetched"] == len(PAGES) + 1
+    assert by_name["direct"]["rejects"] == 1
