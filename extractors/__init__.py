@@ -16,6 +16,7 @@ from extractors.records import (
     Validators,
 )
 from extractors.sources import HttpSettings, Source, SourcesConfig, load_config
+from extractors.warc import is_warc_name, iter_warc
 from extractors.web import Discovery, discover, page_to_article
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "discover",
     "extract_html",
     "is_transient",
+    "is_warc_name",
+    "iter_warc",
     "list_inputs",
     "load_config",
     "page_to_article",

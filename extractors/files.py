@@ -27,7 +27,8 @@ import gzip
 import json
 import os
 import zlib
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Container, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +46,7 @@ from extractors.tabular import (
     metadata_from_record,
 )
 from extractors.text import parse_text
+from extractors.warc import is_warc_name, iter_warc
 
 __all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "list_inputs", "read_file"]
 
@@ -120,10 +122,24 @@ def _spelled(path: Path) -> Path:
 
 
 def read_file(
-    path: Path, *, source: str | None, parse_html: HtmlParser
+    path: Path,
+    *,
+    source: str | None,
+    parse_html: HtmlParser,
+    done: Container[str] = (),
+    skipped: Counter[str] | None = None,
 ) -> Iterator[ParsedArticle | Reject]:
-    """The articles in one file, and a reject for each part that is not one."""
+    """The articles in one file, and a reject for each part that is not one.
+
+    For web archives, records whose locator is in `done` (written by an
+    earlier, interrupted run) are passed over without being parsed, and
+    records that are not documents (requests, metadata, images) are counted
+    in `skipped` by kind.
+    """
     locator = str(path)
+    if is_warc_name(path.name):
+        yield from _read_warc(path, locator, source, parse_html, done, skipped)
+        return
     kind = _kind(path)
     if kind is None:
         detail = (
@@ -154,6 +170,48 @@ def read_file(
         yield Reject(locator, RejectReason.UNREADABLE, _describe(exc), source)
     if not yielded:
         yield Reject(locator, RejectReason.EMPTY_BODY, "file holds no records", source)
+
+
+def _read_warc(
+    path: Path,
+    locator: str,
+    source: str | None,
+    parse_html: HtmlParser,
+    done: Container[str],
+    skipped: Counter[str] | None,
+) -> Iterator[ParsedArticle | Reject]:
+    """A web archive, opened as stored: warcio reads per-record gzip, offsets are the file's."""
+    counts: Counter[str] = skipped if skipped is not None else Counter()
+    before = sum(counts.values())
+    yielded = False
+    try:
+        with path.open("rb") as stream:
+            for item in iter_warc(
+                stream,
+                locator=locator,
+                hints=Metadata(source=source),
+                parse_html=parse_html,
+                skipped=counts,
+                skip_offsets=_DoneOffsets(locator, done),
+            ):
+                yielded = True
+                yield item
+    except OSError as exc:
+        yielded = True
+        yield Reject(locator, RejectReason.UNREADABLE, _describe(exc), source)
+    if not yielded and sum(counts.values()) == before:
+        yield Reject(locator, RejectReason.EMPTY_BODY, "archive holds no records", source)
+
+
+class _DoneOffsets:
+    """Offsets of a WARC's records that an earlier run already wrote, by locator."""
+
+    def __init__(self, locator: str, done: Container[str]) -> None:
+        self._prefix = f"{locator}#offset="
+        self._done = done
+
+    def __contains__(self, offset: object) -> bool:
+        return f"{self._prefix}{offset}" in self._done
 
 
 def _document(

@@ -28,8 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     ingest = commands.add_parser(
         "ingest",
-        help="ingest local files and folders (txt, html, jsonl, csv; optionally .gz), "
-        "or the web sources of a --config file",
+        help="ingest local files and folders (txt, html, jsonl, csv, optionally .gz; "
+        "warc/arc archives), or the web sources of a --config file",
     )
     ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (recursive)")
     ingest.add_argument(

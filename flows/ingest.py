@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Container, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,11 +28,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.files import list_inputs
 from extractors.records import Reject
+from extractors.warc import is_warc_name
 from flows.progress import ProgressReporter
 from transforms.article import Article, CleanSettings
 from transforms.pipeline import clean_files
 from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
 from warehouse.lock import exclusive_writer, sweep_temp_files
+from warehouse.reader import stored_locators
 from warehouse.runs import SourceCounts
 
 __all__ = ["BatchOutcome", "RunSummary", "ingest_files"]
@@ -49,6 +51,7 @@ class BatchContext:
     run_id: str
     rows_per_file: int
     on_file_done: Callable[[Path, int], None] | None = None
+    done: Container[str] = ()  # web-archive records an earlier run wrote
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class BatchOutcome:
     documents_seen: int
     written: WriteCounts
     rejects_by_reason: dict[str, int]
+    records_skipped: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ class RunSummary:
     status: RunStatus = RunStatus.COMPLETED
     rejects_new: int = 0
     batches: int = 0
+    records_skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def rejects(self) -> int:
@@ -87,6 +92,7 @@ def ingest_batch(batch_no: int, paths: Sequence[Path], context: BatchContext) ->
     """Extract, clean and write one batch of files; returns its counts."""
     seen = 0
     reasons: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
     written = WriteCounts()
     documents = clean_files(
         paths,
@@ -94,6 +100,8 @@ def ingest_batch(batch_no: int, paths: Sequence[Path], context: BatchContext) ->
         run_id=context.run_id,
         ingested_at=datetime.now(UTC),
         on_file_done=context.on_file_done,
+        done=context.done,
+        skipped=skipped,
     )
     for chunk_no, chunk in enumerate(_chunks(documents, context.rows_per_file), start=1):
         articles = [d for d in chunk if isinstance(d, Article)]
@@ -102,7 +110,7 @@ def ingest_batch(batch_no: int, paths: Sequence[Path], context: BatchContext) ->
         reasons.update(str(r.reason) for r in rejects)
         part = f"b{batch_no:05d}-c{chunk_no:04d}"
         written += context.writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
-    return BatchOutcome(len(paths), seen, written, dict(reasons))
+    return BatchOutcome(len(paths), seen, written, dict(reasons), dict(skipped))
 
 
 def _chunks(documents: Iterator[Article | Reject], size: int) -> Iterator[list[Article | Reject]]:
@@ -162,6 +170,9 @@ def ingest_files(
                 rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
                 default_source=source,
             )
+            done: Container[str] = ()
+            if any(is_warc_name(f.name) for f in files):
+                done = stored_locators(store, containing="#offset=")  # resume archives
             with ProgressReporter(total_files=len(files), enabled=show_progress) as progress:
                 context = BatchContext(
                     writer=writer,
@@ -169,6 +180,7 @@ def ingest_files(
                     run_id=run_id,
                     rows_per_file=max(1, rows_per_file),
                     on_file_done=progress.file_done,
+                    done=done,
                 )
                 futures = [
                     ingest_batch.submit(number, batch, context)
@@ -212,6 +224,17 @@ def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
         {"measure": f"  rejected: {reason}", "value": count}
         for reason, count in sorted(summary.rejects_by_reason.items())
     ]
+    if summary.records_skipped:
+        rows.append(
+            {
+                "measure": "archive records skipped",
+                "value": sum(summary.records_skipped.values()),
+            }
+        )
+        rows += [
+            {"measure": f"  skipped: {kind}", "value": count}
+            for kind, count in sorted(summary.records_skipped.items())
+        ]
     rows.append({"measure": "elapsed seconds", "value": round(summary.elapsed_seconds, 2)})
     return rows
 
@@ -248,9 +271,11 @@ def _summarise(
     status: RunStatus,
 ) -> RunSummary:
     reasons: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
     written = WriteCounts()
     for outcome in outcomes:
         reasons.update(outcome.rejects_by_reason)
+        skipped.update(outcome.records_skipped)
         written += outcome.written
     return RunSummary(
         run_id=run_id,
@@ -264,6 +289,7 @@ def _summarise(
         status=status,
         rejects_new=written.rejects_written,
         batches=len(outcomes),
+        records_skipped=dict(skipped),
     )
 
 

@@ -8,7 +8,8 @@ not grow with the file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -29,18 +30,24 @@ def clean_files(
     run_id: str,
     ingested_at: datetime,
     on_file_done: Callable[[Path, int], None] | None = None,
+    done: Container[str] = (),
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Article | Reject]:
     """Every document in `paths`, as an Article or a Reject; never raises for bad input.
 
     `on_file_done(path, documents)` is called after each file, for progress
-    reporting.
+    reporting; `done` and `skipped` go to `read_file` (web archives).
     """
     for path in paths:
         locator = str(path)
         documents = 0
         try:
             for document in read_file(
-                path, source=settings.default_source, parse_html=extract_html
+                path,
+                source=settings.default_source,
+                parse_html=extract_html,
+                done=done,
+                skipped=skipped,
             ):
                 documents += 1
                 yield clean_document(

@@ -8,7 +8,7 @@ from warehouse.index import KeyIndex
 from warehouse.layout import Warehouse
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.raw_pages import iter_raw_pages, write_raw_pages
-from warehouse.reader import known_urls
+from warehouse.reader import known_urls, stored_locators
 from warehouse.rewrite import remove_articles
 from warehouse.runs import RunRecord, RunStatus, write_run
 from warehouse.schema import ARTICLES, RAW_PAGES, REJECTS, RUNS, SCHEMA_VERSION, VALIDATORS
@@ -36,6 +36,7 @@ __all__ = [
     "known_urls",
     "read_validators",
     "remove_articles",
+    "stored_locators",
     "sweep_temp_files",
     "write_raw_pages",
     "write_run",

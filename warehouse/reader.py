@@ -11,7 +11,7 @@ import pyarrow.dataset as ds
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 
-__all__ = ["known_urls"]
+__all__ = ["known_urls", "stored_locators"]
 
 
 def known_urls(warehouse: Warehouse, canonical: Callable[[str | None], str | None]) -> set[str]:
@@ -45,3 +45,13 @@ def _column_values(folder: Path, columns: list[str]) -> set[str]:
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(folder, exc) from exc
     return values
+
+
+def stored_locators(warehouse: Warehouse, *, containing: str) -> set[str]:
+    """Locators of articles and rejects containing `containing` (e.g. "#offset=").
+
+    A resumed run skips the web-archive records these name without parsing them.
+    """
+    values = _column_values(warehouse.articles, ["locator"])
+    values |= _column_values(warehouse.rejects, ["locator"])
+    return {value for value in values if containing in value}

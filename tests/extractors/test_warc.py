@@ -1,0 +1,571 @@
+"""extractors.warc: every corpus WARC/ARC, good and broken, plus damage made from real files."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from extractors.html import extract_html
+from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
+from extractors.warc import is_warc_name, iter_warc
+
+WARC = Path("warc")
+WARCIO = WARC / "webrecorder__warcio/data"
+RESILIPARSE = WARC / "chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz"
+W3C_HTTP_CHARSET = Path("encodings/golang__net/testdata/HTTP-charset.html")
+EVAL_PAGE = Path("html/adbar__trafilatura/eval/bbc.com.52241221.html")
+BINARY = Path("compression/scrapy__scrapy/compressed/html-zstd-streaming-no-content-size.bin")
+OFFSET = re.compile(r"#offset=(\d+)$")
+EXAMPLE_TEXT = "illustrative examples in documents"  # worded differently in 2014 and 2017
+
+# The response records of warcfile.warc.gz, by offset (checked against warcio below).
+RESILIPARSE_RESPONSES = (
+    940, 12685, 32353, 38503, 42891, 48321, 61090, 70222,
+    75624, 87298, 99077, 106585, 110823, 120465, 125552, 132240,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What reading one corpus file gives: articles and rejects by offset, skipped by kind."""
+
+    articles: tuple[int, ...] = ()
+    rejects: dict[int, RejectReason] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    clean: bool = True  # warcio itself reads the whole file without raising
+
+
+EXPECTED: dict[str, Expected] = {
+    "chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz": Expected(
+        RESILIPARSE_RESPONSES, skipped={"warcinfo": 1, "request": 17, "metadata": 16}
+    ),
+    "commoncrawl__whirlwind-python/whirlwind.warc.gz": Expected(
+        (1023,), skipped={"warcinfo": 1, "request": 1, "metadata": 1}
+    ),
+    "commoncrawl__whirlwind-python/whirlwind.warc.wat.gz": Expected(
+        skipped={"warcinfo": 1, "metadata": 1}
+    ),
+    "commoncrawl__whirlwind-python/whirlwind.warc.wet.gz": Expected(
+        skipped={"warcinfo": 1, "conversion": 1}
+    ),
+    "iipc__jwarc/cc.warc.gz": Expected((0,)),
+    "iipc__jwarc/gzip_extra_sl.warc.gz": Expected(skipped={"warcinfo": 1}),
+    # ARC lengths of -1, 1 and "abc": no HTTP response can be read from them.
+    "webrecorder__warcio/data/bad.arc": Expected(
+        rejects={
+            134: RejectReason.PARSE_ERROR,
+            202: RejectReason.PARSE_ERROR,
+            262: RejectReason.PARSE_ERROR,
+        },
+        skipped={"warcinfo": 1},
+    ),
+    # One gzip stream for the whole file: records cannot be told apart after the first.
+    "webrecorder__warcio/data/example-bad-non-chunked.warc.gz": Expected(
+        rejects={0: RejectReason.UNREADABLE}, skipped={"warcinfo": 1}, clean=False
+    ),
+    "webrecorder__warcio/data/example-bad.warc.gz.bad": Expected(
+        rejects={0: RejectReason.UNREADABLE}, skipped={"warcinfo": 1}, clean=False
+    ),
+    "webrecorder__warcio/data/example-digest.warc": Expected(skipped={"request": 4}),
+    "webrecorder__warcio/data/example-iana.org-chunked.warc": Expected(
+        (405,), skipped={"warcinfo": 1, "request": 1}
+    ),
+    "webrecorder__warcio/data/example-resource.warc.gz": Expected(
+        skipped={"warcinfo": 2, "resource": 1}
+    ),
+    "webrecorder__warcio/data/example-space-in-target-uri.warc.gz": Expected(
+        skipped={"warcinfo": 1, "resource": 1}
+    ),
+    # Its HTTP headers end in LF where the ARC length counts CRLF: the record
+    # claims more bytes than the file holds.
+    "webrecorder__warcio/data/example-space-in-url.arc": Expected(
+        rejects={151: RejectReason.UNREADABLE}, skipped={"warcinfo": 1}
+    ),
+    # The response's Content-Length is 2 bytes short; reading goes on after it.
+    "webrecorder__warcio/data/example-trunc.warc": Expected(
+        rejects={1197: RejectReason.PARSE_ERROR}, skipped={"warcinfo": 2, "request": 1}
+    ),
+    "webrecorder__warcio/data/example-wget-bad-target-uri.warc.gz": Expected(
+        (824,), skipped={"warcinfo": 1, "request": 1, "metadata": 1, "resource": 2}
+    ),
+    # The response's body sits in a gzip member of its own, outside the record.
+    "webrecorder__warcio/data/example-wrong-chunks.warc.gz": Expected(
+        rejects={0: RejectReason.UNREADABLE}, clean=False
+    ),
+    "webrecorder__warcio/data/example.arc": Expected((151,), skipped={"warcinfo": 1}),
+    "webrecorder__warcio/data/example.arc.gz": Expected((171,), skipped={"warcinfo": 1}),
+    "webrecorder__warcio/data/example.warc": Expected(
+        (1197,), skipped={"warcinfo": 2, "request": 2, "revisit": 1}
+    ),
+    "webrecorder__warcio/data/example.warc.gz": Expected(
+        (784,), skipped={"warcinfo": 2, "request": 2, "revisit": 1}
+    ),
+    "webrecorder__warcio/data/post-test.warc.gz": Expected(
+        skipped={"request": 3, "response:non-html": 3}
+    ),
+}
+
+
+def echo_parser(html: str, *, locator: str, hints: Metadata) -> ParsedArticle:
+    """Stands in for extract_html where only the record handling matters: the text is the body."""
+    return ParsedArticle(locator, html, hints, ExtractionMethod.TRAFILATURA)
+
+
+def _read(
+    data: bytes | io.RawIOBase | io.BufferedIOBase,
+    *,
+    parse_html: object = echo_parser,
+    skip_offsets: Iterable[int] = (),
+    **options: int,
+) -> tuple[list[ParsedArticle | Reject], Counter[str]]:
+    skipped: Counter[str] = Counter()
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    items = list(
+        iter_warc(
+            stream,  # type: ignore[arg-type]
+            locator="in.warc",
+            hints=Metadata(source="archive"),
+            parse_html=parse_html,  # type: ignore[arg-type]
+            skipped=skipped,
+            skip_offsets=frozenset(skip_offsets),
+            **options,
+        )
+    )
+    return items, skipped
+
+
+def _offset(item: ParsedArticle | Reject) -> int:
+    match = OFFSET.search(item.locator)
+    assert match is not None, item.locator
+    return int(match.group(1))
+
+
+def _warcio_offsets(data: bytes) -> list[tuple[int, str]]:
+    """(offset, WARC-Type) of each record, by warcio's own `get_record_offset()`."""
+    iterator = ArchiveIterator(io.BytesIO(data), arc2warc=True)
+    return [(iterator.get_record_offset(), record.rec_type) for record in iterator]
+
+
+def _response(
+    uri: str,
+    body: bytes,
+    headers: list[tuple[str, str]],
+    *,
+    status: str = "200 OK",
+    date: str = "2024-03-01T12:00:00Z",
+) -> tuple[str, bytes, list[tuple[str, str]], str, str]:
+    return uri, body, headers, status, date
+
+
+def _build(*responses: tuple[str, bytes, list[tuple[str, str]], str, str]) -> bytes:
+    """A per-record-gzip WARC of the given responses, written by warcio's WARCWriter."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    for uri, body, headers, status, date in responses:
+        http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            uri,
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": date},
+        )
+        writer.write_record(record)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.warc", True),
+        ("CC-NEWS-20240101.WARC.GZ", True),
+        ("old.arc", True),
+        ("old.Arc.Gz", True),
+        ("story.html", False),
+        ("example-bad.warc.gz.bad", False),
+        ("whirlwind.warc.wet.gz", False),
+        ("warc", False),
+    ],
+)
+def test_is_warc_name(name: str, expected: bool) -> None:
+    """WARC and ARC names, plain or gzipped, in any case; WET/WAT extracts are not ingested."""
+    assert is_warc_name(name) is expected
+
+
+def test_expectations_cover_every_corpus_file(corpus: Path) -> None:
+    """Every file under corpus warc/ has an expectation here, so none is skipped silently."""
+    found = {str(p.relative_to(corpus / WARC)) for p in (corpus / WARC).rglob("*") if p.is_file()}
+    assert found == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_file_is_read_as_expected(corpus: Path, name: str) -> None:
+    """Each record is an item or counted as skipped; rejects sit at their record's offset."""
+    data = (corpus / WARC / name).read_bytes()
+    expected = EXPECTED[name]
+    items, skipped = _read(data)
+    offsets = [_offset(item) for item in items]
+    assert offsets == sorted(set(offsets))
+    assert all(0 <= offset < len(data) for offset in offsets)
+    assert tuple(_offset(i) for i in items if isinstance(i, ParsedArticle)) == expected.articles
+    assert {_offset(i): i.reason for i in items if isinstance(i, Reject)} == expected.rejects
+    assert dict(skipped) == expected.skipped
+    for item in items:
+        assert item.locator.startswith("in.warc#offset=")
+        if isinstance(item, Reject):
+            assert item.detail
+            assert item.source == "archive"
+    if expected.clean:
+        # Offsets are warcio's own, and every record it sees is accounted for.
+        records = _warcio_offsets(data)
+        assert set(offsets) <= {offset for offset, _ in records}
+        assert len(records) == len(items) + skipped.total()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_second_pass_with_the_first_pass_offsets_yields_nothing(corpus: Path, name: str) -> None:
+    """A rerun given the offsets it wrote yields nothing new and counts them as resumed."""
+    data = (corpus / WARC / name).read_bytes()
+    first, skipped_first = _read(data)
+    again, skipped_again = _read(data, skip_offsets=[_offset(item) for item in first])
+    assert again == []
+    assert skipped_again["resumed"] >= len(first)
+    assert skipped_again.total() == skipped_first.total() + len(first)
+
+
+def test_resiliparse_common_crawl_sample_with_the_real_extractor(corpus: Path) -> None:
+    """50 Common Crawl records: 16 HTML responses become articles with URI, date and charset."""
+    data = (corpus / RESILIPARSE).read_bytes()
+    records = _warcio_offsets(data)
+    assert len(records) == 50
+    assert Counter(kind for _, kind in records) == {
+        "warcinfo": 1,
+        "request": 17,
+        "response": 16,
+        "metadata": 16,
+    }
+    assert tuple(o for o, kind in records if kind == "response") == RESILIPARSE_RESPONSES
+    items, skipped = _read(data, parse_html=extract_html)
+    articles = [item for item in items if isinstance(item, ParsedArticle)]
+    assert len(articles) == len(items) == 16
+    assert skipped == {"warcinfo": 1, "request": 17, "metadata": 16}
+    by_url = {a.metadata.url: a for a in articles}
+    russian = by_url["http://01spb.ru/company/"]  # Content-Type: text/html; charset=windows-1251
+    assert russian.metadata.title == "О компании - Стратегия пожарной безопасности"
+    assert russian.fetched_at == datetime(2020, 8, 8, 18, 31, 12, tzinfo=UTC)
+    assert russian.locator == "in.warc#offset=12685"
+    for article in articles:
+        assert article.fetched_at is not None
+        assert article.fetched_at.tzinfo is UTC
+        assert article.fetched_at.date() == datetime(2020, 8, 8).date()
+        assert article.metadata.source == "archive"
+        assert article.extraction_method == ExtractionMethod.TRAFILATURA
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "fetched_at", "title", "text"),
+    [
+        (
+            "iipc__jwarc/cc.warc.gz",
+            "http://commoncrawl.org/",
+            datetime(2019, 12, 10, 10, 0, 1, tzinfo=UTC),
+            "Common Crawl",
+            "Common Crawl",
+        ),
+        (
+            "commoncrawl__whirlwind-python/whirlwind.warc.gz",
+            "https://an.wikipedia.org/wiki/Escopete",
+            datetime(2024, 5, 18, 1, 58, 10, tzinfo=UTC),
+            "Escopete",
+            "Escopete",
+        ),
+        (
+            "webrecorder__warcio/data/example.warc.gz",  # gzip Content-Encoding inside
+            "http://example.com/",
+            datetime(2017, 3, 6, 4, 2, 6, tzinfo=UTC),
+            "Example Domain",
+            EXAMPLE_TEXT,
+        ),
+        (
+            "webrecorder__warcio/data/example.warc",
+            "http://example.com/",
+            datetime(2017, 3, 6, 4, 2, 6, tzinfo=UTC),
+            "Example Domain",
+            EXAMPLE_TEXT,
+        ),
+        (
+            "webrecorder__warcio/data/example.arc.gz",
+            "http://example.com/",
+            datetime(2014, 2, 16, 5, 2, 21, tzinfo=UTC),
+            "Example Domain",
+            EXAMPLE_TEXT,
+        ),
+        (
+            "webrecorder__warcio/data/example.arc",
+            "http://example.com/",
+            datetime(2014, 2, 16, 5, 2, 21, tzinfo=UTC),
+            "Example Domain",
+            EXAMPLE_TEXT,
+        ),
+        (
+            "webrecorder__warcio/data/example-iana.org-chunked.warc",  # chunked body
+            "http://www.iana.org/",
+            datetime(2017, 3, 6, 16, 54, 9, tzinfo=UTC),
+            "Internet Assigned Numbers Authority",
+            "Management of the DNS Root Zone",
+        ),
+    ],
+)
+def test_response_page_with_the_real_extractor(
+    corpus: Path, name: str, url: str, fetched_at: datetime, title: str, text: str
+) -> None:
+    """The one page of each file: WARC-Target-URI as URL, WARC-Date as fetched_at, its text."""
+    items, _ = _read((corpus / WARC / name).read_bytes(), parse_html=extract_html)
+    [article] = items
+    assert isinstance(article, ParsedArticle)
+    assert article.metadata.url == url
+    assert article.fetched_at == fetched_at
+    assert article.metadata.title == title
+    assert text in article.body
+
+
+def test_chunked_body_is_dechunked(corpus: Path) -> None:
+    """The chunked iana.org response reaches the parser without chunk-size lines."""
+    items, _ = _read((corpus / WARCIO / "example-iana.org-chunked.warc").read_bytes())
+    [page] = items
+    assert isinstance(page, ParsedArticle)
+    assert page.body.lstrip().startswith("<!doctype html>")
+    assert page.body.rstrip().endswith("</html>")
+    assert not re.search(r"^[0-9a-f]{1,8}\r?$", page.body, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("example-bad-non-chunked.warc.gz", "warcio recompress"),
+        ("example-bad.warc.gz.bad", "warcio recompress"),
+        ("example-wrong-chunks.warc.gz", "cut short"),
+        ("example-trunc.warc", "Content-Length"),
+        ("bad.arc", "length field is invalid"),
+    ],
+)
+def test_broken_file_reject_says_what_is_wrong(corpus: Path, name: str, words: str) -> None:
+    """Each broken warcio sample's first reject names the damage, and the fix if there is one."""
+    items, _ = _read((corpus / WARCIO / name).read_bytes())
+    rejects = [item for item in items if isinstance(item, Reject)]
+    assert words in rejects[0].detail
+
+
+def _resiliparse(corpus: Path) -> bytes:
+    return (corpus / RESILIPARSE).read_bytes()
+
+
+def test_corrupt_gzip_member_is_rejected_and_reading_carries_on(corpus: Path) -> None:
+    """Bytes flipped deep in one response's member: that record rejected, the other 15 read."""
+    data = bytearray(_resiliparse(corpus))
+    data[30000:30100] = bytes(b ^ 0x55 for b in data[30000:30100])  # inside the member at 12685
+    items, skipped = _read(bytes(data))
+    [reject] = [item for item in items if isinstance(item, Reject)]
+    assert (_offset(reject), reject.reason) == (12685, RejectReason.UNREADABLE)
+    articles = [_offset(i) for i in items if isinstance(i, ParsedArticle)]
+    assert articles == [o for o in RESILIPARSE_RESPONSES if o != 12685]
+    assert skipped == {"warcinfo": 1, "request": 17, "metadata": 16}
+
+
+def test_member_with_a_corrupt_start_is_skipped_to_the_next_record(corpus: Path) -> None:
+    """A member that does not decompress at all: one reject at its offset, then the next record."""
+    data = bytearray(_resiliparse(corpus))
+    data[12700:12800] = bytes(100)  # the start of the member at 12685
+    items, _ = _read(bytes(data))
+    [reject] = [item for item in items if isinstance(item, Reject)]
+    assert (_offset(reject), reject.reason) == (12685, RejectReason.UNREADABLE)
+    assert "skipped to the next record at offset 31493" in reject.detail
+    assert len(items) == 16
+
+
+def test_garbage_between_records_is_one_reject(corpus: Path) -> None:
+    """Foreign bytes between two members: one PARSE_ERROR at their offset, all pages still read."""
+    data = _resiliparse(corpus)
+    garbage = (corpus / EVAL_PAGE).read_bytes()[:5000]
+    damaged = data[:11845] + garbage + data[11845:]
+    items, _ = _read(damaged)
+    [reject] = [item for item in items if isinstance(item, Reject)]
+    assert (_offset(reject), reject.reason) == (11845, RejectReason.PARSE_ERROR)
+    assert f"next record at offset {11845 + len(garbage)}" in reject.detail
+    assert len(items) == 17
+
+
+def test_truncated_file_rejects_the_cut_record(corpus: Path) -> None:
+    """A download cut mid-record: the records before it are read, the cut one rejected."""
+    items, _ = _read(_resiliparse(corpus)[:60000])
+    assert [_offset(i) for i in items if isinstance(i, ParsedArticle)] == [
+        940, 12685, 32353, 38503, 42891
+    ]  # fmt: skip
+    [reject] = [item for item in items if isinstance(item, Reject)]
+    assert (_offset(reject), reject.reason) == (48321, RejectReason.UNREADABLE)
+
+
+def test_unseekable_stream_cannot_resynchronise(corpus: Path) -> None:
+    """Without seeking, damage ends the file: one reject for the rest, the pages before kept."""
+    data = _resiliparse(corpus)
+    damaged = data[:11845] + b"not a record\r\n" * 10 + data[11845:]
+    items, _ = _read(io.BufferedReader(_Unseekable(damaged)))
+    assert [_offset(i) for i in items if isinstance(i, ParsedArticle)] == [940]
+    [reject] = [item for item in items if isinstance(item, Reject)]
+    assert _offset(reject) == 11845
+    assert "the rest of the file cannot be read" in reject.detail
+
+
+class _Unseekable(io.RawIOBase):
+    """A pipe-like stream: reads, no seeking (an HTTP body, stdin)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_reading_from_a_record_offset_resumes_with_the_same_locators(corpus: Path) -> None:
+    """A stream positioned at a record's offset gives the same absolute offsets as a full read."""
+    data = _resiliparse(corpus)
+    full, _ = _read(data)
+    stream = io.BytesIO(data)
+    stream.seek(70222)
+    tail, _ = _read(stream)
+    assert tail == full[-len(tail) :]
+    assert _offset(tail[0]) == 70222
+
+
+def test_payload_over_the_cap_is_too_large(corpus: Path) -> None:
+    """A page over the size cap (after content decoding) becomes TOO_LARGE, not an article."""
+    items, _ = _read((corpus / WARCIO / "example.warc.gz").read_bytes(), max_payload_bytes=1000)
+    [reject] = items
+    assert isinstance(reject, Reject)
+    assert (_offset(reject), reject.reason) == (784, RejectReason.TOO_LARGE)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/html; charset=ISO-8859-15", "\u00c3\u0153\u00c3\u20ac\u00c3\u0161"),
+        ('text/html;charset="iso-8859-15"', "\u00c3\u0153\u00c3\u20ac\u00c3\u0161"),
+        ("text/html", "\u00fd\u00e4\u00e8"),  # valid UTF-8, read as such
+    ],
+)
+def test_http_charset_decides_the_decoding(corpus: Path, content_type: str, expected: str) -> None:
+    """The W3C "HTTP charset" page declares its encoding only in the HTTP header."""
+    page = (corpus / W3C_HTTP_CHARSET).read_bytes()
+    data = _build(_response("http://w3c.example/", page, [("Content-Type", content_type)]))
+    [item] = _read(data)[0]
+    assert isinstance(item, ParsedArticle)
+    assert f"id='box' class='{expected}'" in item.body
+
+
+def test_response_kinds_that_are_not_documents_are_counted(corpus: Path) -> None:
+    """Error statuses, non-HTML types, binary payloads without a type and dns: are skipped."""
+    page = (corpus / EVAL_PAGE).read_bytes()
+    binary = (corpus / BINARY).read_bytes()  # zstd bytes: no HTML pattern at the start
+    data = _build(
+        _response("http://a.example/gone", page, [("Content-Type", "text/html")], status="404 X"),
+        _response("http://a.example/moved", b"", [("Location", "/")], status="301 Moved"),
+        _response("http://a.example/logo.png", binary, []),
+        _response("http://a.example/doc.pdf", b"%PDF-1.4", [("Content-Type", "application/pdf")]),
+        _response("http://a.example/untyped", page, []),
+        _response("http://a.example/xhtml", page, [("Content-Type", "application/xhtml+xml")]),
+        _response("dns:a.example", b"a.example. 300 IN A 192.0.2.1", []),
+    )
+    items, skipped = _read(data)
+    assert [i.metadata.url for i in items if isinstance(i, ParsedArticle)] == [
+        "http://a.example/untyped",
+        "http://a.example/xhtml",
+    ]
+    assert len(items) == 2
+    assert skipped == {
+        "response:status-404": 1,
+        "response:status-301": 1,
+        "response:non-html": 2,
+        "response:non-http": 1,
+    }
+
+
+def test_empty_html_response_and_bad_status_line_are_rejected() -> None:
+    """An HTML response with no body is EMPTY_BODY; a garbled status line is PARSE_ERROR."""
+    data = _build(
+        _response("http://a.example/empty", b"", [("Content-Type", "text/html")]),
+        _response("http://a.example/odd", b"<html></html>", [], status="OK fine"),
+    )
+    items, _ = _read(data)
+    assert [(type(i), getattr(i, "reason", None)) for i in items] == [
+        (Reject, RejectReason.EMPTY_BODY),
+        (Reject, RejectReason.PARSE_ERROR),
+    ]
+
+
+def test_parser_failure_costs_one_record(corpus: Path) -> None:
+    """An exception in parse_html rejects that page only; the next page is still read."""
+    page = (corpus / EVAL_PAGE).read_bytes()
+    data = _build(
+        _response("http://a.example/boom", page, [("Content-Type", "text/html")]),
+        _response("http://a.example/fine", page, [("Content-Type", "text/html")]),
+    )
+
+    def flaky(html: str, *, locator: str, hints: Metadata) -> ParsedArticle:
+        if hints.url == "http://a.example/boom":
+            raise RuntimeError("parser bug")
+        return echo_parser(html, locator=locator, hints=hints)
+
+    first, second = _read(data, parse_html=flaky)[0]
+    assert isinstance(first, Reject) and first.reason == RejectReason.PARSE_ERROR
+    assert isinstance(second, ParsedArticle) and second.metadata.url == "http://a.example/fine"
+
+
+def test_page_url_is_the_target_uri_not_the_pages_claim(corpus: Path) -> None:
+    """extract_html finds og:url/canonical in the page; `url` stays where the crawler fetched it."""
+    page = (corpus / EVAL_PAGE).read_bytes()
+    data = _build(_response("http://mirror.example/x", page, [("Content-Type", "text/html")]))
+    [article] = _read(data, parse_html=extract_html)[0]
+    assert isinstance(article, ParsedArticle)
+    assert article.metadata.url == "http://mirror.example/x"
+    assert article.fetched_at == datetime(2024, 3, 1, 12, tzinfo=UTC)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=4000))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    """Any byte string is read to the end; every item is a reject or article with an offset."""
+    items, _ = _read(data)
+    for item in items:
+        assert 0 <= _offset(item) <= len(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_damaged_real_warc_never_raises(corpus: Path, data: st.DataObject) -> None:
+    """Real per-record-gzip and plain WARCs with bytes overwritten, cut or spliced never raise."""
+    name = data.draw(st.sampled_from(sorted(EXPECTED)))
+    original = (corpus / WARC / name).read_bytes()[:20000]
+    start = data.draw(st.integers(0, len(original)))
+    end = data.draw(st.integers(start, min(len(original), start + 200)))
+    patch = data.draw(st.binary(max_size=200))
+    damaged = original[:start] + patch + original[end:]
+    items, skipped = _read(damaged)
+    assert all(0 <= _offset(item) <= len(damaged) for item in items)
+    assert all(count > 0 for count in skipped.values())
