@@ -18,13 +18,9 @@ connection class.
 from __future__ import annotations
 
 import logging
-import queue
 import random
-import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
@@ -34,6 +30,7 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
+from extractors.fetch_many import fetch_concurrently
 from extractors.http_body import (
     ACCEPT,
     ACCEPT_ENCODING,
@@ -52,6 +49,7 @@ from extractors.politeness import HostGate
 from extractors.records import FetchedPage, NotModified, Reject, RejectReason, Validators
 from extractors.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token, robots_text
 from extractors.sources import HttpSettings
+from extractors.transience import is_transient
 
 __all__ = [
     "Expect",
@@ -158,54 +156,14 @@ class Fetcher:
         expect: Expect = Expect.HTML,
         validators: Mapping[str, Validators] | None = None,
     ) -> Iterator[tuple[str, FetchResult]]:
-        """(url, result) pairs as they complete: hosts in parallel, each host's URLs in order.
-
-        At most `max_concurrent_hosts` hosts at once; closing the iterator
-        early stops the workers after their current request.
-        """
-        by_host: dict[str, list[str]] = {}
-        for url in urls:
-            by_host.setdefault(_host(url), []).append(url)
-        if not by_host:
-            return
+        """(url, result) pairs as they complete: hosts in parallel, each host's URLs in order."""
         known = validators or {}
-        workers = min(self.settings.max_concurrent_hosts, len(by_host))
-        # Bounded, so fetching cannot run far ahead of a slower consumer (measured:
-        # unbounded, peak RSS grew by the size of every page fetched and not yet used).
-        results: queue.Queue[tuple[str, FetchResult] | None] = queue.Queue(maxsize=2 * workers)
-        stop = threading.Event()
-
-        def put(item: tuple[str, FetchResult] | None) -> None:
-            while not stop.is_set():
-                try:
-                    results.put(item, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
-
-        def work(batch: list[str]) -> None:
-            try:
-                for url in batch:
-                    if stop.is_set():
-                        return
-                    put((url, self.fetch(url, expect=expect, validators=known.get(url))))
-            finally:
-                put(None)  # this host is done, whatever happened
-
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
-        try:
-            for batch in by_host.values():
-                pool.submit(work, batch)
-            pending = len(by_host)
-            while pending:
-                item = results.get()
-                if item is None:
-                    pending -= 1
-                else:
-                    yield item
-        finally:
-            stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+        return fetch_concurrently(
+            lambda url: self.fetch(url, expect=expect, validators=known.get(url)),
+            urls,
+            host_of=_host,
+            max_hosts=self.settings.max_concurrent_hosts,
+        )
 
     # -- one URL, hop by hop -------------------------------------------------
 
@@ -414,25 +372,6 @@ class Fetcher:
                 return ""
             logger.warning("robots.txt %s unreadable: %s", url, outcome.detail)
         return None
-
-
-_HTTP_STATUS = re.compile(r"^HTTP (\d{3})\b")
-
-
-def is_transient(reject: Reject) -> bool:
-    """Whether a fetch reject may succeed on a later run (timeouts, 5xx, 408, 429, no answer).
-
-    A 404 or 410 is final; so are robots, size and type refusals.
-    """
-    if reject.reason is RejectReason.TIMEOUT:
-        return True
-    if reject.reason is not RejectReason.FETCH_FAILED:
-        return False
-    match = _HTTP_STATUS.match(reject.detail)
-    if match is None:
-        return True  # a connection error, a broken body: no answer from the server
-    status = int(match.group(1))
-    return status >= 500 or status in (408, 429)
 
 
 def _new_session(settings: HttpSettings) -> requests.Session:
