@@ -114,6 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from flows.summary import print_summary
 
     logging.getLogger("prefect").setLevel(logging.WARNING if args.quiet else logging.INFO)
+    # trafilatura logs its internal fallbacks (readability on odd markup) as warnings;
+    # they say nothing actionable about the run.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
         if args.config:
             summary = ingest_sources(
