@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/scrape_throughput.py
 	$(BIN)/python bench/warc_throughput.py --sizes 2000
+	$(BIN)/python bench/eval_extraction.py
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache .hypothesis
