@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-words", type=_positive, default=20, help="shorter bodies are rejected (%(default)s)"
     )
     again.add_argument("--quiet", action="store_true", help="no summary table")
+
+    status = commands.add_parser(
+        "status", help="the last runs and how fresh each source is (no Prefect needed)"
+    )
+    status.add_argument(
+        "--warehouse", default="data/warehouse", help="warehouse root (default: %(default)s)"
+    )
+    status.add_argument("--runs", type=_positive, default=10, help="runs to show (%(default)s)")
     return parser
 
 
@@ -91,6 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "reprocess":
         return _reprocess(args)
+    if args.command == "status":
+        from flows.status import print_status
+
+        try:
+            print_status(Path(args.warehouse), runs=args.runs)
+        except WarehouseError as exc:
+            print(f"news-etl: cannot read the warehouse: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        return EXIT_OK
     if bool(args.paths) == bool(args.config):
         parser.error("ingest takes either PATH... or --config FILE")
     if args.paths:

@@ -8,11 +8,17 @@ too. `NEWS_ETL_CORPUS` points elsewhere when a checkout lives apart from it.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+
+from tests.warehouse.conftest import INGESTED, ArticleFactory
+from transforms.article import Article, make_article_id
+from transforms.boilerplate import Removal
+from warehouse import Warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_NAME = "000_b1939a125eb687f6.txt"
@@ -41,3 +47,48 @@ def sql_rows(query: str) -> list[tuple[Any, ...]]:
     """Rows of a DuckDB query, in a fresh in-memory database."""
     with duckdb.connect() as connection:
         return connection.execute(query).fetchall()
+
+
+@pytest.fixture
+def make_article() -> ArticleFactory:
+    """An Article with plausible values; keyword arguments override fields."""
+
+    def make(n: int = 0, **overrides: Any) -> Article:
+        url = f"https://example.org/news/{n}"
+        fields: dict[str, Any] = {
+            "article_id": make_article_id(url, "example", f"hash{n}"),
+            "url": url,
+            "canonical_url": url,
+            "source": "example",
+            "domain": "example.org",
+            "title": f"Story {n}",
+            "authors": ("Jane Doe",),
+            "published_at": datetime(2020, 8, 16, 23, 40, tzinfo=UTC),
+            "published_utc_offset": -240,
+            "modified_at": None,
+            "language": "en",
+            "description": None,
+            "section": "Business",
+            "tags": ("power", "weather"),
+            "image_url": None,
+            "site_name": "Example",
+            "body": f"Paragraph one of story {n}.\n\nParagraph two.",
+            "word_count": 8,
+            "content_hash": f"hash{n}",
+            "boilerplate_removed": (
+                Removal(rule="subscription.example", kind="subscription", text="Subscribe now"),
+            ),
+            "extraction_method": "trafilatura",
+            "locator": f"samples/{n}.html",
+            "ingested_at": INGESTED,
+            "run_id": "run-1",
+        }
+        fields.update(overrides)
+        return Article(**fields)
+
+    return make
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Warehouse:
+    return Warehouse(tmp_path / "warehouse")

@@ -1,0 +1,71 @@
+"""What an operator asks first: how did the last runs go, and how fresh is each source?
+
+Read with pyarrow only (DuckDB is a test and analyst tool here, not a runtime
+dependency); tables that do not exist yet read as empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from warehouse.errors import WarehouseReadError
+from warehouse.layout import Warehouse
+
+__all__ = ["SourceFreshness", "freshness_by_source", "last_runs"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFreshness:
+    """One source's share of the articles table."""
+
+    source: str
+    articles: int
+    newest_published_at: datetime | None
+    last_ingested_at: datetime | None
+
+
+def last_runs(warehouse: Warehouse, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest runs first, as rows of the runs table."""
+    table = _read(warehouse.runs, None)
+    if table is None or table.num_rows == 0:
+        return []
+    newest: list[dict[str, Any]] = (
+        table.sort_by([("started_at", "descending")]).slice(0, limit).to_pylist()
+    )
+    return newest
+
+
+def freshness_by_source(warehouse: Warehouse) -> list[SourceFreshness]:
+    """Per source: article count, newest publication time, last ingestion time."""
+    table = _read(warehouse.articles, ["source", "published_at", "ingested_at"])
+    if table is None or table.num_rows == 0:
+        return []
+    grouped = table.group_by("source").aggregate(
+        [("source", "count"), ("published_at", "max"), ("ingested_at", "max")]
+    )
+    out = [
+        SourceFreshness(
+            source=row["source"],
+            articles=row["source_count"],
+            newest_published_at=row["published_at_max"],
+            last_ingested_at=row["ingested_at_max"],
+        )
+        for row in grouped.to_pylist()
+    ]
+    return sorted(out, key=lambda f: f.source)
+
+
+def _read(folder: Path, columns: list[str] | None) -> pa.Table | None:
+    if not folder.is_dir():
+        return None
+    try:
+        dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+        return dataset.to_table(columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseReadError(folder, exc) from exc
