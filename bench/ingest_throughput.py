@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _isolated import peak_rss_mib, run_worker  # a sibling script module
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_PAGES = sorted((REPO / "samples" / "html").glob("*.html"))
@@ -38,10 +38,6 @@ def _inputs(folder: Path, repeats: int) -> list[Path]:
     return paths
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run_baseline(repeats: int) -> dict[str, float]:
     import trafilatura
 
@@ -50,7 +46,7 @@ def run_baseline(repeats: int) -> dict[str, float]:
     for page in pages:
         trafilatura.extract(page)
     elapsed = time.perf_counter() - started
-    return {"documents": len(pages), "seconds": elapsed, "peak_rss_mib": _peak_rss_mib()}
+    return {"documents": len(pages), "seconds": elapsed, "peak_rss_mib": peak_rss_mib()}
 
 
 def run_pipeline(repeats: int) -> dict[str, float]:
@@ -81,19 +77,12 @@ def run_pipeline(repeats: int) -> dict[str, float]:
         writer.write("last", articles, [], seen_at=datetime.now(UTC))
         documents += len(chunk)
         elapsed = time.perf_counter() - started
-    return {"documents": documents, "seconds": elapsed, "peak_rss_mib": _peak_rss_mib()}
+    return {"documents": documents, "seconds": elapsed, "peak_rss_mib": peak_rss_mib()}
 
 
 def _measure(mode: str, repeats: int) -> dict[str, float]:
     """Run one measurement in a fresh interpreter so peak RSS is its own."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", mode, "--repeats", str(repeats)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_worker(__file__, "--worker", mode, "--repeats", str(repeats))
 
 
 def main() -> None:

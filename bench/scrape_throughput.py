@@ -32,8 +32,6 @@ import argparse
 import json
 import math
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +39,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _isolated import peak_rss_mib, run_worker  # a sibling script module
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_PAGES = Path("html") / "adbar__trafilatura" / "eval"
@@ -61,10 +61,6 @@ def _page_files(count: int) -> list[Path]:
     if not files:
         sys.exit(f"no *.html under {_corpus() / EVAL_PAGES}")
     return [files[n % len(files)] for n in range(count)]
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # -- workers: one measurement each, in a fresh interpreter ---------------------
@@ -112,7 +108,7 @@ def run_scrape(urls: list[str], delay: float) -> dict[str, Any]:
         "processing_seconds": processing,
         "articles": articles,
         "rejects": dict(rejects),
-        "peak_rss_mib": _peak_rss_mib(),
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 
@@ -128,20 +124,12 @@ def run_baseline(count: int) -> dict[str, Any]:
         "pages": len(pages),
         "seconds": elapsed,
         "extracted": extracted,
-        "peak_rss_mib": _peak_rss_mib(),
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 
 def _worker(argv: list[str], timeout: float) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, *argv],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_worker(__file__, *argv, timeout=timeout)
 
 
 # -- the parent: servers and report -------------------------------------------

@@ -26,8 +26,6 @@ import argparse
 import io
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,8 @@ import zlib
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _isolated import peak_rss_mib, run_worker  # a sibling script module
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE_FOLDERS = ("html/adbar__trafilatura/eval", "html/adbar__trafilatura/cache")
@@ -83,10 +83,6 @@ def build_warc(pages: list[Path], n: int, target: Path) -> None:
             out.write(member.compress(buffer.getvalue()) + member.flush())
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run_baseline(corpus: Path, n: int) -> dict[str, float]:
     import trafilatura
 
@@ -97,7 +93,7 @@ def run_baseline(corpus: Path, n: int) -> dict[str, float]:
     for page in sequence:
         trafilatura.extract(bodies[page])
     elapsed = time.perf_counter() - started
-    return {"documents": len(sequence), "seconds": elapsed, "peak_rss_mib": _peak_rss_mib()}
+    return {"documents": len(sequence), "seconds": elapsed, "peak_rss_mib": peak_rss_mib()}
 
 
 def run_read(warc: Path) -> dict[str, float]:
@@ -118,7 +114,7 @@ def run_read(warc: Path) -> dict[str, float]:
             )
         )
     elapsed = time.perf_counter() - started
-    return {"documents": documents, "seconds": elapsed, "peak_rss_mib": _peak_rss_mib()}
+    return {"documents": documents, "seconds": elapsed, "peak_rss_mib": peak_rss_mib()}
 
 
 def run_pipeline(warc: Path) -> dict[str, float]:
@@ -171,7 +167,7 @@ def run_pipeline(warc: Path) -> dict[str, float]:
     return {
         "documents": documents,
         "seconds": elapsed,
-        "peak_rss_mib": _peak_rss_mib(),
+        "peak_rss_mib": peak_rss_mib(),
         "articles_written": counts.articles_written,
         "duplicates_skipped": counts.duplicates_skipped,
         "rejects": counts.rejects_written + counts.rejects_known,
@@ -180,14 +176,7 @@ def run_pipeline(warc: Path) -> dict[str, float]:
 
 def _measure(*arguments: str) -> dict[str, float]:
     """Run one measurement in a fresh interpreter so its peak RSS is its own."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", *arguments],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_worker(__file__, "--worker", *arguments)
 
 
 def main() -> None:
