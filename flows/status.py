@@ -22,7 +22,8 @@ def print_status(root: Path, *, runs: int = 10, console: Console | None = None) 
     for column in ("started (UTC)", "flow", "status", "seen", "written", "dups", "rejects"):
         history.add_column(column, justify="right" if column in ("seen", "written") else "left")
     history.add_column("rejects by reason")
-    for run in last_runs(store, runs):
+    recent = last_runs(store, runs)
+    for run in recent:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(dict(run["rejects_by_reason"]).items()))
         status = run["status"] if run["finished_at"] else f"{run['status']} (no end recorded)"
         history.add_row(
@@ -36,7 +37,7 @@ def print_status(root: Path, *, runs: int = 10, console: Console | None = None) 
             reasons,
         )
     out.print(history)
-    failed = [r for r in last_runs(store, runs) if r["status"] != "completed"]
+    failed = [r for r in recent if r["status"] != "completed"]
     for run in failed:
         out.print(
             f"[bold]{run['status']}[/bold] run {run['run_id']}: {json.loads(run['parameters'])}"
