@@ -1,0 +1,41 @@
+"""What every subcommand shares: exit codes, argument types, error reporting."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+DEFAULT_WAREHOUSE = "data/warehouse"
+
+
+def positive(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_warehouse(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse", default=DEFAULT_WAREHOUSE, help="warehouse root (default: %(default)s)"
+    )
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    """Print `news-etl: message` to stderr and return `code`."""
+    print(f"news-etl: {message}", file=sys.stderr)
+    return code
+
+
+def quiet_libraries(quiet: bool) -> None:
+    """Prefect at INFO unless --quiet; trafilatura's internal fallback warnings off.
+
+    trafilatura logs its fallbacks (readability on odd markup) as warnings;
+    they say nothing actionable about the run.
+    """
+    logging.getLogger("prefect").setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)

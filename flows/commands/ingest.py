@@ -1,0 +1,113 @@
+"""`news-etl ingest`: local files and archives, or the web sources of a config."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from extractors.sources import ConfigError, load_config
+from flows.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_warehouse,
+    fail,
+    positive,
+    quiet_libraries,
+)
+from flows.prefect_env import apply_defaults
+from warehouse import WarehouseError
+
+NAME = "ingest"
+ORDER = 10
+HELP = (
+    "ingest local files and folders (txt, html, jsonl, csv, optionally .gz; "
+    "warc/arc archives), or the web sources of a --config file"
+)
+
+
+def add_arguments(ingest: argparse.ArgumentParser) -> None:
+    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (recursive)")
+    ingest.add_argument(
+        "--config", type=Path, default=None, help="a sources.toml: scrape its web sources"
+    )
+    ingest.add_argument(
+        "--refresh",
+        action="store_true",
+        help="with --config: fetch pages again even if their URL is already stored",
+    )
+    add_warehouse(ingest)
+    ingest.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        help="with --config: only this source (repeatable); with paths: the source name "
+        "for documents that do not state one",
+    )
+    ingest.add_argument(
+        "--batch-size", type=positive, default=25, help="files per Prefect task (%(default)s)"
+    )
+    ingest.add_argument(
+        "--min-words", type=positive, default=20, help="shorter bodies are rejected (%(default)s)"
+    )
+    ingest.add_argument(
+        "--rows-per-file",
+        type=positive,
+        default=5_000,
+        help="rows buffered before a Parquet file is written (%(default)s)",
+    )
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+
+
+def run(args: argparse.Namespace) -> int:
+    if bool(args.paths) == bool(args.config):
+        return fail("ingest takes either PATH... or --config FILE", EXIT_USAGE)
+    if args.paths:
+        missing = [str(p) for p in args.paths if not p.exists()]
+        if missing:
+            return fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
+        if len(args.source) > 1:
+            return fail("with paths, --source names the one source of those files", EXIT_USAGE)
+    else:
+        try:  # a malformed config fails here, before any network traffic
+            load_config(args.config).select(args.source)
+        except ConfigError as exc:
+            return fail(str(exc), EXIT_USAGE)
+
+    apply_defaults()
+    # imported late: Prefect reads its settings on import
+    from flows.ingest import ingest_files
+    from flows.ingest_web import ingest_sources
+    from flows.summary import print_summary
+
+    quiet_libraries(args.quiet)
+    try:
+        if args.config:
+            summary = ingest_sources(
+                config=str(args.config),
+                sources=args.source,
+                warehouse=args.warehouse,
+                refresh=args.refresh,
+                min_words=args.min_words,
+            )
+        else:
+            summary = ingest_files(
+                paths=[str(p) for p in args.paths],
+                warehouse=args.warehouse,
+                source=args.source[0] if args.source else None,
+                batch_size=args.batch_size,
+                rows_per_file=args.rows_per_file,
+                min_words=args.min_words,
+                show_progress=not args.quiet,
+            )
+    except WarehouseError as exc:
+        return fail(f"cannot use the warehouse: {exc}")
+    except Exception as exc:
+        return fail(
+            f"run failed on an unexpected error (a bug: please report it with "
+            f"this message): {type(exc).__name__}: {exc}",
+            EXIT_FAILED,
+        )
+    if not args.quiet:
+        print_summary(summary)
+    return EXIT_OK

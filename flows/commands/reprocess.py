@@ -1,0 +1,47 @@
+"""`news-etl reprocess`: extraction and cleaning again over stored raw pages."""
+
+from __future__ import annotations
+
+import argparse
+
+from flows.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_warehouse,
+    fail,
+    positive,
+    quiet_libraries,
+)
+from flows.prefect_env import apply_defaults
+from transforms.normalise import parse_timestamp
+from warehouse import WarehouseError
+
+NAME = "reprocess"
+ORDER = 20
+HELP = "re-run extraction and cleaning over stored raw pages (no network)"
+
+
+def add_arguments(again: argparse.ArgumentParser) -> None:
+    add_warehouse(again)
+    again.add_argument("--since", default=None, help="only pages fetched at or after this date")
+    again.add_argument(
+        "--min-words", type=positive, default=20, help="shorter bodies are rejected (%(default)s)"
+    )
+    again.add_argument("--quiet", action="store_true", help="no summary table")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.since and parse_timestamp(args.since) is None:
+        return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
+    apply_defaults()
+    from flows.reprocess import reprocess
+    from flows.summary import print_summary
+
+    quiet_libraries(args.quiet)
+    try:
+        summary = reprocess(warehouse=args.warehouse, since=args.since, min_words=args.min_words)
+    except WarehouseError as exc:
+        return fail(f"cannot use the warehouse: {exc}")
+    if not args.quiet:
+        print_summary(summary)
+    return EXIT_OK

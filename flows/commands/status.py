@@ -1,0 +1,28 @@
+"""`news-etl status`: the last runs and per-source freshness, from the Parquet alone."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from flows.commands.common import EXIT_OK, add_warehouse, fail, positive
+from warehouse import WarehouseError
+
+NAME = "status"
+ORDER = 30
+HELP = "the last runs and how fresh each source is (no Prefect needed)"
+
+
+def add_arguments(status: argparse.ArgumentParser) -> None:
+    add_warehouse(status)
+    status.add_argument("--runs", type=positive, default=10, help="runs to show (%(default)s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from flows.status import print_status
+
+    try:
+        print_status(Path(args.warehouse), runs=args.runs)
+    except WarehouseError as exc:
+        return fail(f"cannot read the warehouse: {exc}")
+    return EXIT_OK
