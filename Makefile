@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(BIN)/news-etl ingest samples --warehouse $(WAREHOUSE)
+	$(BIN)/news-etl report --warehouse $(WAREHOUSE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -35,7 +36,22 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/scrape_throughput.py
 	$(BIN)/python bench/warc_throughput.py --sizes 2000
+	$(BIN)/python bench/dask_throughput.py
 	$(BIN)/python bench/eval_extraction.py
+	$(BIN)/python bench/dedup_throughput.py
+	$(BIN)/python bench/compaction.py --files 1000
+	$(BIN)/python bench/site_boilerplate.py
+	$(BIN)/python bench/report_time.py --articles 2000
+
+# Debian's chromium, for the report's browser test (tests/flows/analysts/test_report_browser.py);
+# installed only when missing (needs root, or sudo).
+.PHONY: browser
+browser:
+	@test -x /usr/bin/chromium || { \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@/usr/bin/chromium --version
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -7,9 +7,11 @@ process so that its peak RSS is its own:
 
 - read: `iter_warc` with a parser that keeps the decoded text, i.e. warcio,
   the record checks and charset decoding, nothing else;
-- pipeline: `iter_warc` -> `extract_html` -> `clean_document` (boilerplate,
-  normalise, validate) -> `BatchWriter` into a temporary warehouse in chunks
-  of 1,000 rows (dedup by article id included), no Prefect;
+- pipeline: what the flow's tasks and commit do, without Prefect: the file
+  cut into 16 MiB ranges (`plan_parts`), each through `clean_parts` (warcio,
+  `extract_html`, boilerplate, normalise, validate), the results through one
+  `BatchWriter` into a temporary warehouse in chunks of 1,000 rows (dedup by
+  article id included);
 - baseline: bare `trafilatura.extract` (default settings) on the first
   min(N, 2,000) pages of the same sequence, from bytes.
 
@@ -40,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 PAGE_FOLDERS = ("html/adbar__trafilatura/eval", "html/adbar__trafilatura/cache")
 BASELINE_PAGES = 2000
 CHUNK_ROWS = 1000
+SPLIT_BYTES = 16 * 2**20  # the flow's default --split-mb
 # WARCWriter(gzip=True) deflates at level 9 (about 40 MB/s here); level 1 runs at
 # about 150 MB/s, which keeps building 20,000 records (4 GB of HTML) under a minute.
 GZIP_LEVEL = 1
@@ -118,15 +121,16 @@ def run_read(warc: Path) -> dict[str, float]:
 
 
 def run_pipeline(warc: Path) -> dict[str, float]:
+    """The flow's work without Prefect: its batches (16 MiB ranges) through `clean_parts`,
+    committed in order through one `BatchWriter` in chunks of 1,000 rows."""
     sys.path.insert(0, str(REPO))
-    from extractors.html import extract_html
-    from extractors.records import Metadata, Reject
-    from extractors.warc import iter_warc
+    from extractors.parts import plan_parts
+    from extractors.records import Reject
     from transforms.article import Article, CleanSettings
-    from transforms.pipeline import clean_document
+    from transforms.pipeline import clean_parts
     from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts
 
-    settings = CleanSettings()
+    settings = CleanSettings(default_source="bench")
     ingested_at = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
         writer = BatchWriter(
@@ -137,32 +141,19 @@ def run_pipeline(warc: Path) -> dict[str, float]:
         )
         counts = WriteCounts()
         documents = 0
-        articles: list[Article] = []
-        rejects: list[Reject] = []
-
-        def flush() -> WriteCounts:
-            written = writer.write(f"c{documents:07d}", articles, rejects, datetime.now(UTC))
-            articles.clear()
-            rejects.clear()
-            return written
-
         started = time.perf_counter()
-        with warc.open("rb") as stream:
-            parsed = iter_warc(
-                stream, locator=warc.name, hints=Metadata(source="bench"), parse_html=extract_html
-            )
-            for document in parsed:
-                documents += 1
-                item = clean_document(
-                    document, settings=settings, run_id="bench", ingested_at=ingested_at
+        for part in plan_parts([warc], split_bytes=SPLIT_BYTES):
+            batch = clean_parts([part], settings=settings, run_id="bench", ingested_at=ingested_at)
+            documents += batch.documents
+            items = [*batch.articles, *batch.rejects]
+            for chunk in range(0, len(items), CHUNK_ROWS):
+                rows = items[chunk : chunk + CHUNK_ROWS]
+                counts += writer.write(
+                    f"c{documents:07d}-{chunk:05d}",
+                    [r for r in rows if isinstance(r, Article)],
+                    [r for r in rows if isinstance(r, Reject)],
+                    datetime.now(UTC),
                 )
-                if isinstance(item, Article):
-                    articles.append(item)
-                else:
-                    rejects.append(item)
-                if len(articles) + len(rejects) == CHUNK_ROWS:
-                    counts += flush()
-        counts += flush()
         elapsed = time.perf_counter() - started
     return {
         "documents": documents,

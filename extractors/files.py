@@ -18,6 +18,9 @@ fields override what extraction finds: the user said so explicitly. For
 JSONL/CSV the sidecar gives defaults and each record's own fields win. A
 sidecar that cannot be used rejects its document (INVALID_FIELD) rather
 than being ignored, since silently dropping user metadata is worse.
+
+A `FilePart` (`extractors.parts`) is a whole file or a byte range of one;
+`read_part` reads either.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from collections import Counter
 from collections.abc import Container, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Protocol
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError, InvalidFieldError, UnreadableError
+from extractors.parts import FilePart, RangeStream
 from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
 from extractors.tabular import (
     MAX_RECORD_BYTES,
@@ -46,9 +51,9 @@ from extractors.tabular import (
     metadata_from_record,
 )
 from extractors.text import parse_text
-from extractors.warc import is_warc_name, iter_warc
+from extractors.warc import RawPayload, is_warc_name, iter_warc_range
 
-__all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "list_inputs", "read_file"]
+__all__ = ["MAX_DOCUMENT_BYTES", "SUFFIXES", "list_inputs", "read_file", "read_part"]
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 _MAX_SIDECAR_BYTES = 1024 * 1024
@@ -136,9 +141,28 @@ def read_file(
     records that are not documents (requests, metadata, images) are counted
     in `skipped` by kind.
     """
+    return read_part(
+        FilePart(path), source=source, parse_html=parse_html, done=done, skipped=skipped
+    )
+
+
+def read_part(
+    part: FilePart,
+    *,
+    source: str | None,
+    parse_html: HtmlParser,
+    done: Container[str] = (),
+    skipped: Counter[str] | None = None,
+    on_raw: RawPayload | None = None,
+) -> Iterator[ParsedArticle | Reject]:
+    """`read_file` for a file or a range of one (see `plan_parts`).
+
+    `on_raw` receives the payload of each web-archive document record.
+    """
+    path = part.path
     locator = str(path)
     if is_warc_name(path.name):
-        yield from _read_warc(path, locator, source, parse_html, done, skipped)
+        yield from _read_warc(part, locator, source, parse_html, done, skipped, on_raw)
         return
     kind = _kind(path)
     if kind is None:
@@ -153,9 +177,12 @@ def read_file(
         sidecar, charset = _read_sidecar(path)
         hints = Metadata(source=source).overridden_by(sidecar)
         with ExitStack() as stack:
-            stream = _open(path, stack)
+            stream = _open(path, stack) if part.whole else RangeStream(stack, path, part)
             if kind in ("jsonl", "csv"):
-                for item in _read_records(stream, kind, locator, hints, charset, parse_html):
+                records = _read_records(
+                    stream, kind, locator, hints, charset, parse_html, part.first_line
+                )
+                for item in records:
                     yielded = True
                     yield item
             else:
@@ -168,38 +195,42 @@ def read_file(
     except _READ_ERRORS as exc:
         yielded = True
         yield Reject(locator, RejectReason.UNREADABLE, _describe(exc), source)
-    if not yielded:
+    if not yielded and part.whole:
         yield Reject(locator, RejectReason.EMPTY_BODY, "file holds no records", source)
 
 
 def _read_warc(
-    path: Path,
+    part: FilePart,
     locator: str,
     source: str | None,
     parse_html: HtmlParser,
     done: Container[str],
     skipped: Counter[str] | None,
+    on_raw: RawPayload | None,
 ) -> Iterator[ParsedArticle | Reject]:
-    """A web archive, opened as stored: warcio reads per-record gzip, offsets are the file's."""
+    """A web archive (or a range of one), opened as stored: offsets are the file's."""
     counts: Counter[str] = skipped if skipped is not None else Counter()
     before = sum(counts.values())
     yielded = False
     try:
-        with path.open("rb") as stream:
-            for item in iter_warc(
+        with part.path.open("rb") as stream:
+            for item in iter_warc_range(
                 stream,
+                start=part.start,
+                end=part.end,
                 locator=locator,
                 hints=Metadata(source=source),
                 parse_html=parse_html,
                 skipped=counts,
                 skip_offsets=_DoneOffsets(locator, done),
+                on_raw=on_raw,
             ):
                 yielded = True
                 yield item
     except OSError as exc:
         yielded = True
         yield Reject(locator, RejectReason.UNREADABLE, _describe(exc), source)
-    if not yielded and sum(counts.values()) == before:
+    if not yielded and sum(counts.values()) == before and part.whole:
         yield Reject(locator, RejectReason.EMPTY_BODY, "archive holds no records", source)
 
 
@@ -248,8 +279,14 @@ def _read_records(
     hints: Metadata,
     charset: str | None,
     parse_html: HtmlParser,
+    first_line: int = 1,
 ) -> Iterator[ParsedArticle | Reject]:
-    lines = _bounded_lines(stream, MAX_RECORD_BYTES)
+    lines: Iterator[bytes] = _bounded_lines(stream, MAX_RECORD_BYTES)
+    if first_line > 1:
+        # iter_jsonl numbers the lines it is given from 1 and passes over blank
+        # ones, so empty stand-ins for the lines before the range keep the
+        # locators of a whole-file read (about 20 ns a line).
+        lines = chain(repeat(b"", first_line - 1), lines)
     if kind == "jsonl":
         return iter_jsonl(
             lines,

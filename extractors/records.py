@@ -45,6 +45,9 @@ class ExtractionMethod(StrEnum):
 
     PLAIN_TEXT = "plain_text"  # a .txt file or a record's `body` field
     TRAFILATURA = "trafilatura"  # main-text extraction from HTML
+    JSONLD = "jsonld"  # the page's JSON-LD articleBody, when clearly longer than trafilatura's
+    READABILITY = "readability"  # readability-lxml, when trafilatura found too little
+    JUSTEXT = "justext"  # jusText, when trafilatura and readability found too little
 
 
 @dataclass(frozen=True, slots=True)

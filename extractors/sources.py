@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from extractors.cron import cron_problem
 from extractors.errors import ConfigError
 
 __all__ = ["ConfigError", "HttpSettings", "Source", "SourcesConfig", "load_config", "parse_config"]
@@ -47,7 +49,8 @@ class Source:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
-    schedule: str | None = None  # cron, used by scheduled deployments
+    schedule: str | None = None  # cron, used by scheduled deployments (`news-etl serve`)
+    schedule_timezone: str | None = None  # IANA name the cron is read in; UTC when unset
     max_articles: int = 500  # per run
     allow_private_network: bool = False  # lift the SSRF guard (tests reach 127.0.0.1)
     sitemap_max_depth: int = 3  # sitemap index nesting followed
@@ -106,6 +109,7 @@ _SOURCE_TYPES: dict[str, tuple[type, ...]] = {
     "sitemaps": (list,),
     "urls": (list,),
     "schedule": (str,),
+    "schedule_timezone": (str,),
     "max_articles": (int,),
     "allow_private_network": (bool,),
     "sitemap_max_depth": (int,),
@@ -162,8 +166,30 @@ def parse_config(data: Mapping[str, Any], *, origin: str = "sources.toml") -> So
         for key in ("max_articles", "sitemap_max_files"):
             if key in fields and fields[key] < 1:
                 raise ConfigError(origin, f"{where}.{key}", "must be at least 1", "raise it")
+        _check_schedule(fields, origin, where)
         sources.append(Source(**fields))
     return SourcesConfig(http=http, sources=tuple(sources))
+
+
+def _check_schedule(fields: Mapping[str, Any], origin: str, where: str) -> None:
+    cron, zone = fields.get("schedule"), fields.get("schedule_timezone")
+    if cron is not None and (problem := cron_problem(cron)):
+        raise ConfigError(
+            origin, f"{where}.schedule", f"{cron!r} is not a cron expression: {problem}",
+            'write five fields, e.g. "*/30 * * * *", or an alias such as "@hourly"',
+        )  # fmt: skip
+    if zone is not None:
+        if cron is None:
+            raise ConfigError(
+                origin, f"{where}.schedule_timezone", "set without a schedule", "add a schedule"
+            )
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(
+                origin, f"{where}.schedule_timezone", f"unknown time zone {zone!r}",
+                'use an IANA name such as "Europe/Berlin" or "UTC"',
+            ) from exc  # fmt: skip
 
 
 def _checked(

@@ -16,6 +16,13 @@ Locators are `<file>#offset=N`, N being the byte offset of the record in the
 file as stored (what warcio's `get_record_offset()` reports), so a rerun can
 pass the offsets it wrote as `skip_offsets` and resume without duplicates.
 
+A large archive can be read as byte ranges by separate workers
+(`iter_warc_range`): each range starts at the first record start at or
+after its first byte (the same resynchronisation as after damage, below)
+and owns the records whose offset lies in it, reading the last one to its
+end even past the range. Every record is read by exactly one range, and the
+locators are those of a whole-file read.
+
 Damage becomes rejects, never exceptions:
 
 - a document record cut short (truncated file, a gzip member that stops
@@ -39,7 +46,7 @@ import logging
 import re
 import zlib
 from collections import Counter
-from collections.abc import Container, Generator, Iterator
+from collections.abc import Callable, Container, Generator, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -51,10 +58,11 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError
-from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
+from extractors.records import FetchedPage, Metadata, ParsedArticle, Reject, RejectReason
 from extractors.tabular import HtmlParser, call_parser
+from extractors.warc_scan import gzip_member_at, is_record_start, next_record_start, seekable
 
-__all__ = ["MAX_PAYLOAD_BYTES", "is_warc_name", "iter_warc"]
+__all__ = ["MAX_PAYLOAD_BYTES", "RawPayload", "is_warc_name", "iter_warc", "iter_warc_range"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,17 +80,6 @@ _HTML_START = re.compile(
 _XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
-# What starts a record: a WARC version line, or an ARC v1 URL-record line
-# ("URL IP date mime length"). Resynchronising looks for these, or for a
-# gzip member whose first bytes decompress to one.
-_RECORD_START = re.compile(rb"WARC/1\.[01]\r?\n|\S+ \S+ \d{12,18} \S+ -?\d+\r?\n")
-_GZIP_MEMBER = b"\x1f\x8b\x08"
-_CANDIDATE = re.compile(
-    rb"\x1f\x8b\x08|(?<=\n)WARC/1\.[01]\r?\n|(?<=\n)\S+ \S+ \d{12,18} \S+ -?\d+\r?\n"
-)
-_SCAN_BYTES = 1024 * 1024
-_SCAN_OVERLAP = 16 * 1024  # longer than any record-start line we look for
-_HEAD_BYTES = 4096  # compressed bytes enough to see a member's first line
 _CORRUPT_MEMBER = "corrupt gzip member: it does not decompress"
 _WHOLE_GZIP = (
     "is the file gzipped as one stream rather than one gzip member per record? "
@@ -111,6 +108,10 @@ def is_warc_name(name: str) -> bool:
     return name.lower().endswith(_WARC_SUFFIXES)
 
 
+RawPayload = Callable[[FetchedPage], None]
+"""Called with each document record's payload as stored, before it is decoded."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     locator: str
@@ -119,6 +120,8 @@ class _Context:
     skipped: Counter[str]
     skip_offsets: Container[int]
     max_payload_bytes: int
+    end: int | None = None  # records at or past this offset belong to the next range
+    on_raw: RawPayload | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,8 @@ def iter_warc(
     skipped: Counter[str] | None = None,
     skip_offsets: Container[int] = (),
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+    end: int | None = None,
+    on_raw: RawPayload | None = None,
 ) -> Iterator[ParsedArticle | Reject]:
     """One item per HTML response record of a WARC/ARC stream; never raises for bad input.
 
@@ -146,11 +151,15 @@ def iter_warc(
     (records, or rejects for unreadable stretches): warcio reads past them,
     nothing is yielded. Offsets count from the stream's position at the
     call, so a file opened and seeked to a record's offset resumes there
-    with the same locators.
+    with the same locators. Reading stops at the first record whose offset
+    is `end` or more. `on_raw` (if given) receives each document record's
+    payload before it is decoded (`--keep-raw`).
     """
     tally: Counter[str] = Counter() if skipped is None else skipped
-    context = _Context(locator, hints, parse_html, tally, skip_offsets, max_payload_bytes)
-    seekable = _seekable(stream)
+    context = _Context(
+        locator, hints, parse_html, tally, skip_offsets, max_payload_bytes, end, on_raw
+    )
+    can_seek = seekable(stream)
     while True:
         iterator = ArchiveIterator(stream, arc2warc=True)
         stop = yield from _read_records(iterator, context)
@@ -158,14 +167,16 @@ def iter_warc(
         if stop is None:
             return
         if (
-            seekable
+            can_seek
             and stop.problem is not None
             and stop.problem[0] == RejectReason.PARSE_ERROR
-            and _gzip_member_at(stream, stop.offset)
+            and gzip_member_at(stream, stop.offset)
         ):  # warcio reads a member that does not decompress as plain bytes
             stop = _Stop(stop.offset, (RejectReason.UNREADABLE, _CORRUPT_MEMBER))
-        resume = _next_record_start(stream, stop.offset) if seekable else None
-        if stop.problem is not None and stop.offset in skip_offsets:
+        resume = next_record_start(stream, stop.offset) if can_seek else None
+        if stop.problem is not None and can_seek and not _owned(stream, stop.offset, end):
+            pass  # a damaged record that starts the next range: that range reports it
+        elif stop.problem is not None and stop.offset in skip_offsets:
             tally["resumed"] += 1  # this reject was written by the run being resumed
         elif stop.problem is not None:
             reason, detail = stop.problem
@@ -176,9 +187,59 @@ def iter_warc(
             where = f"{locator}#offset={stop.offset}"
             logger.warning("%s: %s; %s", where, detail, then)
             yield Reject(where, reason, f"{detail}; {then}"[:500], hints.source)
-        if resume is None:
+        if resume is None or (end is not None and resume >= end):
             return
         stream.seek(resume)
+
+
+def iter_warc_range(
+    stream: BinaryIO,
+    *,
+    start: int,
+    end: int | None,
+    locator: str,
+    hints: Metadata,
+    parse_html: HtmlParser,
+    skipped: Counter[str] | None = None,
+    skip_offsets: Container[int] = (),
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+    on_raw: RawPayload | None = None,
+) -> Iterator[ParsedArticle | Reject]:
+    """The items of the records whose offset is in [start, end) of a seekable stream.
+
+    Reading begins at the first record start at or after `start` (found as
+    after damage: a gzip member or `WARC/1.x` line that starts a record) and
+    ends before the first record at or past `end` (None: the end of the
+    file). Ranges that tile a file read each record exactly once. Safe for
+    per-record gzip archives, where a record start is checked by
+    decompressing it; in an uncompressed archive a payload quoting a record
+    header could be mistaken for a record start, so split only gzipped ones.
+    """
+    first = start if start == 0 else next_record_start(stream, start - 1, before=end)
+    if first is None:
+        return
+    stream.seek(first)
+    yield from iter_warc(
+        stream,
+        locator=locator,
+        hints=hints,
+        parse_html=parse_html,
+        skipped=skipped,
+        skip_offsets=skip_offsets,
+        max_payload_bytes=max_payload_bytes,
+        end=end,
+        on_raw=on_raw,
+    )
+
+
+def _owned(stream: BinaryIO, offset: int, end: int | None) -> bool:
+    """True unless `offset` is past the range and a record starts there (the next range's)."""
+    if end is None or offset < end:
+        return True
+    try:
+        return not is_record_start(stream, offset)
+    except _READ_ERRORS:
+        return True
 
 
 def _read_records(
@@ -208,6 +269,8 @@ def _read_records(
             # Not a record: warcio takes a line it cannot parse as an empty
             # header block, and without a Content-Length reads on to the end.
             return _Stop(offset, (RejectReason.PARSE_ERROR, _NOT_A_RECORD))
+        if context.end is not None and offset >= context.end:
+            return None  # the next range's first record
         try:
             item, cut_short = _record(record, iterator, offset, context)
         except _ERRORS as exc:
@@ -285,11 +348,15 @@ def _document(
     if not body.strip():
         return Reject(where, RejectReason.EMPTY_BODY, "response has an empty body", source)
     match = _CHARSET.search(content_type)
+    charset = match.group(1) if match else None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    fetched_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    if context.on_raw is not None:
+        context.on_raw(_raw_page(body, record, url, content_type, charset, fetched_at))
     try:
-        text = decode(body, declared=match.group(1) if match else None)
+        text = decode(body, declared=charset)
     except ExtractError as exc:
         return Reject(where, exc.reason, exc.detail, source)
-    url = record.rec_headers.get_header("WARC-Target-URI")
     hints = context.hints.overridden_by(Metadata(url=url))
     parsed = call_parser(context.parse_html, text, where, hints)
     if isinstance(parsed, Reject):
@@ -298,7 +365,30 @@ def _document(
     return replace(
         parsed,
         metadata=replace(parsed.metadata, url=url),
-        fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+        fetched_at=fetched_at,
+    )
+
+
+def _raw_page(
+    body: bytes,
+    record: Any,
+    url: str,
+    content_type: str,
+    charset: str | None,
+    fetched_at: datetime | None,
+) -> FetchedPage:
+    """The record's payload as a fetched page; undated records take the time of reading."""
+    http = record.http_headers
+    return FetchedPage(
+        url=url,
+        final_url=url,
+        status=int(http.get_statuscode()),
+        content_type=content_type or None,
+        charset=charset,
+        body=body,
+        etag=http.get_header("etag"),
+        last_modified=http.get_header("last-modified"),
+        fetched_at=fetched_at or datetime.now(UTC),
     )
 
 
@@ -369,56 +459,3 @@ def _describe(exc: BaseException) -> tuple[RejectReason, str]:
     if isinstance(exc, ArchiveLoadFailed):
         return RejectReason.PARSE_ERROR, f"not a WARC/ARC record: {message}"
     return RejectReason.PARSE_ERROR, f"malformed record: {type(exc).__name__}: {message}"
-
-
-def _seekable(stream: BinaryIO) -> bool:
-    try:
-        return bool(stream.seekable())
-    except (AttributeError, OSError, ValueError):
-        return False
-
-
-def _next_record_start(stream: BinaryIO, after: int) -> int | None:
-    """The offset of the first record start after `after`, scanning in windows; None if none."""
-    try:
-        position = after + 1
-        while True:
-            stream.seek(position - 1)  # one byte back, for the look-behind on "\n"
-            window = stream.read(_SCAN_BYTES)
-            if len(window) <= 1:
-                return None
-            final = len(window) < _SCAN_BYTES
-            limit = len(window) if final else len(window) - _SCAN_OVERLAP
-            for match in _CANDIDATE.finditer(window, 1, len(window)):
-                if match.start() >= limit:
-                    break
-                candidate = position - 1 + match.start()
-                if _is_record_start(stream, candidate):
-                    return candidate
-            if final:
-                return None
-            position += limit - 1
-    except _READ_ERRORS as exc:
-        logger.warning("scanning for the next record failed: %s", exc)
-        return None
-
-
-def _gzip_member_at(stream: BinaryIO, offset: int) -> bool:
-    """True when a gzip member starts at `offset` (whatever follows its header)."""
-    try:
-        stream.seek(offset)
-        return stream.read(len(_GZIP_MEMBER)) == _GZIP_MEMBER
-    except _READ_ERRORS:
-        return False
-
-
-def _is_record_start(stream: BinaryIO, offset: int) -> bool:
-    """True when a record (plain, or the first line of a gzip member) starts at `offset`."""
-    stream.seek(offset)
-    head = stream.read(_HEAD_BYTES)
-    if head.startswith(_GZIP_MEMBER):
-        try:
-            head = zlib.decompressobj(wbits=31).decompress(head, 512)
-        except zlib.error:
-            return False
-    return _RECORD_START.match(head) is not None

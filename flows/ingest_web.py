@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,13 +33,15 @@ from extractors.sources import Source, SourcesConfig, load_config
 from extractors.web import Discovery, discover, page_to_article
 from flows.ingest import RunSummary, current_run_id, final_record
 from transforms.article import Article, CleanSettings
-from transforms.normalise import canonical_url
+from transforms.normalise import canonical_url, parse_timestamp
 from transforms.pipeline import clean_document
+from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.raw_pages import write_raw_pages
 from warehouse.reader import known_urls
 from warehouse.runs import SourceCounts
+from warehouse.site_rules import learn_from_run, with_learned_boilerplate
 from warehouse.state import read_validators, write_validators
 
 __all__ = ["SourceTally", "ingest_sources"]
@@ -54,6 +56,7 @@ class SourceTally:
     source: str
     discovered: int = 0
     already_stored: int = 0
+    before_since: int = 0  # listed with a date before the run's `since`: left for later
     fetched: int = 0
     listings_unchanged: int = 0
     written: WriteCounts = field(default_factory=WriteCounts)
@@ -147,16 +150,30 @@ def ingest_sources(
     refresh: bool = False,
     batch_size: int = 50,
     min_words: int = 20,
+    since: str | None = None,
+    max_articles: int | None = None,
+    site_share: float = DEFAULT_SHARE,
+    site_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> RunSummary:
     """Scrape the configured web sources politely and incrementally.
 
     Fails only when the warehouse cannot be used; every URL that does not
-    become an article is a reject with a reason.
+    become an article is a reject with a reason. `since` (a date or
+    timestamp) leaves listed URLs whose feed or sitemap date is older
+    unfetched (undated ones are fetched); `max_articles` replaces each
+    source's own cap for this run.
     """
     logger = get_run_logger()
     started = time.perf_counter()
     settings = load_config(Path(config))
     selected = settings.select(sources or [])
+    since_at = parse_timestamp(since) if since else None
+    if since and since_at is None:
+        raise ValueError(f"since {since!r} is not a date or timestamp, e.g. 2026-11-01")
+    if max_articles is not None:
+        if max_articles < 1:
+            raise ValueError(f"max_articles must be at least 1, got {max_articles}")
+        selected = tuple(replace(s, max_articles=max_articles) for s in selected)
     run_id = current_run_id()
     store = Warehouse(Path(warehouse))
     parameters = {
@@ -166,6 +183,10 @@ def ingest_sources(
         "refresh": refresh,
         "batch_size": batch_size,
         "min_words": min_words,
+        "since": since,
+        "max_articles": max_articles,
+        "site_share": site_share,
+        "site_min_articles": site_min_articles,
     }
     with exclusive_writer(store):
         sweep_temp_files(store)
@@ -174,8 +195,10 @@ def ingest_sources(
         counts: list[SourceTally] = []
         try:
             counts = _run_sources(
-                settings, selected, store, run_id, refresh, batch_size, min_words, logger
-            )
+                settings, selected, store, run_id, refresh, batch_size, min_words, logger,
+                since=since_at.utc if since_at else None,
+                site_share=site_share, site_min_articles=site_min_articles,
+            )  # fmt: skip
         except BaseException:
             summary = _summary(run_id, warehouse, counts, started, RunStatus.FAILED)
             try:
@@ -212,8 +235,18 @@ def _run_sources(
     batch_size: int,
     min_words: int,
     logger: Any,
+    since: datetime | None = None,
+    site_share: float = DEFAULT_SHARE,
+    site_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> list[SourceTally]:
     known = known_urls(store, canonical_url)
+    # Site-learned boilerplate: one snapshot for the whole run, counted again at its end.
+    base = with_learned_boilerplate(
+        store,
+        CleanSettings(
+            min_words=min_words, site_share=site_share, site_min_articles=site_min_articles
+        ),
+    )
     writer = BatchWriter(
         store,
         run_id=run_id,
@@ -240,7 +273,7 @@ def _run_sources(
         # 2. What to fetch, source by source, so a URL two sources list is taken once.
         plans: list[list[DiscoveredUrl]] = []
         for source, found, counts in zip(selected, found_all, tallies, strict=True):
-            plans.append(_plan(source, found, counts, writer, known, refresh))
+            plans.append(_plan(source, found, counts, writer, known, refresh, since))
         # 3. Every source's batches together: the task runner and each batch's
         #    fetch_many spread them over hosts; the shared gate keeps each host polite.
         step = max(1, batch_size)
@@ -248,7 +281,7 @@ def _run_sources(
         for index, (source, todo) in enumerate(zip(selected, plans, strict=True)):
             context = WebContext(
                 writer=writer,
-                settings=CleanSettings(min_words=min_words, default_source=source.name),
+                settings=replace(base, default_source=source.name),
                 run_id=run_id,
                 warehouse=store,
             )
@@ -267,6 +300,7 @@ def _run_sources(
                 found.validators.pop(found.listing_of.get(url, ""), None)
         updates = {url: v for found in found_all for url, v in found.validators.items()}
         write_validators(store, updates, checked_at=datetime.now(UTC))
+        learn_from_run(store, run_id)
     finally:
         for fetcher in fetchers.values():
             fetcher.close()
@@ -282,8 +316,13 @@ def _plan(
     writer: BatchWriter,
     known: set[str],
     refresh: bool,
+    since: datetime | None = None,
 ) -> list[DiscoveredUrl]:
-    """Record the listings' rejects; the URLs of `source` not stored or taken yet."""
+    """Record the listings' rejects; the URLs of `source` not stored or taken yet.
+
+    A URL listed with a date before `since` is left alone, and its listing's
+    validators dropped, so a later run without `since` still lists it.
+    """
     counts.discovered = len(found.urls)
     counts.listings_unchanged = len(found.not_modified)
     listing_rejects = [Reject(r.locator, r.reason, r.detail, source.name) for r in found.rejects]
@@ -291,11 +330,26 @@ def _plan(
         f"{source.name}-listings", [], listing_rejects, seen_at=datetime.now(UTC)
     )
     counts.rejects_by_reason.update(str(r.reason) for r in listing_rejects)
-    todo = [d for d in found.urls if refresh or canonical_url(d.url) not in known]
+    listed = found.urls
+    if since is not None:
+        old = {d.url for d in listed if (at := _listed_at(d)) is not None and at < since}
+        for url in old:
+            found.validators.pop(found.listing_of.get(url, ""), None)
+        counts.before_since = len(old)
+        listed = [d for d in listed if d.url not in old]
+    todo = [d for d in listed if refresh or canonical_url(d.url) not in known]
     known.update(c for d in todo if (c := canonical_url(d.url)))  # once per run
-    counts.already_stored = len(found.urls) - len(todo)
+    counts.already_stored = len(listed) - len(todo)
     counts.fetched = len(todo)
     return todo
+
+
+def _listed_at(d: DiscoveredUrl) -> datetime | None:
+    """The listing's date for a URL: its lastmod, else the entry's publication date."""
+    if d.lastmod is not None:
+        return d.lastmod
+    published = parse_timestamp(d.hints.published)
+    return published.utc if published else None
 
 
 def _source_counts(tallies: Sequence[SourceTally]) -> tuple[SourceCounts, ...]:
@@ -318,6 +372,7 @@ def _source_row(c: SourceTally) -> dict[str, Any]:
         "source": c.source,
         "discovered": c.discovered,
         "already stored": c.already_stored,
+        "before since": c.before_since,
         "fetched": c.fetched,
         "listings unchanged (304)": c.listings_unchanged,
         "articles written": c.written.articles_written,

@@ -1,13 +1,14 @@
 """A progress bar for interactive runs, silent when disabled.
 
 rich draws nothing but the final state when stdout is not a terminal, so the
-same code serves `make run` in a terminal and a scheduled run's logs.
+same code serves `make run` in a terminal and a scheduled run's logs. The
+flow advances it as it commits each batch (a file split into ranges counts
+as done with its last range).
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from types import TracebackType
 
 from rich.progress import (
@@ -53,10 +54,10 @@ class ProgressReporter:
         if self._progress is not None:
             self._progress.stop()
 
-    def file_done(self, path: Path, documents: int) -> None:
-        """Called by batch tasks (in worker threads) after each file."""
+    def advance(self, *, files: int, documents: int) -> None:
+        """Count a committed batch: the files it finished and the documents it held."""
         if self._progress is None:
             return
         with self._lock:
             self._documents += documents
-            self._progress.update(self._task, advance=1, documents=self._documents)
+            self._progress.update(self._task, advance=files, documents=self._documents)

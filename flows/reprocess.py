@@ -5,8 +5,9 @@ from `raw_pages` without touching the network. Each batch first removes the
 articles it is about to rebuild (rewriting the files that hold them), then
 writes the new rows, all under the writer lock: a crash between the two
 leaves those articles missing until `reprocess` runs again, never twice
-(each file is rewritten by one atomic replace).
-Articles whose page is now rejected keep their old row, and the reject is
+(each file is rewritten by one atomic replace). Only the newest version of
+each article is rebuilt (from the newest fetch); earlier versions keep their
+text. Articles whose page is now rejected keep their old row, and the reject is
 logged beside it.
 """
 
@@ -27,10 +28,17 @@ from flows.ingest import RunSummary, current_run_id, final_record, summary_rows
 from transforms.article import Article, CleanSettings
 from transforms.normalise import parse_timestamp
 from transforms.pipeline import clean_document
-from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
+from transforms.site_boilerplate import (
+    DEFAULT_MIN_ARTICLES,
+    DEFAULT_SHARE,
+    NO_LEARNED_BOILERPLATE,
+    LearnedBoilerplate,
+)
+from warehouse import BatchWriter, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.raw_pages import iter_raw_pages
-from warehouse.rewrite import remove_articles
+from warehouse.rewrite import remove_latest_versions
+from warehouse.site_rules import with_learned_boilerplate
 
 __all__ = ["reprocess"]
 
@@ -42,17 +50,19 @@ def reprocess_batch(
     batch_no: int,
     pages: list[tuple[FetchedPage, DiscoveredUrl]],
     writer: BatchWriter,
-    articles_index: KeyIndex,
     store: Warehouse,
     run_id: str,
     min_words: int,
+    learned: LearnedBoilerplate = NO_LEARNED_BOILERPLATE,
 ) -> tuple[WriteCounts, int, dict[str, int]]:
     """Rebuild one batch of pages; returns write counts, rows replaced, rejects by reason."""
     ingested_at = datetime.now(UTC)
     results = [
         clean_document(
             page_to_article(page, discovered),
-            settings=CleanSettings(min_words=min_words, default_source=discovered.source),
+            settings=CleanSettings(
+                min_words=min_words, default_source=discovered.source, site_boilerplate=learned
+            ),
             run_id=run_id,
             ingested_at=ingested_at,
         )
@@ -61,13 +71,18 @@ def reprocess_batch(
     articles = [r for r in results if isinstance(r, Article)]
     rejects = [r for r in results if not isinstance(r, Article)]
     # Remove by the new ids and by where the old rows came from: a code change
-    # may change an article's id (its canonical URL) for the same page.
-    ids = {a.article_id for a in articles}
-    locators = {a.locator for a in articles}
-    replaced = remove_articles(store, article_ids=ids, locators=locators)
-    articles_index.release(ids)
+    # may change an article's id (its canonical URL) for the same page. Only
+    # the newest version goes (it is what the newest fetch rebuilds); earlier
+    # versions keep their text.
+    removed = remove_latest_versions(
+        store,
+        article_ids={a.article_id for a in articles},
+        locators={a.locator for a in articles},
+        spare_run_id=run_id,
+    )
+    writer.forget_rows(removed)
     written = writer.write(f"reprocess-b{batch_no:05d}", articles, rejects, seen_at=ingested_at)
-    return written, replaced, dict(Counter(str(r.reason) for r in rejects))
+    return written, len(removed), dict(Counter(str(r.reason) for r in rejects))
 
 
 @flow(name=FLOW_NAME)
@@ -76,6 +91,8 @@ def reprocess(
     since: str | None = None,
     batch_size: int = 200,
     min_words: int = 20,
+    site_share: float = DEFAULT_SHARE,
+    site_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> RunSummary:
     """Re-run extraction and cleaning over stored raw pages fetched at or after `since`."""
     logger = get_run_logger()
@@ -93,19 +110,19 @@ def reprocess(
         written, replaced, reasons, pages = WriteCounts(), 0, Counter[str](), 0
         status = RunStatus.FAILED
         try:
-            articles_index = KeyIndex.from_table(store.articles, "article_id")
-            writer = BatchWriter(
-                store,
-                run_id=run_id,
-                articles_index=articles_index,
-                rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
-            )
+            # The learned site boilerplate, applied as a snapshot; not learned from:
+            # these articles were counted when they were first written.
+            thresholds = CleanSettings(site_share=site_share, site_min_articles=site_min_articles)
+            learned = with_learned_boilerplate(store, thresholds).site_boilerplate
+            # the catalog is read now, before any row is removed, so a rebuilt
+            # article keeps the time it was first seen
+            writer = BatchWriter.for_run(store, run_id=run_id)
             batches = iter_raw_pages(
                 store, since=since_at.utc if since_at else None, batch_rows=batch_size
             )
             for number, batch in enumerate(batches, start=1):
                 counts, rows, batch_reasons = reprocess_batch(
-                    number, batch, writer, articles_index, store, run_id, min_words
+                    number, batch, writer, store, run_id, min_words, learned
                 )
                 pages += len(batch)
                 written += counts

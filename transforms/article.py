@@ -7,12 +7,13 @@ are the table's columns (see `warehouse.schema`).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
 from transforms.boilerplate import DEFAULT_RULES, Removal, RuleSet, strip_boilerplate
 from transforms.language import detect_language
+from transforms.leftovers import byline_authors, dateline_date, dateline_modified
 from transforms.normalise import (
     canonical_url,
     clean_title,
@@ -22,6 +23,12 @@ from transforms.normalise import (
     normalise_line,
     parse_timestamp,
     word_count,
+)
+from transforms.site_boilerplate import (
+    DEFAULT_MIN_ARTICLES,
+    DEFAULT_SHARE,
+    NO_LEARNED_BOILERPLATE,
+    LearnedBoilerplate,
 )
 
 __all__ = ["Article", "CleanSettings", "build_article", "make_article_id"]
@@ -36,6 +43,12 @@ class CleanSettings:
     min_words: int = 20
     default_source: str | None = None
     rules: RuleSet = field(default=DEFAULT_RULES)
+    # Site-learned boilerplate (transforms.site_boilerplate): the thresholds, and the
+    # snapshot of learned patterns a run loads once at its start
+    # (warehouse.site_rules.with_learned_boilerplate); empty until then.
+    site_share: float = DEFAULT_SHARE
+    site_min_articles: int = DEFAULT_MIN_ARTICLES
+    site_boilerplate: LearnedBoilerplate = field(default=NO_LEARNED_BOILERPLATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +79,13 @@ class Article:
     locator: str
     ingested_at: datetime
     run_id: str
+    # Set by the warehouse writer, which alone knows what the table holds
+    # (see warehouse.catalog); None until then.
+    version: int | None = None
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    duplicate_of: str | None = None
+    cluster_id: str | None = None
 
 
 def make_article_id(canonical: str | None, source: str, content_hash: str) -> str:
@@ -83,11 +103,23 @@ def build_article(
 ) -> Article | Reject:
     """Strip boilerplate, normalise every field, validate; a reject says why not."""
     meta = parsed.metadata
-    cleaned = strip_boilerplate(parsed.body, settings.rules)
+    cleaned = strip_boilerplate(parsed.body, settings.rules, title=meta.title)
+    # A byline or dateline removed from the start fills the fields the markup left empty.
+    meta = replace(
+        meta,
+        authors=meta.authors or byline_authors(cleaned.removed),
+        published=meta.published or dateline_date(cleaned.removed),
+        modified=meta.modified or dateline_modified(cleaned.removed),
+    )
     body = normalise_body(cleaned.body)
     canonical = canonical_url(meta.canonical_url) or canonical_url(meta.url)
     domain = domain_of(canonical)
     source = _clean(meta.source) or settings.default_source or domain or FALLBACK_SOURCE
+    # An article without a URL keeps the id of its body before site-learned removal,
+    # so a pattern learned between two runs never makes a rerun add it again.
+    unlearned_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    cleaned = settings.site_boilerplate.strip(body, source, after=cleaned.removed)
+    body = cleaned.body
     if not body:
         detail = "body empty after boilerplate removal" if cleaned.removed else "no text"
         return Reject(parsed.locator, RejectReason.EMPTY_BODY, detail, source)
@@ -103,7 +135,7 @@ def build_article(
     published = parse_timestamp(meta.published)
     modified = parse_timestamp(meta.modified)
     return Article(
-        article_id=make_article_id(canonical, source, content_hash),
+        article_id=make_article_id(canonical, source, unlearned_hash),
         url=_clean(meta.url) or canonical,
         canonical_url=canonical,
         source=source,

@@ -13,6 +13,9 @@ or end of the body is dropped.
 back from the end, the lines (blank lines aside) that some rule matches. A
 paragraph that discusses subscriptions in the middle of a story is therefore
 safe from them; `Position.ANY` rules are for lines that are never article text.
+`Position.HEAD` rules mirror them at the start (bylines, datelines): only in
+the leading run, which also drops a first line that repeats the page's title
+(`HEADLINE_RULE`, reported as `headline.repeated`).
 
 Speed: a line longer than any rule allows (most article paragraphs) costs one
 `split`; otherwise the rules without `needs` are one precompiled alternation,
@@ -27,12 +30,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from transforms.boilerplate_leftovers import LEFTOVER_RULES
 from transforms.boilerplate_patterns import RULES
 from transforms.boilerplate_rules import FOLD, BoilerplateKind, Position, Rule
 from transforms.errors import InvalidRuleError
 
 __all__ = [
     "DEFAULT_RULES",
+    "HEADLINE_RULE",
     "BoilerplateKind",
     "Cleaned",
     "InvalidRuleError",
@@ -96,6 +101,32 @@ def _edged(source: str) -> re.Pattern[str]:
 
 _Indexed = tuple[int, Rule, re.Pattern[str]]  # a rule, its place in the set, its own matcher
 
+# The positions each scan admits: the leading run, the middle, the trailing run.
+_ADMITS: Final[Mapping[Position, frozenset[Position]]] = {
+    Position.ANY: frozenset({Position.ANY}),
+    Position.HEAD: frozenset({Position.ANY, Position.HEAD}),
+    Position.TAIL: frozenset({Position.ANY, Position.TAIL}),
+}
+
+# The repeated-headline check is not a pattern (it compares the first line
+# with the page's title), but it is named and reported like a rule.
+HEADLINE_RULE: Final = Rule(
+    "headline.repeated", BoilerplateKind.HEADLINE, re.compile(r"(?!)"), Position.HEAD
+)
+# A line that repeats the title may add a site name after it ("Title | Site"),
+# or drop it: this many trailing title tokens may be missing from the line.
+_HEADLINE_SUFFIX_TOKENS: Final = 6
+_TOKEN: Final = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """The precompiled matchers of one position class (see `_ADMITS`)."""
+
+    plain: re.Pattern[str] | None  # rules without `needs`, one alternation
+    gated: tuple[_Indexed, ...]  # rules with `needs`, tried one by one
+    needs: tuple[str, ...]  # the literals that open the gate
+
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
@@ -104,24 +135,20 @@ class RuleSet:
     `DEFAULT_RULES` is the set for every source; a source with its own footer
     gets `DEFAULT_RULES.extended(RuleSet.from_records(table))`. When several
     rules match a line, the earliest in the set is the one reported.
+    `headline` switches the repeated-headline check (`HEADLINE_RULE`) on;
+    `without("headline.repeated")` switches it off.
     """
 
     rules: tuple[Rule, ...]
-    # Rules without `needs`, joined into one alternation per position class.
-    _plain_any: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
-    _plain_all: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    headline: bool = True
+    _scans: dict[Position, _Scan] = field(init=False, repr=False, compare=False)
     _plain_each: tuple[_Indexed, ...] = field(init=False, repr=False, compare=False)
     _by_group: dict[str, tuple[int, Rule]] = field(init=False, repr=False, compare=False)
-    # Rules with `needs`, tried one by one when a needed literal is present.
-    _gated_any: tuple[_Indexed, ...] = field(init=False, repr=False, compare=False)
-    _gated_all: tuple[_Indexed, ...] = field(init=False, repr=False, compare=False)
-    _needs_any: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    _needs_all: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _max_words: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rules = tuple(self.rules)
-        seen: set[str] = set()
+        seen: set[str] = {HEADLINE_RULE.name}
         for rule in rules:
             if not isinstance(rule, Rule):
                 raise InvalidRuleError(repr(rule), "a RuleSet holds Rule objects only")
@@ -132,22 +159,16 @@ class RuleSet:
         indexed = tuple((i, rule, _edged(sources[i])) for i, rule in enumerate(rules))
         plain = [(i, rule) for i, rule in enumerate(rules) if not rule.needs]
 
-        def joined(*where: Position) -> re.Pattern[str] | None:
-            parts = [f"(?P<_r{i}>{sources[i]})" for i, rule in plain if rule.where in where]
-            return _edged("|".join(parts)) if parts else None
+        def scan(admitted: frozenset[Position]) -> _Scan:
+            parts = [f"(?P<_r{i}>{sources[i]})" for i, rule in plain if rule.where in admitted]
+            gated = tuple(e for e in indexed if e[1].needs and e[1].where in admitted)
+            return _Scan(_edged("|".join(parts)) if parts else None, gated, _literals(gated))
 
-        gated = tuple(entry for entry in indexed if entry[1].needs)
-        gated_any = tuple(entry for entry in gated if entry[1].where is Position.ANY)
         fields: dict[str, object] = {
             "rules": rules,
-            "_plain_any": joined(Position.ANY),
-            "_plain_all": joined(Position.ANY, Position.TAIL),
+            "_scans": {where: scan(admitted) for where, admitted in _ADMITS.items()},
             "_plain_each": tuple(entry for entry in indexed if not entry[1].needs),
             "_by_group": {f"_r{i}": (i, rule) for i, rule in plain},
-            "_gated_any": gated_any,
-            "_gated_all": gated,
-            "_needs_any": _literals(gated_any),
-            "_needs_all": _literals(gated),
             "_max_words": max((rule.max_words for rule in rules), default=0),
         }
         for name, value in fields.items():
@@ -158,16 +179,25 @@ class RuleSet:
         """Rules from plain data (dicts with name, kind, pattern, where, max_words, needs)."""
         return cls(tuple(Rule.from_record(record) for record in records))
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every rule name this set can report, the headline check first when it is on."""
+        head = (HEADLINE_RULE.name,) if self.headline else ()
+        return (*head, *(rule.name for rule in self.rules))
+
     def extended(self, more: Iterable[Rule]) -> RuleSet:
         """This set plus `more` (a `RuleSet` or rules), which come after and must add new names."""
-        return RuleSet((*self.rules, *more))
+        return RuleSet((*self.rules, *more), self.headline)
 
     def without(self, *names: str) -> RuleSet:
         """This set minus the named rules, for a source where a default rule misfires."""
-        unknown = set(names) - {rule.name for rule in self.rules}
+        unknown = set(names) - set(self.names)
         if unknown:
             raise InvalidRuleError(", ".join(sorted(unknown)), "no rule of that name in this set")
-        return RuleSet(tuple(rule for rule in self.rules if rule.name not in names))
+        return RuleSet(
+            tuple(rule for rule in self.rules if rule.name not in names),
+            self.headline and HEADLINE_RULE.name not in names,
+        )
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -175,19 +205,25 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def match(self, line: str, *, at_tail: bool = False) -> Rule | None:
-        """The rule that removes `line`, or None; `at_tail` admits `Position.TAIL` rules."""
+    def match(self, line: str, *, at_tail: bool = False, at_head: bool = False) -> Rule | None:
+        """The rule that removes `line`, or None.
+
+        `at_head` admits `Position.HEAD` rules and `at_tail` `Position.TAIL`
+        rules (the caller knows whether the line is in the leading or the
+        trailing run); neither admits only `Position.ANY` rules.
+        """
         if len(line) > self._max_words * _CHARS_PER_WORD:
             return None
         words = len(line.split())
         if words > self._max_words:
             return None  # most article paragraphs end here, before any regex
+        where = Position.TAIL if at_tail else Position.HEAD if at_head else Position.ANY
+        scan = self._scans[where]
         text = line if line.isascii() else line.translate(_FOLD_TABLE)
-        best = self._first_plain(text, words, at_tail=at_tail)
+        best = self._first_plain(text, words, scan, _ADMITS[where])
         low = text.lower()
-        if _contains_any(low, self._needs_all if at_tail else self._needs_any):
-            gated = self._gated_all if at_tail else self._gated_any
-            for index, rule, edged in gated:
+        if _contains_any(low, scan.needs):
+            for index, rule, edged in scan.gated:
                 if best is not None and index > best[0]:
                     break
                 if (
@@ -198,9 +234,10 @@ class RuleSet:
                     return rule
         return None if best is None else best[1]
 
-    def _first_plain(self, text: str, words: int, *, at_tail: bool) -> tuple[int, Rule] | None:
-        combined = self._plain_all if at_tail else self._plain_any
-        found = None if combined is None else combined.fullmatch(text)
+    def _first_plain(
+        self, text: str, words: int, scan: _Scan, admitted: frozenset[Position]
+    ) -> tuple[int, Rule] | None:
+        found = None if scan.plain is None else scan.plain.fullmatch(text)
         if found is None or found.lastgroup is None:
             return None
         index, rule = self._by_group[found.lastgroup]
@@ -209,11 +246,7 @@ class RuleSet:
         # Rare: the first matching rule allows fewer words than the line has;
         # a later rule that allows more may still accept it.
         for index, rule, edged in self._plain_each:
-            if (
-                (at_tail or rule.where is Position.ANY)
-                and words <= rule.max_words
-                and edged.fullmatch(text)
-            ):
+            if rule.where in admitted and words <= rule.max_words and edged.fullmatch(text):
                 return index, rule
         return None
 
@@ -228,21 +261,43 @@ def _contains_any(text: str, literals: tuple[str, ...]) -> bool:
     return any(literal in text for literal in literals)
 
 
-DEFAULT_RULES: Final = RuleSet(RULES)
+DEFAULT_RULES: Final = RuleSet((*RULES, *LEFTOVER_RULES))
 
 
 def _is_blank(line: str) -> bool:
     return not line or line.isspace()
 
 
-def strip_boilerplate(body: str, rules: RuleSet = DEFAULT_RULES) -> Cleaned:
-    """Remove the lines of `body` that `rules` match; everything else stays byte-identical."""
+def strip_boilerplate(
+    body: str, rules: RuleSet = DEFAULT_RULES, *, title: str | None = None
+) -> Cleaned:
+    """Remove the lines of `body` that `rules` match; everything else stays byte-identical.
+
+    Three scans: the leading run (the first line when it repeats `title`,
+    then `Position.HEAD` and `ANY` rules, until a line matches none), the
+    trailing run (`TAIL` and `ANY`, walking back from the end), and the
+    lines between them (`ANY` only).
+    """
     terminated = body.endswith("\n")
     lines = (body[:-1] if terminated else body).split("\n")
     verdicts: list[Rule | None] = [None] * len(lines)
+    first = 0
+    checked_headline = not (rules.headline and title)
+    while first < len(lines):
+        line = lines[first]
+        if not _is_blank(line):
+            rule = None
+            if not checked_headline:
+                checked_headline = True
+                rule = HEADLINE_RULE if _repeats_title(line, title or "") else None
+            rule = rule or rules.match(line, at_head=True)
+            if rule is None:
+                break
+            verdicts[first] = rule
+        first += 1
     # The trailing run, from the end back to the first line no rule matches.
     last = len(lines) - 1
-    while last >= 0:
+    while last >= first:  # lines[first] matched no HEAD rule but may be a TAIL line
         line = lines[last]
         if not _is_blank(line):
             rule = rules.match(line, at_tail=True)
@@ -250,8 +305,8 @@ def strip_boilerplate(body: str, rules: RuleSet = DEFAULT_RULES) -> Cleaned:
                 break
             verdicts[last] = rule
         last -= 1
-    # lines[last] matched no rule at all, so only the lines before it remain.
-    for index in range(max(last, 0)):
+    # lines[last] matched no rule of the trailing run; after lines[first], ANY rules.
+    for index in range(first + 1, last):
         line = lines[index]
         if not _is_blank(line):
             verdicts[index] = rules.match(line)
@@ -263,6 +318,21 @@ def strip_boilerplate(body: str, rules: RuleSet = DEFAULT_RULES) -> Cleaned:
         if rule is not None
     )
     return Cleaned(_reassemble(lines, verdicts, terminated=terminated), removed)
+
+
+def _repeats_title(line: str, title: str) -> bool:
+    """Whether `line` is the page's title again, case aside, perhaps without its site suffix."""
+    said = [token.casefold() for token in _TOKEN.findall(line)]
+    expected = [token.casefold() for token in _TOKEN.findall(title)]
+    if not said or len(said) > len(expected):
+        return False
+    if said == expected:
+        return True
+    return (
+        len(said) >= 3
+        and expected[: len(said)] == said
+        and (len(expected) - len(said) <= _HEADLINE_SUFFIX_TOKENS)
+    )
 
 
 def _reassemble(lines: list[str], verdicts: list[Rule | None], *, terminated: bool) -> str:

@@ -90,8 +90,8 @@ RULES: Final[tuple[Rule, ...]] = (
           r"subscribe (?:for|from) (?:just |only |as little as )?(?:[$€£]\s?\d|\d+(?:[.,]\d+)?"
           r"\s?(?:[$€£]|usd|eur|euros?|dollars?|pounds?)).{0,100}", max_words=25),
     _rule("subscription.subscribers_only", _S,
-          r"(?:(?:this|the) (?:story|article|content) is )?(?:available |exclusively |only )?"
-          r"(?:for|to) (?:our )?(?:paying |digital |premium )?subscribers(?: only)?"
+          r"(?:(?:this|the) (?:story|article|content) is )?(?:available |exclusively |exclusive "
+          r"|only )?(?:for|to) (?:our )?(?:paying |digital |premium |\S+ )?subscribers(?: only)?"
           r"|(?:for )?subscribers only|exclusive (?:content )?for subscribers", max_words=12),
     # Prensa Libre: "Solo para suscriptores digitales".
     _rule("subscription.es_solo_suscriptores", _S,
@@ -147,7 +147,8 @@ RULES: Final[tuple[Rule, ...]] = (
           r"(?:journalism|reporting|newsroom)\b.{0,200}"),
     # The Guardian.
     _rule("donation.funded_by_readers", _D,
-          r"(?:(?:available|free|open) (?:for|to) (?:everyone|all),? )?funded by (?:our )?readers",
+          r"(?:(?:available|free|open) (?:for|to) (?:everyone|all),? |this (?:story|article|work)"
+          r" is )?funded by (?:our )?readers(?: like you)?",
           max_words=15),
     _rule("donation.button_label", _D,
           r"(?:please )?(?:make a (?:contribution|donation|gift)|donate(?: now| today| here)?"

@@ -44,12 +44,18 @@ class BoilerplateKind(StrEnum):
     SHARE = "share"  # share buttons and comment prompts
     RELATED = "related"  # "Read more", "Related stories", "Most popular"
     UGC = "ugc"  # calls for readers' photos, tips and letters
+    HEADLINE = "headline"  # the title repeated as the body's first line
+    BYLINE = "byline"  # "By Jane Doe" at the start; the names move to `authors`
+    DATELINE = "dateline"  # "Updated March 3, 2024" at the start; moves to `published_at`
+    CAPTION = "caption"  # image captions and photo credits
+    DISCLAIMER = "disclaimer"  # "for informational purposes only" notices at the end
 
 
 class Position(StrEnum):
     """Where in a body a rule may remove a line."""
 
     ANY = "any"  # anywhere: the line cannot be article text
+    HEAD = "head"  # only in the leading run of boilerplate lines at the start of a body
     TAIL = "tail"  # only in the trailing run of boilerplate lines at the end of a body
 
 
@@ -106,8 +112,8 @@ class Rule:
         """Build a rule from plain data, e.g. one `[[boilerplate]]` table of `sources.toml`.
 
         Keys: `name`, `kind` (a `BoilerplateKind` value), `pattern` (a regex
-        string, compiled case-insensitively), optional `where` ("any" or
-        "tail", default "any"), `max_words` (default 40) and `needs` (a list
+        string, compiled case-insensitively), optional `where` ("any", "head"
+        or "tail", default "any"), `max_words` (default 40) and `needs` (a list
         of lower-case literals, see the class).
         """
         name = str(record.get("name", "<unnamed>"))

@@ -1,8 +1,9 @@
 """Input files -> stream of Articles and Rejects: the pipeline without I/O targets.
 
-This is the unit of work a flow task runs over one batch of files. It
-streams: a large JSONL file yields its records one by one, so memory does
-not grow with the file.
+`clean_parts` is the unit of work a flow task runs: a batch of files, or a
+byte range of a large one, in, and its articles and rejects back, for the
+flow to deduplicate and write. `clean_files` streams, so a caller that
+writes as it goes keeps memory flat however large one file is.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from extractors.files import read_file
+from extractors.files import read_file, read_part
 from extractors.html import extract_html
-from extractors.records import ParsedArticle, Reject, RejectReason
-from transforms.article import Article, CleanSettings, build_article
+from extractors.parts import FilePart
+from extractors.records import DiscoveredUrl, FetchedPage, ParsedArticle, Reject, RejectReason
+from transforms.article import FALLBACK_SOURCE, Article, CleanSettings, build_article
+from transforms.normalise import canonical_url, domain_of
 
-__all__ = ["clean_document", "clean_files"]
+__all__ = ["CleanedBatch", "clean_document", "clean_files", "clean_parts"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,86 @@ def clean_files(
             )
         if on_file_done is not None:
             on_file_done(path, documents)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedBatch:
+    """What one batch of parts gave: its documents, cleaned, in input order.
+
+    `raw_pages` holds the payloads of web-archive documents when asked for
+    (`keep_raw`), each with its source and its locator as `found_in`.
+    """
+
+    articles: list[Article] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    raw_pages: list[tuple[FetchedPage, DiscoveredUrl]] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return len(self.articles) + len(self.rejects)
+
+
+def clean_parts(
+    parts: Iterable[FilePart],
+    *,
+    settings: CleanSettings,
+    run_id: str,
+    ingested_at: datetime,
+    done: Container[str] = (),
+    keep_raw: bool = False,
+) -> CleanedBatch:
+    """Every document in `parts`, cleaned; never raises for bad input (see `clean_files`)."""
+    batch = CleanedBatch()
+    skipped: Counter[str] = Counter()
+    payloads: list[FetchedPage] = []
+    for part in parts:
+        reader = read_part(
+            part,
+            source=settings.default_source,
+            parse_html=extract_html,
+            done=done,
+            skipped=skipped,
+            on_raw=payloads.append if keep_raw else None,
+        )
+        for item in _guarded(reader, str(part.path), settings, run_id, ingested_at):
+            if isinstance(item, Article):
+                batch.articles.append(item)
+            else:
+                batch.rejects.append(item)
+            for page in payloads:  # the payload of the record just cleaned
+                source = item.source or settings.default_source or _domain(page.url)
+                batch.raw_pages.append((page, DiscoveredUrl(page.url, source, item.locator)))
+            payloads.clear()
+    batch.skipped.update(skipped)
+    return batch
+
+
+def _domain(url: str) -> str:
+    return domain_of(canonical_url(url)) or FALLBACK_SOURCE
+
+
+def _guarded(
+    documents: Iterator[ParsedArticle | Reject],
+    locator: str,
+    settings: CleanSettings,
+    run_id: str,
+    ingested_at: datetime,
+) -> Iterator[Article | Reject]:
+    """Cleaned documents of one reader; a reader bug becomes one PROCESSING_ERROR reject."""
+    try:
+        for document in documents:
+            yield clean_document(
+                document, settings=settings, run_id=run_id, ingested_at=ingested_at
+            )
+    except Exception as exc:  # a reader bug must cost one file, not the run
+        logger.exception("reading %s failed", locator)
+        yield Reject(
+            locator,
+            RejectReason.PROCESSING_ERROR,
+            f"{type(exc).__name__}: {exc}"[:500],
+            settings.default_source,
+        )
 
 
 def clean_document(

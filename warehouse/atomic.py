@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from warehouse.errors import WarehouseWriteError
 
-__all__ = ["COMPRESSION", "TMP_SUFFIX", "write_parquet_atomic"]
+__all__ = ["COMPRESSION", "TMP_SUFFIX", "fsync_dir", "write_parquet_atomic"]
 
 # zstd: about 30% smaller than snappy on article text at similar read speed,
 # and read by DuckDB, Polars, Spark and pandas alike.
@@ -45,11 +45,11 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (a no-op where directories cannot be opened)."""
+def fsync_dir(folder: Path) -> None:
+    """Make renames and deletes in `folder` durable (a no-op where directories cannot be opened)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

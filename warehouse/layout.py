@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.replacement import replaced_files
+
 __all__ = ["Warehouse"]
 
 
@@ -41,11 +43,18 @@ class Warehouse:
         return self.root / "state"
 
     def parquet_files(self, table: Path) -> list[Path]:
-        """Committed files of a table (temporary files start with `.` and are skipped)."""
+        """Committed files of a table, each row in exactly one of them.
+
+        Temporary files (names starting with `.`) are skipped, and so are files
+        a committed compacted file replaces but which are not deleted yet
+        (`warehouse/replacement.py`).
+        """
         if not table.is_dir():
             return []
-        return sorted(
+        found = sorted(
             p
             for p in table.rglob("*.parquet")
             if not any(part.startswith(".") for part in p.parts[len(table.parts) :])
         )
+        hidden = replaced_files(found)
+        return [p for p in found if p not in hidden] if hidden else found

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from warehouse.atomic import TMP_SUFFIX
 from warehouse.errors import WarehouseWriteError
 from warehouse.layout import Warehouse
+from warehouse.replacement import finish_replacements
 
 __all__ = ["exclusive_writer", "sweep_temp_files"]
 
@@ -53,7 +54,11 @@ def exclusive_writer(warehouse: Warehouse) -> Iterator[None]:
 
 
 def sweep_temp_files(warehouse: Warehouse) -> int:
-    """Delete temporary files left by killed writers; call only while holding the lock."""
+    """Tidy up after killed writers; call only while holding the lock. Returns files deleted.
+
+    Deletes temporary files, and finishes a compaction killed between writing
+    its output and deleting the files it replaces (`warehouse/replacement.py`).
+    """
     removed = 0
     if not warehouse.root.is_dir():
         return 0
@@ -62,4 +67,4 @@ def sweep_temp_files(warehouse: Warehouse) -> int:
         removed += 1
     if removed:
         logger.info("removed %d temporary files left by an interrupted run", removed)
-    return removed
+    return removed + finish_replacements(warehouse.root)

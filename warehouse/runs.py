@@ -45,6 +45,10 @@ class RunRecord:
     rejects: int = 0
     rejects_by_reason: Mapping[str, int] = field(default_factory=dict)
     sources: tuple[SourceCounts, ...] = ()
+    # Of articles_written (WriteCounts); None when the flow did not count them.
+    exact_duplicates: int | None = None
+    near_duplicates: int | None = None
+    new_versions: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,9 @@ def write_run(warehouse: Warehouse, run: RunRecord) -> None:
             "rejects_by_reason": [sorted(run.rejects_by_reason.items())],
             "status": [str(run.status)],
             "sources": [[asdict(counts) for counts in run.sources]],
+            "exact_duplicates": [run.exact_duplicates],
+            "near_duplicates": [run.near_duplicates],
+            "new_versions": [run.new_versions],
         },
         schema=with_version(RUNS),
     )

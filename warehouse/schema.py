@@ -16,6 +16,7 @@ import pyarrow as pa
 
 __all__ = [
     "ARTICLES",
+    "MINHASH",
     "PARTITION_COLUMN",
     "RAW_PAGES",
     "REJECTS",
@@ -27,10 +28,18 @@ __all__ = [
     "with_version",
 ]
 
-SCHEMA_VERSION: Final = "2"
+SCHEMA_VERSION: Final = "3"
 SCHEMA_HISTORY: Final = {
     "1": "first release: articles, rejects, runs",
     "2": "raw_pages and state/validators added for web sources; earlier tables unchanged",
+    "3": (
+        "articles: version, first_seen_at, last_seen_at, duplicate_of, cluster_id appended "
+        "(null in rows written before); an article_id may now have several rows, one per "
+        "distinct body (version); runs: exact_duplicates, near_duplicates, new_versions "
+        "appended; state/minhash and state/site_boilerplate added; extraction_method may "
+        "name a fallback extractor. Read old and new files together with DuckDB's "
+        "union_by_name = true"
+    ),
 }
 VERSION_KEY: Final = b"news_etl.schema_version"
 
@@ -59,7 +68,7 @@ REMOVAL = pa.struct(
 
 ARTICLES: Final = pa.schema(
     [
-        _field("article_id", pa.string(), "stable id: hash of canonical_url, else of source and content_hash", nullable=False),
+        _field("article_id", pa.string(), "stable id: hash of canonical_url, else of source and the SHA-256 of the body before site-learned removal (content_hash when nothing was removed)", nullable=False),
         _field("url", pa.string(), "URL as found in the source"),
         _field("canonical_url", pa.string(), "lower-case scheme/host, no fragment or tracking parameters"),
         _field("source", pa.string(), "source name: from metadata, the run's --source, else the domain", nullable=False),
@@ -79,10 +88,15 @@ ARTICLES: Final = pa.schema(
         _field("word_count", pa.int32(), "words in body: runs of letters or digits; each Han, kana, Thai, Lao, Khmer or Myanmar character counts as one", nullable=False),
         _field("content_hash", pa.string(), "SHA-256 hex of body", nullable=False),
         _field("boilerplate_removed", pa.list_(REMOVAL), "each segment removed from the body, with the rule that removed it", nullable=False),
-        _field("extraction_method", pa.string(), "what produced body: trafilatura or plain_text", nullable=False),
+        _field("extraction_method", pa.string(), "what produced body: trafilatura; jsonld, readability or justext (HTML fallbacks); plain_text", nullable=False),
         _field("locator", pa.string(), "where the document came from: path, path#line=N, or URL", nullable=False),
         _field("ingested_at", _UTC, "when this row was written", nullable=False),
         _field("run_id", pa.string(), "the run that wrote this row; joins runs.run_id", nullable=False),
+        _field("version", pa.int32(), "1 for the first body stored under this article_id (URL), then 2, 3... for each changed body seen on a later fetch; the latest version is the largest. Null in rows written before schema 3 (read it as 1)"),
+        _field("first_seen_at", _UTC, "when version 1 of this article_id was written (the same on every version). Null before schema 3 (read ingested_at)"),
+        _field("last_seen_at", _UTC, "when this version's body was seen and written; an unchanged copy seen later is skipped, not recorded here (raw_pages keeps every fetch). Null before schema 3"),
+        _field("duplicate_of", pa.string(), "article_id of the first article stored with exactly this body (same content_hash) under another URL; null when the body was new"),
+        _field("cluster_id", pa.string(), "near-duplicate cluster: the content_hash of the cluster's first body. Always set, a singleton's is its own content_hash, so GROUP BY cluster_id works; rows whose word-shingle Jaccard to a member is estimated >= 0.8 (MinHash) join it, across runs. Null before schema 3"),
     ]
 )  # fmt: skip
 
@@ -124,6 +138,9 @@ RUNS: Final = pa.schema(
         _field("rejects_by_reason", pa.map_(pa.string(), pa.int64()), "reject counts per reason", nullable=False),
         _field("status", pa.string(), "running, completed or failed", nullable=False),
         _field("sources", pa.list_(SOURCE_COUNTS), "per web source: URLs discovered, already stored, fetched, articles written, duplicates, rejects; empty for file runs", nullable=False),
+        _field("exact_duplicates", pa.int64(), "of articles_written: rows whose body was already stored under another URL (duplicate_of set); null when not counted (before schema 3)"),
+        _field("near_duplicates", pa.int64(), "of articles_written: new bodies that joined an existing near-duplicate cluster; null when not counted"),
+        _field("new_versions", pa.int64(), "of articles_written: changed bodies of a URL already stored (version > 1); null when not counted"),
     ]
 )  # fmt: skip
 
@@ -154,7 +171,40 @@ VALIDATORS: Final = pa.schema(
     ]
 )  # fmt: skip
 
+# state/minhash/*.parquet: one row per distinct article body, appended in the
+# batch that first stores the body; the file metadata names the settings
+# (`news_etl.minhash`) the signatures were made with.
+MINHASH: Final = pa.schema(
+    [
+        _field("content_hash", pa.string(), "SHA-256 hex of the body; joins articles.content_hash", nullable=False),
+        _field("signature", pa.binary(), "MinHash signature of the body's word shingles: num_perm little-endian uint32", nullable=False),
+    ]
+)  # fmt: skip
+
 
 def with_version(schema: pa.Schema) -> pa.Schema:
     """The schema carrying the schema version in its file-level metadata."""
     return schema.with_metadata({VERSION_KEY: SCHEMA_VERSION.encode()})
+
+
+# state/site_boilerplate.parquet: one row per source, the counts that site-learned
+# boilerplate is learned from (transforms/site_boilerplate.py, warehouse/site_rules.py).
+SITE_PATTERN = pa.struct(
+    [
+        pa.field("fingerprint", pa.string(), nullable=False),
+        pa.field("articles", pa.int64(), nullable=False),
+        pa.field("max_error", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+    ]
+)
+
+SITE_BOILERPLATE: Final = pa.schema(
+    [
+        _field("source", pa.string(), "source name, as in articles.source", nullable=False),
+        _field("articles_seen", pa.int64(), "articles of the source counted (rows first written by ingest runs)", nullable=False),
+        _field("patterns", pa.list_(SITE_PATTERN), "tracked paragraphs: fingerprint (16 hex digits of the folded text), articles holding it (never above the truth), max_error (truth is at most articles + max_error), a sample text", nullable=False),
+        _field("updated_at", _UTC, "when a run last counted the source's articles", nullable=False),
+    ]
+)  # fmt: skip
+
+__all__ += ["SITE_BOILERPLATE"]

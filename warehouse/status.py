@@ -1,7 +1,8 @@
 """What an operator asks first: how did the last runs go, and how fresh is each source?
 
-Read with pyarrow only (DuckDB is a test and analyst tool here, not a runtime
-dependency); tables that do not exist yet read as empty.
+Read with pyarrow only, through `read_committed`, so a compaction running
+meanwhile never makes a row count twice; tables that do not exist yet read
+as empty.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
-from warehouse.errors import WarehouseReadError
+from warehouse.compact import read_committed
 from warehouse.layout import Warehouse
 
 __all__ = ["SourceFreshness", "freshness_by_source", "last_runs"]
@@ -32,7 +32,7 @@ class SourceFreshness:
 
 def last_runs(warehouse: Warehouse, limit: int = 10) -> list[dict[str, Any]]:
     """The newest runs first, as rows of the runs table."""
-    table = _read(warehouse.runs, None)
+    table = _read(warehouse, warehouse.runs, None)
     if table is None or table.num_rows == 0:
         return []
     newest: list[dict[str, Any]] = (
@@ -43,7 +43,7 @@ def last_runs(warehouse: Warehouse, limit: int = 10) -> list[dict[str, Any]]:
 
 def freshness_by_source(warehouse: Warehouse) -> list[SourceFreshness]:
     """Per source: article count, newest publication time, last ingestion time."""
-    table = _read(warehouse.articles, ["source", "published_at", "ingested_at"])
+    table = _read(warehouse, warehouse.articles, ["source", "published_at", "ingested_at"])
     if table is None or table.num_rows == 0:
         return []
     grouped = table.group_by("source").aggregate(
@@ -61,11 +61,7 @@ def freshness_by_source(warehouse: Warehouse) -> list[SourceFreshness]:
     return sorted(out, key=lambda f: f.source)
 
 
-def _read(folder: Path, columns: list[str] | None) -> pa.Table | None:
+def _read(warehouse: Warehouse, folder: Path, columns: list[str] | None) -> pa.Table | None:
     if not folder.is_dir():
         return None
-    try:
-        dataset = ds.dataset(folder, format="parquet", partitioning="hive")
-        return dataset.to_table(columns=columns)
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(folder, exc) from exc
+    return read_committed(warehouse, folder, columns)

@@ -1,13 +1,22 @@
 """Idempotent, crash-safe writes of one batch of articles and rejects.
 
-Each batch claims its keys in a `KeyIndex` (so a row already in the table,
-or written by another batch of this run, is skipped), then writes one file
-per partition atomically. File names carry the run id and the batch/chunk
-number, so no two writers ever target the same name.
+Each batch is placed by the `ArticleCatalog` (a row already in the table, or
+written by another batch of this run, is skipped; a changed body under a
+known URL becomes its next version; exact and near duplicates are marked),
+then written as one file per partition, atomically. File names carry the run
+id and the batch/chunk number, so no two writers ever target the same name.
+
+Order of writes within a batch: the MinHash signatures of its new bodies
+(`state/minhash`, see `warehouse/signatures.py`), then the article files,
+then the rejects. Placement and writing happen under one lock, so "first
+stored" means first committed, whichever thread a batch came from. If a
+write fails, the in-memory catalog is dropped and rebuilt from disk on the
+next write: the files on disk are the truth, and they hold whole files only.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,23 +24,35 @@ from datetime import datetime
 
 from extractors.records import Reject
 from transforms.article import Article
+from transforms.similarity import DEFAULT_SIMILARITY, SimilaritySettings
 from warehouse.atomic import write_parquet_atomic
+from warehouse.catalog import ArticleCatalog, Placement
 from warehouse.convert import articles_table, partition_of, reject_id, rejects_table
 from warehouse.index import KeyIndex
 from warehouse.layout import Warehouse
 from warehouse.schema import PARTITION_COLUMN
+from warehouse.signatures import signatures_path, signatures_table
 
 __all__ = ["BatchWriter", "WriteCounts"]
 
 
 @dataclass(frozen=True, slots=True)
 class WriteCounts:
-    """What one write added to the tables."""
+    """What one write added to the tables.
+
+    `exact_duplicates`, `near_duplicates` and `new_versions` count rows among
+    `articles_written`: bodies already stored under another URL, new bodies
+    that joined an existing near-duplicate cluster, and changed bodies of a
+    URL already stored.
+    """
 
     articles_written: int = 0
     duplicates_skipped: int = 0
     rejects_written: int = 0
     rejects_known: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    new_versions: int = 0
 
     def __add__(self, other: WriteCounts) -> WriteCounts:
         return WriteCounts(
@@ -39,11 +60,22 @@ class WriteCounts:
             self.duplicates_skipped + other.duplicates_skipped,
             self.rejects_written + other.rejects_written,
             self.rejects_known + other.rejects_known,
+            self.exact_duplicates + other.exact_duplicates,
+            self.near_duplicates + other.near_duplicates,
+            self.new_versions + other.new_versions,
         )
 
 
 class BatchWriter:
-    """Writes batches of one run into a warehouse."""
+    """Writes batches of one run into a warehouse.
+
+    The catalog (versions, duplicates, clusters) is loaded from the warehouse
+    on the first write unless one is given; `similarity=None` turns
+    near-duplicate detection off (every new body starts its own cluster).
+    `articles_index` holds the article_ids in the table: a caller that
+    removed rows and released their ids from it (reprocessing) makes the
+    writer reload its catalog from disk before placing those ids again.
+    """
 
     def __init__(
         self,
@@ -53,18 +85,55 @@ class BatchWriter:
         articles_index: KeyIndex,
         rejects_index: KeyIndex,
         default_source: str | None = None,
+        catalog: ArticleCatalog | None = None,
+        similarity: SimilaritySettings | None = DEFAULT_SIMILARITY,
     ) -> None:
         self._warehouse = warehouse
         self._run_id = run_id
         self._articles_index = articles_index
         self._rejects_index = rejects_index
         self._default_source = default_source
+        self._catalog = catalog
+        self._similarity = catalog.similarity if catalog is not None else similarity
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_run(
+        cls,
+        warehouse: Warehouse,
+        *,
+        run_id: str,
+        default_source: str | None = None,
+        similarity: SimilaritySettings | None = DEFAULT_SIMILARITY,
+    ) -> BatchWriter:
+        """A writer with every index read from the warehouse now (call under the writer lock)."""
+        return cls(
+            warehouse,
+            run_id=run_id,
+            articles_index=KeyIndex.from_table(warehouse.articles, "article_id"),
+            rejects_index=KeyIndex.from_table(warehouse.rejects, "reject_id"),
+            default_source=default_source,
+            catalog=ArticleCatalog.load(warehouse, similarity=similarity, run_id=run_id),
+        )
 
     def write(
         self, part: str, articles: Sequence[Article], rejects: Sequence[Reject], seen_at: datetime
     ) -> WriteCounts:
         """Write the new rows of one batch; `part` names the batch within the run."""
-        fresh_articles = self._dedup_articles(articles)
+        with self._lock:
+            return self._write(part, articles, rejects, seen_at)
+
+    def _write(
+        self, part: str, articles: Sequence[Article], rejects: Sequence[Reject], seen_at: datetime
+    ) -> WriteCounts:
+        catalog = self._current_catalog(articles)
+        try:
+            placed = [p for a in articles if (p := catalog.place(a, seen_at)) is not None]
+        except BaseException:
+            self._catalog = None  # half a batch placed: rebuild from disk next time
+            raise
+        fresh_articles = [p.article for p in placed]
+        claimed = self._articles_index.claim(a.article_id for a in fresh_articles)
         fresh_rejects = self._dedup_rejects(rejects)
         name = f"part-{self._run_id}-{part}.parquet"
         by_month: dict[str, list[Article]] = defaultdict(list)
@@ -72,6 +141,7 @@ class BatchWriter:
             by_month[partition_of(article.published_at)].append(article)
         pending = dict(by_month)
         try:
+            self._write_signatures(name, placed)
             for month, rows in sorted(by_month.items()):
                 folder = self._warehouse.articles / f"{PARTITION_COLUMN}={month}"
                 write_parquet_atomic(articles_table(rows), folder / name)
@@ -86,8 +156,14 @@ class BatchWriter:
                 write_parquet_atomic(table, self._warehouse.rejects / name)
         except BaseException:
             # Keys of files not committed go back, so a retry writes them; keys
-            # of committed files stay claimed, so nothing is written twice.
-            self._articles_index.release(a.article_id for rows in pending.values() for a in rows)
+            # of committed files stay claimed, so nothing is written twice. The
+            # catalog is rebuilt from the committed files on the next write.
+            self._catalog = None
+            committed = {
+                a.article_id for m, rows in by_month.items() if m not in pending for a in rows
+            }
+            uncommitted = {a.article_id for rows in pending.values() for a in rows}
+            self._articles_index.release(claimed & (uncommitted - committed))
             self._rejects_index.release(self._reject_key(r) for r in fresh_rejects)
             raise
         return WriteCounts(
@@ -95,16 +171,46 @@ class BatchWriter:
             duplicates_skipped=len(articles) - len(fresh_articles),
             rejects_written=len(fresh_rejects),
             rejects_known=len(rejects) - len(fresh_rejects),
+            exact_duplicates=sum(a.duplicate_of is not None for a in fresh_articles),
+            near_duplicates=sum(p.near_duplicate for p in placed),
+            new_versions=sum((a.version or 1) > 1 for a in fresh_articles),
         )
 
-    def _dedup_articles(self, articles: Sequence[Article]) -> list[Article]:
-        claimed = self._articles_index.claim(a.article_id for a in articles)
-        fresh = []
-        for article in articles:
-            if article.article_id in claimed:
-                claimed.discard(article.article_id)  # a repeat inside the batch is a duplicate
-                fresh.append(article)
-        return fresh
+    def forget_rows(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Rows (article_id, content_hash) were removed to be rebuilt: forget exactly those.
+
+        Their article ids stay claimed; the rebuilt row of each takes the
+        removed row's version, and the article's earlier versions stay.
+        """
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = ArticleCatalog.load(
+                    self._warehouse, similarity=self._similarity, run_id=self._run_id
+                )
+            self._catalog.forget_bodies(rows)
+
+    def _current_catalog(self, articles: Sequence[Article]) -> ArticleCatalog:
+        catalog = self._catalog
+        if catalog is None:
+            catalog = ArticleCatalog.load(
+                self._warehouse, similarity=self._similarity, run_id=self._run_id
+            )
+            self._catalog = catalog
+            return catalog
+        released = {
+            a.article_id
+            for a in articles
+            if a.article_id not in self._articles_index and catalog.knows_article(a.article_id)
+        }
+        if released:
+            catalog.forget(released)  # their rows were removed (reprocessing)
+        return catalog
+
+    def _write_signatures(self, name: str, placed: Sequence[Placement]) -> None:
+        new = [(p.article.content_hash, sig) for p in placed if (sig := p.new_body) is not None]
+        if new and self._similarity is not None:
+            table = signatures_table(new, self._similarity)
+            write_parquet_atomic(table, signatures_path(self._warehouse, name))
 
     def _reject_key(self, reject: Reject) -> str:
         return reject_id(reject, reject.source or self._default_source)

@@ -16,6 +16,7 @@ from flows.commands.common import (
     quiet_libraries,
 )
 from flows.prefect_env import apply_defaults
+from transforms.normalise import parse_timestamp
 from warehouse import WarehouseError
 
 NAME = "ingest"
@@ -36,6 +37,17 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --config: fetch pages again even if their URL is already stored",
     )
+    ingest.add_argument(
+        "--since",
+        default=None,
+        help="with --config: leave listed URLs dated before this date (e.g. 2026-11-01) unfetched",
+    )
+    ingest.add_argument(
+        "--max-articles",
+        type=positive,
+        default=None,
+        help="with --config: URLs taken per source this run (overrides the config)",
+    )
     add_warehouse(ingest)
     ingest.add_argument(
         "--source",
@@ -45,7 +57,36 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
         "for documents that do not state one",
     )
     ingest.add_argument(
-        "--batch-size", type=positive, default=25, help="files per Prefect task (%(default)s)"
+        "--batch-size",
+        type=positive,
+        default=100,
+        help="at most this many small files per Prefect task (%(default)s)",
+    )
+    ingest.add_argument(
+        "--split-mb",
+        type=float,
+        default=16.0,
+        help="a task's share of input: small files up to this many MiB together, and "
+        ".warc.gz/.arc.gz or plain .jsonl files larger than this cut into ranges of it, "
+        "one task each (%(default)s)",
+    )
+    ingest.add_argument(
+        "--workers",
+        type=positive,
+        default=None,
+        help="run the tasks on a local Dask cluster of N worker processes (default: 2 threads)",
+    )
+    ingest.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="tcp://HOST:8786",
+        help="run the tasks on an existing Dask cluster (its workers need this package)",
+    )
+    ingest.add_argument(
+        "--keep-raw",
+        action="store_true",
+        help="store web-archive payloads in raw_pages too (default: the locator file#offset=N "
+        "points into the archive)",
     )
     ingest.add_argument(
         "--min-words", type=positive, default=20, help="shorter bodies are rejected (%(default)s)"
@@ -68,6 +109,12 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
         if len(args.source) > 1:
             return fail("with paths, --source names the one source of those files", EXIT_USAGE)
+        if args.workers and args.dask_address:
+            return fail("give --workers (a local cluster) or --dask-address, not both", EXIT_USAGE)
+        if not args.split_mb > 0:
+            return fail(f"--split-mb must be more than 0, got {args.split_mb}", EXIT_USAGE)
+    elif args.since and parse_timestamp(args.since) is None:
+        return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
     else:
         try:  # a malformed config fails here, before any network traffic
             load_config(args.config).select(args.source)
@@ -89,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
                 warehouse=args.warehouse,
                 refresh=args.refresh,
                 min_words=args.min_words,
+                since=args.since,
+                max_articles=args.max_articles,
             )
         else:
             summary = ingest_files(
@@ -99,6 +148,10 @@ def run(args: argparse.Namespace) -> int:
                 rows_per_file=args.rows_per_file,
                 min_words=args.min_words,
                 show_progress=not args.quiet,
+                workers=args.workers,
+                dask_address=args.dask_address,
+                split_mb=args.split_mb,
+                keep_raw=args.keep_raw,
             )
     except WarehouseError as exc:
         return fail(f"cannot use the warehouse: {exc}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
-from extractors.jsonld import article_metadata_from_jsonld
+from extractors.jsonld import article_body_from_jsonld, article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
 
 EVAL = Path("html/adbar__trafilatura/eval")
@@ -77,3 +79,34 @@ def test_hostile_jsonld_never_raises(script: str) -> None:
     )
     meta = article_metadata_from_jsonld(tree)
     assert meta.title in (None, "Bad \ud800 title")
+
+
+def _script(value: object) -> lxml_html.HtmlElement:
+    data = json.dumps({"@type": "NewsArticle", "articleBody": value})
+    page = f'<html><head><script type="application/ld+json">{data}</script></head></html>'
+    return lxml_html.document_fromstring(page)
+
+
+def test_jsonld_article_body_from_a_real_page(corpus: Path) -> None:
+    """elledecor.com declares its whole story in JSON-LD; the labelled sentences are there."""
+    page = corpus / "extraction-dev" / "html" / "wcxb-dev-0133.html.gz"
+    body = article_body_from_jsonld(
+        lxml_html.document_fromstring(gzip.decompress(page.read_bytes()))
+    )
+    assert body is not None
+    assert "Consider, then, enlisting the help of an online interior design service." in body
+    assert len(body.split()) > 1000
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("First line.\nSecond &amp; last.", "First line.\n\nSecond & last."),
+        ("<p>One <b>bold</b> claim.</p><p>Two.</p>", "One bold claim.\n\nTwo."),
+        ("   ", None),
+        (["not", "a string"], None),
+    ],
+)
+def test_jsonld_article_body_is_plain_paragraphs(value: object, expected: str | None) -> None:
+    """Entities are decoded, HTML reduced to its blocks' text, blank values are no body."""
+    assert article_body_from_jsonld(_script(value)) == expected

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +19,15 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from extractors.html import extract_html
-from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
-from extractors.warc import is_warc_name, iter_warc
+from extractors.records import (
+    ExtractionMethod,
+    FetchedPage,
+    Metadata,
+    ParsedArticle,
+    Reject,
+    RejectReason,
+)
+from extractors.warc import is_warc_name, iter_warc, iter_warc_range
 
 WARC = Path("warc")
 WARCIO = WARC / "webrecorder__warcio/data"
@@ -128,7 +136,7 @@ def _read(
     *,
     parse_html: object = echo_parser,
     skip_offsets: Iterable[int] = (),
-    **options: int,
+    **options: Any,
 ) -> tuple[list[ParsedArticle | Reject], Counter[str]]:
     skipped: Counter[str] = Counter()
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
@@ -569,3 +577,110 @@ def test_damaged_real_warc_never_raises(corpus: Path, data: st.DataObject) -> No
     items, skipped = _read(damaged)
     assert all(0 <= _offset(item) <= len(damaged) for item in items)
     assert all(count > 0 for count in skipped.values())
+
+
+def _read_ranges(
+    data: bytes, cuts: Iterable[int]
+) -> tuple[list[ParsedArticle | Reject], Counter[str]]:
+    """The items of the ranges [0, c1), [c1, c2), ... [cn, end), each read on its own stream."""
+    bounds = sorted({0, *(c for c in cuts if 0 < c < len(data))})
+    items: list[ParsedArticle | Reject] = []
+    skipped: Counter[str] = Counter()
+    for start, end in zip(bounds, [*bounds[1:], None], strict=True):
+        items += iter_warc_range(
+            io.BytesIO(data),
+            start=start,
+            end=end,
+            locator="in.warc",
+            hints=Metadata(source="archive"),
+            parse_html=echo_parser,
+            skipped=skipped,
+        )
+    return items, skipped
+
+
+def _damaged_variants(corpus: Path) -> dict[str, bytes]:
+    """The Common Crawl sample, whole and with the damage the tests above make."""
+    data = _resiliparse(corpus)
+    corrupt = bytearray(data)
+    corrupt[30000:30100] = bytes(b ^ 0x55 for b in corrupt[30000:30100])
+    dead_start = bytearray(data)
+    dead_start[12700:12800] = bytes(100)
+    garbage = (corpus / EVAL_PAGE).read_bytes()[:5000]
+    return {
+        "whole": data,
+        "corrupt member": bytes(corrupt),
+        "member with a corrupt start": bytes(dead_start),
+        "garbage between records": data[:11845] + garbage + data[11845:],
+        "truncated": data[:60000],
+    }
+
+
+GZIPPED = sorted(name for name in EXPECTED if name.endswith(".gz"))
+
+
+@pytest.mark.parametrize("name", GZIPPED)
+@pytest.mark.parametrize("step", [97, 1000, 20000])
+def test_ranges_tiling_a_gzipped_archive_read_it_exactly_once(
+    corpus: Path, name: str, step: int
+) -> None:
+    """Byte ranges of any size give the whole-file items, in order, and the same skipped counts."""
+    data = (corpus / WARC / name).read_bytes()
+    whole, skipped_whole = _read(data)
+    ranged, skipped_ranged = _read_ranges(data, range(step, len(data), step))
+    assert ranged == whole
+    assert skipped_ranged == skipped_whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_ranges_of_damaged_archives_read_each_record_once(
+    corpus: Path, data: st.DataObject
+) -> None:
+    """Cut anywhere, a damaged real archive still gives the whole-file items and counts."""
+    variants = _damaged_variants(corpus)
+    archive = variants[data.draw(st.sampled_from(sorted(variants)))]
+    cuts = data.draw(st.lists(st.integers(1, len(archive) - 1), max_size=6))
+    whole, skipped_whole = _read(archive)
+    ranged, skipped_ranged = _read_ranges(archive, cuts)
+    assert ranged == whole
+    assert skipped_ranged == skipped_whole
+
+
+def test_range_past_the_last_record_start_is_empty(corpus: Path) -> None:
+    """A range holding no record start (the middle of the last member) yields nothing."""
+    data = _resiliparse(corpus)
+    items = list(
+        iter_warc_range(
+            io.BytesIO(data),
+            start=RESILIPARSE_RESPONSES[-1] + 10,
+            end=len(data) - 10,
+            locator="in.warc",
+            hints=Metadata(),
+            parse_html=echo_parser,
+        )
+    )
+    assert items == []
+
+
+def test_raw_payload_is_handed_over_before_decoding(corpus: Path) -> None:
+    """`on_raw` gets each document record's body as stored, with its URL, status and date."""
+    pages: list[FetchedPage] = []
+    data = _resiliparse(corpus)
+    items = list(
+        iter_warc(
+            io.BytesIO(data),
+            locator="in.warc",
+            hints=Metadata(),
+            parse_html=echo_parser,
+            on_raw=pages.append,
+        )
+    )
+    assert len(pages) == len(items) == len(RESILIPARSE_RESPONSES)
+    for page, item in zip(pages, items, strict=True):
+        assert isinstance(item, ParsedArticle)
+        assert page.url == item.metadata.url
+        assert page.status == 200
+        assert page.fetched_at == item.fetched_at
+        assert b"<" in page.body
+        assert page.body.decode(page.charset or "utf-8", "replace")[:200].strip()

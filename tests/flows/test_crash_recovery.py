@@ -18,6 +18,7 @@ from tests.conftest import REPO_ROOT, sql_rows
 EXPORT = REPO_ROOT / "samples" / "jsonl" / "newspaper4k-export.jsonl"
 COPIES = 150
 ROWS_PER_FILE = 40
+SPLIT_MB = 0.25
 
 
 def _big_export(path: Path) -> int:
@@ -48,6 +49,8 @@ def _ingest_cmd(export: Path, warehouse: Path) -> list[str]:
         str(warehouse),
         "--rows-per-file",
         str(ROWS_PER_FILE),
+        "--split-mb",  # about 18 ranges of the one file, so commits spread over the run
+        str(SPLIT_MB),
         "--quiet",
     ]
 

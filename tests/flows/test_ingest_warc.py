@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
+
 from flows.ingest import ingest_files
 from tests.conftest import sql_rows
 
@@ -32,3 +34,62 @@ def test_warc_ingest_and_resume(corpus: Path, tmp_path: Path) -> None:
     assert second.articles_written == 0
     # only records never written (duplicates of another record's URL) are read again
     assert second.documents_seen == 16 - written_before == first.duplicates_skipped
+
+
+def test_warc_cut_into_ranges_writes_what_one_task_writes(corpus: Path, tmp_path: Path) -> None:
+    """Ranges of 20 KB (7 tasks) give the rows and counts of one whole-file task; reruns resume."""
+    archive = tmp_path / "cc.warc.gz"
+    shutil.copyfile(corpus / RESILIPARSE, archive)
+    whole = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "whole"))
+    cut = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "cut"), split_mb=0.02)
+    assert (whole.batches, cut.batches) == (1, 7)
+    assert cut.records_skipped == whole.records_skipped
+    assert (cut.documents_seen, cut.articles_written, cut.duplicates_skipped) == (
+        whole.documents_seen,
+        whole.articles_written,
+        whole.duplicates_skipped,
+    )
+    query = (
+        "SELECT article_id, locator, body FROM read_parquet('{}/articles/**/*.parquet') ORDER BY 1"
+    )
+    assert sql_rows(query.format(tmp_path / "cut")) == sql_rows(query.format(tmp_path / "whole"))
+
+    again = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "cut"), split_mb=0.02)
+    assert again.records_skipped.get("resumed") == cut.articles_written + cut.rejects
+    assert again.articles_written == 0
+
+
+def test_keep_raw_stores_each_page_once_and_only_when_asked(corpus: Path, tmp_path: Path) -> None:
+    """--keep-raw: one raw_pages row per page URL, body as archived, pointing at its record."""
+    archive = tmp_path / "cc.warc.gz"
+    shutil.copyfile(corpus / RESILIPARSE, archive)
+    plain = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "plain"))
+    assert plain.raw_pages_written == 0
+    assert not (tmp_path / "plain" / "raw_pages").exists()
+
+    warehouse = tmp_path / "kept"
+    kept = ingest_files(paths=[str(archive)], warehouse=str(warehouse), keep_raw=True)
+    raw = f"read_parquet('{warehouse}/raw_pages/**/*.parquet', hive_partitioning = true)"
+    rows = sql_rows(
+        f"SELECT url, final_url, status, body, json_extract_string(hints, '$.found_in') FROM {raw}"
+    )
+    urls = [url for url, *_ in rows]
+    assert len(rows) == kept.raw_pages_written == len(set(urls)) >= kept.articles_written
+    with archive.open("rb") as stream:
+        for url, final_url, status, body, found_in in rows:
+            assert (final_url, status) == (url, 200)
+            path, offset = found_in.rsplit("#offset=", 1)
+            assert path == str(archive)
+            stream.seek(int(offset))  # the pointer leads to the record holding this body
+            record = next(iter(ArchiveIterator(stream)))
+            assert record.rec_headers.get_header("WARC-Target-URI") == url
+            assert record.content_stream().read() == body
+    articles = sql_rows(
+        f"SELECT a.url FROM read_parquet('{warehouse}/articles/**/*.parquet') a "
+        f"ANTI JOIN {raw} r ON a.url = r.url"
+    )
+    assert articles == []  # every article's page is kept
+
+    again = ingest_files(paths=[str(archive)], warehouse=str(warehouse), keep_raw=True)
+    assert again.raw_pages_written == 0
+    assert sql_rows(f"SELECT count(*) FROM {raw}") == [(len(rows),)]

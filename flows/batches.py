@@ -1,0 +1,170 @@
+"""The ingest flow's batches: how input is grouped, run and committed.
+
+Kept apart from the flow itself so that its pieces are plain code: the
+batches (`plan_batches`), the in-order window over a task runner
+(`in_order`), what each batch must skip to resume a web archive
+(`ResumePoints`), and the commit in the flow's process (`Committer`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect.futures import PrefectFuture
+
+from extractors.parts import FilePart
+from extractors.records import DiscoveredUrl, FetchedPage, Reject
+from extractors.warc import is_warc_name
+from transforms.article import Article
+from transforms.pipeline import CleanedBatch
+from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts, write_raw_pages
+from warehouse.reader import stored_locators
+
+__all__ = ["Batch", "Committer", "ResumePoints", "in_order", "plan_batches"]
+
+Batch = tuple[FilePart, ...]
+
+
+def plan_batches(parts: Sequence[FilePart], batch_size: int, split_bytes: int) -> list[Batch]:
+    """Whole small files together (up to `batch_size` files or `split_bytes`); a range alone."""
+    batches: list[Batch] = []
+    group: list[FilePart] = []
+    size = 0
+    for part in parts:
+        if not part.whole:
+            if group:
+                batches.append(tuple(group))
+                group, size = [], 0
+            batches.append((part,))
+            continue
+        if group and (len(group) >= max(1, batch_size) or size + part.size > split_bytes):
+            batches.append(tuple(group))
+            group, size = [], 0
+        group.append(part)
+        size += part.size
+    if group:
+        batches.append(tuple(group))
+    return batches
+
+
+def in_order(
+    submit: Callable[[int, Batch], PrefectFuture[CleanedBatch]],
+    batches: Sequence[Batch],
+    *,
+    window: int,
+) -> Iterator[tuple[Batch, CleanedBatch]]:
+    """Each batch's result in batch order, with at most `window` submitted and not yet taken.
+
+    Committing in order makes the output the same whatever finished first
+    (the first copy of a duplicate wins); the window bounds the results held.
+    """
+    upcoming = iter(enumerate(batches, start=1))
+    pending: deque[tuple[Batch, PrefectFuture[CleanedBatch]]] = deque()
+
+    def fill() -> None:
+        while len(pending) < max(1, window) and (following := next(upcoming, None)):
+            number, parts = following
+            pending.append((parts, submit(number, parts)))
+
+    fill()
+    while pending:
+        parts, future = pending.popleft()
+        result = future.result()
+        fill()  # the next batch starts before this one is written
+        yield parts, result
+
+
+class ResumePoints:
+    """Web-archive records an earlier run wrote, handed to each batch for its own ranges."""
+
+    def __init__(self, store: Warehouse, files: Sequence[Path]) -> None:
+        self._by_file: dict[str, list[tuple[int, str]]] = {}
+        if not any(is_warc_name(f.name) for f in files):
+            return
+        for locator in stored_locators(store, containing="#offset="):
+            name, _, offset = locator.rpartition("#offset=")
+            if offset.isdigit():
+                self._by_file.setdefault(name, []).append((int(offset), locator))
+
+    def within(self, parts: Batch) -> frozenset[str]:
+        """Locators of the records in these parts (with a margin past a range's end:
+        a range reports damage it runs into just past its end)."""
+        found: set[str] = set()
+        for part in parts:
+            entries = self._by_file.get(str(part.path), ())
+            if part.end is None:
+                found.update(loc for offset, loc in entries if offset >= part.start)
+            else:
+                limit = part.end + (part.end - part.start)
+                found.update(loc for offset, loc in entries if part.start <= offset < limit)
+        return frozenset(found)
+
+
+class Committer:
+    """Dedups and writes the batches' results in the flow's process, `rows_per_file` at a time."""
+
+    def __init__(
+        self,
+        store: Warehouse,
+        writer: BatchWriter,
+        *,
+        run_id: str,
+        rows_per_file: int,
+        raw_index: KeyIndex | None,
+    ) -> None:
+        self._store = store
+        self._writer = writer
+        self._run_id = run_id
+        self._rows = rows_per_file
+        self._raw_index = raw_index
+        self._items: list[Article | Reject] = []
+        self._files = 0
+        self.batches = 0
+        self.documents = 0
+        self.written = WriteCounts()
+        self.reasons: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
+        self.raw_pages_written = 0
+
+    def add(self, batch: CleanedBatch) -> None:
+        self.batches += 1
+        self.documents += batch.documents
+        self.skipped.update(batch.skipped)
+        self.reasons.update(str(r.reason) for r in batch.rejects)
+        if batch.raw_pages:  # now, not buffered (bodies are large), and before their articles
+            self._write_raw(batch.raw_pages, f"b{self.batches:05d}")
+        self._items += batch.articles
+        self._items += batch.rejects
+        while len(self._items) >= self._rows:
+            self._write(self._items[: self._rows])
+            del self._items[: self._rows]
+
+    def flush(self) -> None:
+        if self._items:
+            self._write(self._items)
+            self._items = []
+
+    def _write(self, items: Sequence[Article | Reject]) -> None:
+        self._files += 1
+        part = f"c{self._files:05d}"
+        articles = [i for i in items if isinstance(i, Article)]
+        rejects = [i for i in items if isinstance(i, Reject)]
+        self.written += self._writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
+
+    def _write_raw(self, pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], part: str) -> None:
+        """One raw copy per URL, as the articles table keeps one row; a crash before the
+        batch's articles are written costs a rerun the records, never the pages."""
+        if self._raw_index is None:
+            return
+        fresh_urls = self._raw_index.claim(page.url for page, _ in pages)
+        fresh = []
+        for page, found in pages:
+            if page.url in fresh_urls:
+                fresh_urls.discard(page.url)
+                fresh.append((page, found))
+        if fresh:
+            write_raw_pages(self._store, fresh, run_id=self._run_id, part=part)
+        self.raw_pages_written += len(fresh)

@@ -1,0 +1,125 @@
+"""`news-etl query`: SQL over the warehouse, with every table registered as a DuckDB view."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
+from warehouse import Warehouse, WarehouseError
+from warehouse.query import (
+    EXAMPLES,
+    QueryError,
+    QueryResult,
+    plain,
+    run_query,
+    sql_views,
+)
+
+NAME = "query"
+ORDER = 40
+HELP = "run SQL over the warehouse (DuckDB; tables are views: articles, rejects, runs, ...)"
+
+# A cell longer than this is cut in the table format (use csv or json for whole values).
+_CELL_CHARS = 160
+
+
+def add_arguments(query: argparse.ArgumentParser) -> None:
+    query.add_argument("sql", nargs="?", default=None, help="one SQL statement")
+    query.add_argument(
+        "--example",
+        choices=sorted(EXAMPLES),
+        default=None,
+        help="run a documented example query instead (see docs/queries.md)",
+    )
+    query.add_argument(
+        "--list-examples", action="store_true", help="print the example queries and exit"
+    )
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default: %(default)s)",
+    )
+    add_warehouse(query)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_examples:
+        text = "\n".join(f"-- {e.name}: {e.question}\n{e.sql};\n" for e in EXAMPLES.values())
+        _write(lambda: print(text))
+        return EXIT_OK
+    if (args.sql is None) == (args.example is None):
+        names = ", ".join(sorted(EXAMPLES))
+        return fail(f"give either SQL or --example NAME (one of: {names})", EXIT_USAGE)
+    sql = args.sql
+    if args.example is not None:
+        sql = EXAMPLES[args.example].sql
+    root = Path(args.warehouse)
+    try:
+        with sql_views(Warehouse(root)) as cat:
+            if cat.is_empty:
+                return fail(
+                    f"no tables under {root}: run `news-etl ingest PATH --warehouse {root}` "
+                    "first, or point --warehouse at an existing warehouse"
+                )
+            for name in cat.empty_tables:
+                if re.search(rf"\b{re.escape(name)}\b", sql, re.IGNORECASE):
+                    print(f"news-etl: note: {root} has no {name} files yet", file=sys.stderr)
+            result = run_query(cat, sql)
+    except QueryError as exc:
+        return fail(str(exc), EXIT_USAGE)
+    except WarehouseError as exc:
+        return fail(f"cannot read the warehouse: {exc}", EXIT_FAILED)
+    _write(lambda: _print(result, args.format))
+    return EXIT_OK
+
+
+def _write(output: Callable[[], None]) -> None:
+    """Run `output`; a reader that went away (`news-etl query ... | head`) is not an error."""
+    try:
+        output()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print(result: QueryResult, form: str) -> None:
+    if form == "json":
+        print(json.dumps(result.records(), ensure_ascii=False, indent=2))
+        return
+    rows = [[plain(value) for value in row] for row in result.rows]
+    if form == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([_cell(v, limit=None) for v in row] for row in rows)
+    else:
+        _print_table(result.columns, rows)
+
+
+def _cell(value: Any, *, limit: int | None) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+def _print_table(columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(v, limit=_CELL_CHARS) for v in row))
+    Console().print(table)

@@ -1,0 +1,56 @@
+"""`news-etl report`: one self-contained HTML page of charts and tables over the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
+from warehouse import Warehouse, WarehouseError
+from warehouse.query import QueryError
+
+NAME = "report"
+ORDER = 45
+HELP = "write an HTML report (charts and tables, no network needed to open it)"
+
+REPORT_NAME = "report.html"
+
+
+def add_arguments(report: argparse.ArgumentParser) -> None:
+    add_warehouse(report)
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"where to write the page (default: <warehouse>/{REPORT_NAME})",
+    )
+    report.add_argument(
+        "--since",
+        default=None,
+        help="only articles ingested, rejects seen and runs started at or after this date (UTC)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+    from warehouse.report import write_report
+
+    root = Path(args.warehouse)
+    out: Path = args.out or root / REPORT_NAME
+    started = time.perf_counter()
+    try:
+        report = write_report(Warehouse(root), out, since=since)
+    except (QueryError, WarehouseError, OSError) as exc:
+        return fail(f"cannot write the report: {exc}", EXIT_FAILED)
+    totals = ", ".join(f"{n} {label}" for label, n in report.totals.items())
+    print(f"report: {out.resolve().as_uri()} ({totals}; {time.perf_counter() - started:.1f} s)")
+    return EXIT_OK

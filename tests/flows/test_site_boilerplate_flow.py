@@ -1,0 +1,144 @@
+"""Site-learned boilerplate through the web flow, reprocess and the CLI, across runs.
+
+A local HTTP server serves real pages of the shared corpus's extraction-dev
+set: two Harvard Health pages (source "harvard", both ending with the same
+disclaimer no generic rule knows) and one Reviewed page (source "reviewed",
+one article: below the minimum, so nothing is learned for it).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from flows.ingest_web import ingest_sources
+from flows.reprocess import reprocess
+from tests.conftest import sql_rows
+from tests.support.http_server import Reply, TestServer
+
+DISCLAIMER = "No content on this site, regardless of date, should ever be used as a substitute"
+SHARE, MIN_ARTICLES = 1.0, 2  # two articles: a paragraph must be in both
+PAGES = {"harvard": ("health.harvard.edu", 2), "reviewed": ("reviewed.com", 1)}
+
+
+@pytest.fixture
+def config(corpus: Path, tmp_path: Path) -> Iterator[Path]:
+    """A sources.toml naming the two sources' pages on a local server."""
+    folder = corpus / "extraction-dev"
+    truth = json.loads((folder / "ground-truth.json").read_text("utf-8"))
+    with TestServer("127.0.0.1") as server:
+        tables = []
+        for source, (domain, count) in PAGES.items():
+            keys = sorted(k for k, v in truth.items() if v["url"] and domain in v["url"])[:count]
+            urls = []
+            for key in keys:
+                html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
+                path = f"/{source}/{key}.html"
+                server.route(path, Reply(200, {"Content-Type": "text/html; charset=utf-8"}, html))
+                urls.append(f'"{server.url(path)}"')
+            tables.append(
+                f'[[sources]]\nname = "{source}"\nurls = [{", ".join(urls)}]\n'
+                "allow_private_network = true\n"
+            )
+        toml = tmp_path / "sources.toml"
+        toml.write_text(
+            "[http]\nper_host_delay_seconds = 0\nmax_retries = 0\n\n" + "\n".join(tables),
+            encoding="utf-8",
+        )
+        yield toml
+
+
+def _bodies(warehouse: Path) -> dict[str, list[str]]:
+    rows = sql_rows(
+        f"SELECT source, body FROM read_parquet('{warehouse}/articles/**/*.parquet') ORDER BY url"
+    )
+    found: dict[str, list[str]] = {}
+    for source, body in rows:
+        found.setdefault(source, []).append(body)
+    return found
+
+
+def _listing(warehouse: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    assert main(["boilerplate", "list", "--warehouse", str(warehouse), *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_learned_at_commit_applied_on_later_runs_listed_and_reset(
+    config: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run 1 learns (but its own articles keep the footer); reprocess applies; reset forgets."""
+    monkeypatch.setenv("COLUMNS", "250")  # rich tables: no wrapping of the sample text
+    warehouse = tmp_path / "warehouse"
+    first = ingest_sources(
+        config=str(config),
+        warehouse=str(warehouse),
+        site_share=SHARE,
+        site_min_articles=MIN_ARTICLES,
+    )
+    assert first.articles_written == 3
+    # the snapshot was taken at the start of the run: nothing removed mid-run
+    before = _bodies(warehouse)
+    assert all(DISCLAIMER in body for body in before["harvard"])
+
+    listed = _listing(warehouse, capsys, "--share", "1", "--min-articles", "2")
+    assert "Disclaimer:" in listed
+    assert DISCLAIMER[:40] in listed
+    assert "reviewed" in listed
+    assert "(nothing learned)" in listed  # reviewed: one article, below the minimum
+
+    # a later run with nothing new counts nothing again
+    again = ingest_sources(
+        config=str(config),
+        warehouse=str(warehouse),
+        site_share=SHARE,
+        site_min_articles=MIN_ARTICLES,
+    )
+    assert again.articles_written == 0
+    assert _listing(warehouse, capsys, "--share", "1", "--min-articles", "2") == listed
+
+    rebuilt = reprocess(warehouse=str(warehouse), site_share=SHARE, site_min_articles=MIN_ARTICLES)
+    assert rebuilt.articles_written == 3
+    after = _bodies(warehouse)
+    assert all(DISCLAIMER not in body for body in after["harvard"])
+    assert after["reviewed"] == before["reviewed"]  # the other source is untouched
+    for old, new in zip(before["harvard"], after["harvard"], strict=True):
+        assert old.startswith(new)
+    removals = sql_rows(
+        f"SELECT r.rule, r.kind, r.text FROM read_parquet('{warehouse}/articles/**/*.parquet'),"
+        " unnest(boilerplate_removed) AS t(r) WHERE r.kind = 'site'"
+    )
+    assert {text for _, _, text in removals} >= {"Disclaimer:"}
+    assert all(rule.startswith("site:") and len(rule) == 13 for rule, _, _ in removals)
+    assert any(text.startswith(DISCLAIMER) for _, _, text in removals)
+
+    assert main(["boilerplate", "reset", "--warehouse", str(warehouse), "--source", "harvard"]) == 0
+    assert "harvard" in capsys.readouterr().out
+    listed = _listing(warehouse, capsys, "--share", "1", "--min-articles", "2")
+    assert "harvard" not in listed
+    assert "reviewed" in listed
+
+
+def test_reset_without_state_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Resetting a warehouse that never counted anything says so and writes nothing."""
+    warehouse = tmp_path / "nothing"
+    assert main(["boilerplate", "reset", "--warehouse", str(warehouse)]) == 0
+    assert "nothing was counted" in capsys.readouterr().out
+    assert not warehouse.exists()
+    assert main(["boilerplate", "list", "--warehouse", str(warehouse)]) == 0
+
+
+def test_bad_share_is_a_usage_error() -> None:
+    """A share outside (0, 1] is refused by argparse (exit 2)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["boilerplate", "list", "--share", "1.5"])
+    assert exit_info.value.code == 2

@@ -1,0 +1,614 @@
+"""The data dictionary: `docs/warehouse.md` and `docs/queries.md`, rendered, never hand-copied.
+
+Types and meanings come from the schemas themselves (`warehouse.schema`,
+each field's `doc`); this module adds what a schema cannot say: how each
+column is derived, when it is null, an example value, and per table its
+path, grain, keys and partitioning. `problems()` lists every disagreement
+between the two (a schema column with no entry, an entry naming no column, a
+schema no table describes) and `tests/warehouse/analysts/test_dictionary.py`
+fails on any, or when the committed docs differ from `render()`.
+
+Regenerate after a schema change::
+
+    .venv/bin/python -m warehouse.dictionary
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pyarrow as pa
+
+from warehouse import schema as _schema
+from warehouse.query import EXAMPLES, LATEST
+
+__all__ = [
+    "DOCS",
+    "NOTES",
+    "TABLES",
+    "Notes",
+    "TableDoc",
+    "declared_schemas",
+    "problems",
+    "render",
+    "render_queries",
+]
+
+REGENERATE: Final = ".venv/bin/python -m warehouse.dictionary"
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """What the schema cannot say about one column."""
+
+    derived: str
+    example: str
+    null_when: str | None = None  # required exactly when the column is nullable
+
+
+@dataclass(frozen=True, slots=True)
+class TableDoc:
+    """One table: which schema constant declares it and where its files live."""
+
+    table: str  # the name of its DuckDB view in `news-etl query`
+    schema: str  # the constant in warehouse.schema
+    path: str
+    grain: str  # one row per ...
+    keys: str
+    partition: str | None = None  # Hive partition column (lives in the path only)
+    partitioning: str = "none: every file sits directly in the table folder"
+
+
+TABLES: Final = (
+    TableDoc(
+        "articles",
+        "ARTICLES",
+        "articles/published_month=YYYY-MM/part-<run_id>-b<batch>-c<chunk>.parquet",
+        "cleaned article",
+        "`article_id`, `version`: one row per distinct body of an article (schema 3); the "
+        "`articles_latest` view of `news-etl query` keeps each article's latest row",
+        partition=_schema.PARTITION_COLUMN,
+        partitioning=(
+            "Hive, by `published_month`: the UTC month of `published_at`; undated articles go to "
+            f"`published_month={_schema.UNDATED_PARTITION}`"
+        ),
+    ),
+    TableDoc(
+        "rejects",
+        "REJECTS",
+        "rejects/part-<run_id>-b<batch>-c<chunk>.parquet",
+        "document that did not become an article",
+        "`reject_id` (source, locator and reason)",
+    ),
+    TableDoc(
+        "runs",
+        "RUNS",
+        "runs/run-<run_id>.parquet",
+        "flow run (the file is rewritten when the run ends)",
+        "`run_id`",
+    ),
+    TableDoc(
+        "raw_pages",
+        "RAW_PAGES",
+        "raw_pages/fetched_month=YYYY-MM/part-<run_id>-<part>.parquet",
+        "fetched web page (web sources only)",
+        "`url`, `fetched_at`",
+        partition="fetched_month",
+        partitioning="Hive, by `fetched_month`: the UTC month of `fetched_at`",
+    ),
+    TableDoc(
+        "validators",
+        "VALIDATORS",
+        "state/validators.parquet",
+        "feed or sitemap URL (one file, rewritten at the end of each web run)",
+        "`url`",
+    ),
+    TableDoc(
+        "site_boilerplate",
+        "SITE_BOILERPLATE",
+        "state/site_boilerplate.parquet",
+        "source (one file, replaced after each ingest run learns from its articles)",
+        "`source`",
+    ),
+    TableDoc(
+        "minhash",
+        "MINHASH",
+        "state/minhash/*.parquet",
+        "distinct article body (append-only: a batch that stores new bodies adds a file)",
+        "`content_hash`",
+    ),
+)
+
+_NEVER = "never"
+
+NOTES: Final = {
+    # articles
+    "articles.article_id": Notes(
+        "first 32 hex digits (128 bits) of SHA-256 of `url:<canonical_url>`, or of "
+        "`content:<source>:<content_hash>` when there is no URL",
+        "9c4a7bce62ccc8ddffa9cb6e3a8b64b5",
+    ),
+    "articles.url": Notes(
+        "the document's own URL (sidecar, record field, page metadata), else its canonical URL",
+        "https://www.nytimes.com/2020/08/16/business/california-blackouts.html",
+        "the document names no URL (plain-text files, records without one)",
+    ),
+    "articles.canonical_url": Notes(
+        "the page's declared canonical URL, else `url`, normalised by courlan "
+        "(tracking parameters such as utm_* removed)",
+        "https://www.nytimes.com/2020/08/16/business/california-blackouts.html",
+        "no URL at all",
+    ),
+    "articles.source": Notes(
+        "sidecar or record `source`, else `ingest --source`, else `domain`, else `local`",
+        "nytimes.com",
+    ),
+    "articles.domain": Notes(
+        "host of `canonical_url`, lower-case, without a leading `www.`",
+        "nytimes.com",
+        "no URL",
+    ),
+    "articles.title": Notes(
+        "sidecar/record title, else JSON-LD, OpenGraph/<meta>, trafilatura; a leading or "
+        "trailing segment naming the site (' | The Japan Times') is dropped",
+        "Rolling Blackouts in California Have Power Experts Stumped",
+        "the document states no title (a .txt file's first line is used only if clearly a "
+        "headline)",
+    ),
+    "articles.authors": Notes(
+        "metadata author names split on 'and' and commas, 'By' removed, de-duplicated "
+        "case-insensitively; empty when none are known",
+        '["Ivan Penn"]',
+    ),
+    "articles.published_at": Notes(
+        "metadata publication time parsed with its offset and converted to UTC",
+        "2020-08-16 23:40:47+00",
+        "no date, or one missing its day, month or year, or naming an ambiguous or unknown "
+        "zone ('IST')",
+    ),
+    "articles.published_utc_offset": Notes(
+        "the offset written in the publication time, in minutes east of UTC",
+        "-240",
+        "no publication time, or one written without an offset (then read as UTC)",
+    ),
+    "articles.modified_at": Notes(
+        "metadata modification time (dateModified, article:modified_time), in UTC",
+        "2020-08-17 00:25:54+00",
+        "the document states none",
+    ),
+    "articles.language": Notes(
+        "py3langid's guess on the first 5,000 characters of `body`; the declared language "
+        "(`<html lang>`, JSON-LD inLanguage) only when the body has fewer than 200 letters",
+        "en",
+        "the body is too short to guess and the page declares no valid language code",
+    ),
+    "articles.description": Notes(
+        "og:description / meta description / JSON-LD description, whitespace normalised",
+        "Managers of the electric system argue that a lack of power prompted the decision…",
+        "the page has no description",
+    ),
+    "articles.section": Notes(
+        "article:section or JSON-LD articleSection", "Business", "the page names none"
+    ),
+    "articles.tags": Notes(
+        "keywords, article:tag and record tags; case-insensitively de-duplicated",
+        '["Weather", "Wildfires"]',
+    ),
+    "articles.image_url": Notes(
+        "og:image or JSON-LD image",
+        "https://static01.nyt.com/images/2020/08/16/business/16calutility1/….jpg",
+        "the page names no image",
+    ),
+    "articles.site_name": Notes(
+        "og:site_name or JSON-LD publisher name", "The New York Times", "the page names none"
+    ),
+    "articles.body": Notes(
+        "main text (trafilatura for HTML; the file or record text otherwise), boilerplate "
+        "segments removed, whitespace normalised",
+        "As temperatures began to rise in California on Friday and again on Saturday, the…",
+    ),
+    "articles.word_count": Notes("counted on `body` after cleaning", "881"),
+    "articles.content_hash": Notes(
+        "SHA-256 of `body` as UTF-8",
+        "55936b5ba436e42ab98344d3af1c598bcdd7b675b25711af77f13ee34560bdc8",
+    ),
+    "articles.boilerplate_removed": Notes(
+        "one entry per removed segment: `rule` names the boilerplate rule that matched, `kind` "
+        "its concept (subscription, newsletter, ...), `text` the segment as it was; empty "
+        "when nothing was removed",
+        '[{"rule": "subscription.help_us_get_it_right", "kind": "subscription", '
+        '"text": "Help us get it right…"}]',
+    ),
+    "articles.extraction_method": Notes(
+        "`ExtractionMethod` in extractors/records.py", "trafilatura"
+    ),
+    "articles.locator": Notes(
+        "input path as given (relative to the working directory when under it), with "
+        "`#line=N`, `#row=N` or `#offset=N` inside a JSONL, CSV or web archive; the URL for "
+        "web pages",
+        "samples/html/nytimes.com.blackouts.html",
+    ),
+    "articles.ingested_at": Notes(
+        "the batch's clock when the row was built", "2026-11-30 04:25:26.233974+00"
+    ),
+    "articles.run_id": Notes(
+        "Prefect flow run id of the writing run", "73d9c5ea-c5e7-4e54-a654-72b2f55473e1"
+    ),
+    "articles.version": Notes(
+        "the writer numbers the distinct bodies (content_hash) stored under one article_id in "
+        "the order it meets them; an unchanged body is skipped, not a new version",
+        "1",
+        "rows written before schema 3 (read it as 1)",
+    ),
+    "articles.first_seen_at": Notes(
+        "`ingested_at` of version 1, copied onto every later version",
+        "2026-11-30 04:25:26.233974+00",
+        "rows written before schema 3 (use ingested_at)",
+    ),
+    "articles.last_seen_at": Notes(
+        "`ingested_at` of this version's row",
+        "2026-11-30 04:25:26.233974+00",
+        "rows written before schema 3",
+    ),
+    "articles.duplicate_of": Notes(
+        "the writer looks up `content_hash` among bodies already stored (this run or earlier) "
+        "under another article_id",
+        "9c4a7bce62ccc8ddffa9cb6e3a8b64b5",
+        "the body was new when written, and in rows written before schema 3",
+    ),
+    "articles.cluster_id": Notes(
+        "MinHash (datasketch) LSH over word shingles of `body`, estimated Jaccard >= 0.8 to a "
+        "member joins that cluster, across runs (signatures kept in state/minhash); a "
+        "singleton's is its own content_hash",
+        "55936b5ba436e42ab98344d3af1c598bcdd7b675b25711af77f13ee34560bdc8",
+        "rows written before schema 3",
+    ),
+    "articles.published_month": Notes(
+        "from the file's folder name, not stored in the file; DuckDB, pandas, Polars and Spark "
+        "add it from the path",
+        "2020-08",
+    ),
+    # rejects
+    "rejects.reject_id": Notes(
+        "first 32 hex digits of SHA-256 of source, locator and reason",
+        "6078aa1910f02645cedf41d277d74810",
+    ),
+    "rejects.source": Notes(
+        "the document's source when known, else `ingest --source`",
+        "local",
+        "the source was not known when it failed (e.g. an unreadable file, no --source)",
+    ),
+    "rejects.locator": Notes(
+        "as `articles.locator`", "samples/jsonl/newspaper4k-export.jsonl#line=9"
+    ),
+    "rejects.reason": Notes(
+        "a `RejectReason` value (extractors/records.py); see the README for the list",
+        "PARSE_ERROR",
+    ),
+    "rejects.detail": Notes(
+        "the failing check's message, at most a few hundred characters",
+        "invalid JSON: Invalid control character at: line 1 column 71 (char 70)",
+    ),
+    "rejects.run_id": Notes(
+        "a rerun that meets the same reject keeps the first run's row",
+        "73d9c5ea-c5e7-4e54-a654-72b2f55473e1",
+    ),
+    "rejects.seen_at": Notes("the batch's clock", "2026-11-30 04:25:27.693088+00"),
+    # runs
+    "runs.run_id": Notes(
+        "Prefect flow run id; outside Prefect, the start time as YYYYMMDDTHHMMSS",
+        "73d9c5ea-c5e7-4e54-a654-72b2f55473e1",
+    ),
+    "runs.flow": Notes("Prefect flow name", "ingest_files"),
+    "runs.parameters": Notes(
+        "the flow's parameters, JSON with sorted keys",
+        '{"batch_size": 25, "min_words": 20, "paths": ["samples"], ...}',
+    ),
+    "runs.started_at": Notes("written when the run starts", "2026-11-30 04:25:26.188658+00"),
+    "runs.finished_at": Notes(
+        "written when the run ends, completed or failed",
+        "2026-11-30 04:25:27.745853+00",
+        "the run is still going, or was killed (SIGKILL, power loss) before it could record "
+        "its end",
+    ),
+    "runs.documents_seen": Notes("= articles_written + duplicates_skipped + rejects", "30"),
+    "runs.articles_written": Notes("rows this run added to articles", "24"),
+    "runs.duplicates_skipped": Notes(
+        "articles whose article_id was already stored or seen earlier in the run", "1"
+    ),
+    "runs.rejects": Notes("documents rejected in this run, including ones already logged", "5"),
+    "runs.rejects_by_reason": Notes(
+        "reason -> count; the counts sum to `rejects`", '{"EMPTY_BODY": 1, "PARSE_ERROR": 1}'
+    ),
+    "runs.status": Notes(
+        "`running` from the start; `completed` or `failed` at the end (`RunStatus`)",
+        "completed",
+    ),
+    "runs.sources": Notes(
+        "one struct per source of a web run (source, discovered, already_stored, fetched, "
+        "articles_written, duplicates_skipped, rejects)",
+        '[{"source": "example", "discovered": 12, "fetched": 10, ...}]',
+    ),
+    "runs.exact_duplicates": Notes(
+        "the writer's count of rows it wrote with `duplicate_of` set",
+        "1",
+        "runs recorded before schema 3",
+    ),
+    "runs.near_duplicates": Notes(
+        "the writer's count of new bodies it placed in an existing cluster",
+        "1",
+        "runs recorded before schema 3",
+    ),
+    "runs.new_versions": Notes(
+        "the writer's count of rows with `version` > 1", "0", "runs recorded before schema 3"
+    ),
+    # raw_pages
+    "raw_pages.url": Notes(
+        "the URL from the feed, sitemap or sources file", "https://example.org/2024/01/a.html"
+    ),
+    "raw_pages.final_url": Notes(
+        "after following redirects", "https://www.example.org/2024/01/a.html"
+    ),
+    "raw_pages.source": Notes("`[[sources]] name`", "example"),
+    "raw_pages.status": Notes("HTTP status code", "200"),
+    "raw_pages.content_type": Notes(
+        "Content-Type response header as sent", "text/html; charset=utf-8", "header absent"
+    ),
+    "raw_pages.charset": Notes(
+        "charset parameter of Content-Type", "utf-8", "the header names no charset"
+    ),
+    "raw_pages.etag": Notes("ETag response header", '"5f2a-1b"', "header absent"),
+    "raw_pages.last_modified": Notes(
+        "Last-Modified response header", "Tue, 02 Jan 2024 10:00:00 GMT", "header absent"
+    ),
+    "raw_pages.body": Notes("response body, decompressed, not charset-decoded", "<html>…"),
+    "raw_pages.hints": Notes(
+        "title, date, authors the listing gave for this URL, as JSON",
+        '{"title": "A", "published": "2024-01-02T10:00:00Z"}',
+    ),
+    "raw_pages.fetched_at": Notes("clock when the response ended", "2026-11-30 05:00:01+00"),
+    "raw_pages.run_id": Notes(
+        "Prefect flow run id of the fetching run", "73d9c5ea-c5e7-4e54-a654-72b2f55473e1"
+    ),
+    "raw_pages.fetched_month": Notes(
+        "from the file's folder name, not stored in the file", "2026-11"
+    ),
+    # validators
+    "validators.url": Notes(
+        "a feed or sitemap URL of a sources file", "https://example.org/rss.xml"
+    ),
+    "validators.etag": Notes(
+        "ETag of its last full response", '"abc123"', "the server sent no ETag"
+    ),
+    "validators.last_modified": Notes(
+        "Last-Modified of its last full response",
+        "Tue, 02 Jan 2024 10:00:00 GMT",
+        "the server sent no Last-Modified",
+    ),
+    "minhash.content_hash": Notes(
+        "as `articles.content_hash`; one row per distinct body",
+        "55936b5ba436e42ab98344d3af1c598bcdd7b675b25711af77f13ee34560bdc8",
+    ),
+    "minhash.signature": Notes(
+        "datasketch MinHash of the body's word shingles, with the settings named in the "
+        "file's `news_etl.minhash` metadata",
+        "<512 bytes>",
+    ),
+    "site_boilerplate.source": Notes("`articles.source` of the counted articles", "nytimes.com"),
+    "site_boilerplate.articles_seen": Notes(
+        "running count over ingest runs: each run reads back the rows it wrote and adds them",
+        "412",
+    ),
+    "site_boilerplate.patterns": Notes(
+        "paragraphs repeated across the source's articles, counted with bounded error "
+        "(transforms/site_boilerplate.py); a pattern frequent enough becomes a removal rule "
+        "for that source",
+        '[{"fingerprint": "3f9c0a1b2c3d4e5f", "articles": 57, "max_error": 2, "text": "…"}]',
+    ),
+    "site_boilerplate.updated_at": Notes(
+        "clock of the last run that counted the source", "2026-11-30 05:00:00+00"
+    ),
+    "validators.checked_at": Notes(
+        "clock of the last 200 or 304 for the URL", "2026-11-30 05:00:00+00"
+    ),
+}
+
+
+def declared_schemas() -> dict[str, pa.Schema]:
+    """Every table schema `warehouse.schema` declares, by constant name."""
+    return {
+        name: value
+        for name, value in vars(_schema).items()
+        if name.isupper() and isinstance(value, pa.Schema)
+    }
+
+
+def _columns(doc: TableDoc, schema: pa.Schema) -> list[str]:
+    names = list(schema.names)
+    if doc.partition is not None and doc.partition not in names:
+        names.append(doc.partition)
+    return names
+
+
+def problems() -> list[str]:
+    """Every way the dictionary and the schemas disagree; empty when they agree."""
+    found: list[str] = []
+    schemas = declared_schemas()
+    described = {doc.schema for doc in TABLES}
+    found += [
+        f"schema {name} has no TableDoc in TABLES" for name in sorted(set(schemas) - described)
+    ]
+    columns: set[str] = set()
+    for doc in TABLES:
+        if doc.schema not in schemas:
+            found.append(f"TABLES names {doc.schema}, which warehouse.schema does not declare")
+            continue
+        schema = schemas[doc.schema]
+        for name in _columns(doc, schema):
+            key = f"{doc.table}.{name}"
+            columns.add(key)
+            notes = NOTES.get(key)
+            if notes is None:
+                found.append(f"column {key} has no entry in NOTES")
+                continue
+            nullable = name == doc.partition or schema.field(name).nullable
+            if nullable and notes.null_when is None and name != doc.partition:
+                found.append(f"column {key} is nullable: its entry must say when it is null")
+            if not nullable and notes.null_when is not None:
+                found.append(f"column {key} is never null: its entry must not give null_when")
+    found += [f"entry {key} names no column" for key in sorted(set(NOTES) - columns)]
+    return found
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _type(field: pa.Field) -> str:
+    return f"`{_cell(str(field.type))}`"
+
+
+def render() -> str:
+    """docs/warehouse.md."""
+    schemas = declared_schemas()
+    out = [
+        "# Warehouse data dictionary",
+        "",
+        f"<!-- Generated by `{REGENERATE}` from warehouse/schema.py and "
+        "warehouse/dictionary.py; do not edit by hand. -->",
+        "",
+        "Every table of the warehouse, every column: its Arrow type, what it means (the "
+        "schema's own `doc`), how it is derived, when it is null, and an example. The tables "
+        "live under the warehouse root (`--warehouse`, default `data/warehouse`); "
+        "`news-etl query` registers each as a DuckDB view of the same name "
+        "(see [queries.md](queries.md)).",
+        "",
+        f"Schema version **{_schema.SCHEMA_VERSION}** (each file's Parquet metadata "
+        f"`{_schema.VERSION_KEY.decode()}` says which version wrote it). Readers should "
+        "union files by name: a column added in a later version reads as null in older "
+        "files (`news-etl query` does this for you).",
+        "",
+        "| version | change |",
+        "|---|---|",
+        *(f"| {v} | {_cell(text)} |" for v, text in _schema.SCHEMA_HISTORY.items()),
+        "",
+        "Timestamps are `timestamp[us, UTC]` (DuckDB `TIMESTAMP WITH TIME ZONE`). "
+        "Examples are from the bundled samples where the samples have one.",
+        "",
+        "| table | path under the root | one row per | key |",
+        "|---|---|---|---|",
+        *(f"| `{d.table}` | `{d.path}` | {d.grain} | {d.keys} |" for d in TABLES),
+        "",
+    ]
+    for doc in TABLES:
+        schema = schemas.get(doc.schema)
+        if schema is None:
+            continue
+        out += [
+            f"## {doc.table}",
+            "",
+            f"- **Path**: `{doc.path}`",
+            f"- **One row per**: {doc.grain}",
+            f"- **Stable key**: {doc.keys}",
+            f"- **Partitioning**: {doc.partitioning}",
+            f"- **Schema**: `warehouse.schema.{doc.schema}`",
+            "",
+            "| column | type | meaning | how derived | null when | example |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name in _columns(doc, schema):
+            notes = NOTES.get(f"{doc.table}.{name}", Notes("?", "?"))
+            if name in schema.names:
+                field = schema.field(name)
+                kind, meaning = _type(field), (field.metadata or {}).get(b"doc", b"").decode()
+                null_when = notes.null_when if field.nullable else _NEVER
+            else:  # the partition column, from the path
+                kind, meaning = "`string` (path)", "Hive partition value"
+                null_when = _NEVER
+            out.append(
+                f"| `{name}` | {kind} | {_cell(meaning)} | {_cell(notes.derived)} "
+                f"| {_cell(null_when or '?')} | `{_cell(notes.example)}` |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def render_queries() -> str:
+    """docs/queries.md: the example queries of `news-etl query --example`."""
+    out = [
+        "# Ready queries",
+        "",
+        f"<!-- Generated by `{REGENERATE}` from `EXAMPLES` in warehouse/query.py; "
+        "do not edit by hand. -->",
+        "",
+        '`news-etl query "SQL"` runs DuckDB (in-process, no server, no network) over the '
+        "warehouse with every table registered as a view: `articles` (with `published_month` "
+        "from the path), `rejects`, `runs`, `raw_pages`, `validators`, `minhash`, and any "
+        "other table folder it finds. Since schema 3 an article can have several rows, one "
+        f"per changed body (`version`); the view `{LATEST}` keeps the latest row of each "
+        "`article_id`, and is what the examples count. Timestamps print in UTC. Output is a "
+        "table, or `--format csv|json`. Columns: [warehouse.md](warehouse.md).",
+        "",
+        "```sh",
+        '.venv/bin/news-etl query "SELECT language, count(*) FROM articles GROUP BY ALL"',
+        ".venv/bin/news-etl query --example newest-per-source --format csv",
+        ".venv/bin/news-etl query --list-examples",
+        "```",
+        "",
+    ]
+    for example in EXAMPLES.values():
+        out += [
+            f"## `{example.name}`",
+            "",
+            example.question,
+            "",
+            "```sh",
+            f".venv/bin/news-etl query --example {example.name}",
+            "```",
+            "",
+            "```sql",
+            example.sql,
+            "```",
+            "",
+        ]
+    return "\n".join(out)
+
+
+DOCS: Final[dict[str, Callable[[], str]]] = {
+    "docs/warehouse.md": render,
+    "docs/queries.md": render_queries,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the docs (or, with --check, report whether they are current)."""
+    parser = argparse.ArgumentParser(prog="python -m warehouse.dictionary")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--check", action="store_true", help="exit 1 if a doc is out of date")
+    args = parser.parse_args(argv)
+    if found := problems():
+        print("\n".join(found), file=sys.stderr)
+        return 1
+    stale = []
+    for relative, make in DOCS.items():
+        path: Path = args.root / relative
+        text = make()
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(relative)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    verb = "out of date" if args.check else "written"
+    for relative in stale:
+        print(f"{relative}: {verb}")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

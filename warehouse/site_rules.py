@@ -1,0 +1,221 @@
+"""Site-learned boilerplate as warehouse state: counts per source, learned at commit.
+
+One small Parquet file, `state/site_boilerplate.parquet` (schema
+`SITE_BOILERPLATE`), one row per source: how many of its articles were
+counted and the paragraphs tracked with their counts
+(`transforms.site_boilerplate`). A run uses it in two calls:
+
+1. at its start, `with_learned_boilerplate(store, settings)`: the snapshot
+   of learned patterns goes into the `CleanSettings` every task cleans with,
+   and stays fixed for the whole run;
+2. after its articles are written, `learn_from_run(store, run_id)`: the rows
+   the run wrote are read back and counted, and the file is replaced
+   atomically. Counting what was committed, not what was built, means a
+   duplicate skipped by the writer is never counted twice, and the call is
+   the same whatever runs the cleaning (threads, processes, Dask workers).
+
+Both run under the writer lock. A run killed between its last article file
+and this file loses its counts (its articles are duplicates on a rerun, so
+they are never counted): counts err low, never double. `reprocess` rebuilds
+articles already counted, so it applies the snapshot and does not learn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from transforms.article import CleanSettings
+from transforms.boilerplate import Removal
+from transforms.site_boilerplate import (
+    ERROR_SHARE,
+    PatternCount,
+    SiteCounts,
+    count_articles,
+    learn,
+    observed_paragraphs,
+)
+from warehouse.atomic import write_parquet_atomic
+from warehouse.errors import WarehouseReadError
+from warehouse.layout import Warehouse
+from warehouse.schema import SITE_BOILERPLATE, with_version
+
+__all__ = [
+    "STATE_FILE",
+    "learn_from_run",
+    "read_site_counts",
+    "reset_site_counts",
+    "state_path",
+    "with_learned_boilerplate",
+    "write_site_counts",
+]
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE = "site_boilerplate.parquet"
+_COLUMNS = ("source", "body", "boilerplate_removed", "run_id")
+
+
+def state_path(warehouse: Warehouse) -> Path:
+    """Where the counts live."""
+    return warehouse.state / STATE_FILE
+
+
+def read_site_counts(warehouse: Warehouse) -> dict[str, SiteCounts]:
+    """Source -> its counts; empty when nothing was ever counted."""
+    path = state_path(warehouse)
+    if not path.is_file():
+        return {}
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseReadError(path, exc) from exc
+    return {
+        row["source"]: SiteCounts(
+            row["source"],
+            row["articles_seen"],
+            tuple(
+                PatternCount(p["fingerprint"], p["articles"], p["max_error"], p["text"])
+                for p in row["patterns"]
+            ),
+        )
+        for row in rows
+    }
+
+
+def write_site_counts(
+    warehouse: Warehouse, counts: Mapping[str, SiteCounts], *, updated_at: Mapping[str, datetime]
+) -> None:
+    """Replace the state file atomically with `counts` (sorted by source)."""
+    rows = [
+        {
+            "source": source,
+            "articles_seen": c.articles_seen,
+            "patterns": [
+                {
+                    "fingerprint": p.fingerprint,
+                    "articles": p.articles,
+                    "max_error": p.max_error,
+                    "text": p.text,
+                }
+                for p in c.patterns
+            ],
+            "updated_at": updated_at[source],
+        }
+        for source, c in sorted(counts.items())
+    ]
+    table = pa.Table.from_pylist(rows, schema=with_version(SITE_BOILERPLATE))
+    write_parquet_atomic(table, state_path(warehouse))
+
+
+def with_learned_boilerplate(warehouse: Warehouse, settings: CleanSettings) -> CleanSettings:
+    """`settings` carrying the snapshot of what the warehouse has learned, by its thresholds.
+
+    Call once at the start of a run; the result is immutable and picklable.
+    """
+    learned = learn(
+        read_site_counts(warehouse).values(),
+        share=settings.site_share,
+        min_articles=settings.site_min_articles,
+    )
+    return replace(settings, site_boilerplate=learned)
+
+
+def learn_from_run(
+    warehouse: Warehouse,
+    run_id: str,
+    *,
+    now: datetime | None = None,
+    error_share: float = ERROR_SHARE,
+) -> dict[str, int]:
+    """Count the articles `run_id` wrote into the state; returns articles counted per source.
+
+    Only rows that are an article's first version are counted (a changed body
+    stored again on `--refresh` is the same article). Call under the writer lock.
+    """
+    observed: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for source, body, removed in _run_rows(warehouse, run_id):
+        observed[source].append(observed_paragraphs(body, removed))
+    if not observed:
+        return {}
+    stamp = now or datetime.now(UTC)
+    previous = _read_with_stamps(warehouse)
+    counts = {source: c for source, (c, _) in previous.items()}
+    stamps = {source: at for source, (_, at) in previous.items()}
+    for source, articles in observed.items():
+        counts[source] = count_articles(
+            counts.get(source), source, articles, error_share=error_share
+        )
+        stamps[source] = stamp
+    write_site_counts(warehouse, counts, updated_at=stamps)
+    added = {source: len(articles) for source, articles in sorted(observed.items())}
+    logger.info("site boilerplate: counted %s", added)
+    return added
+
+
+def reset_site_counts(warehouse: Warehouse, sources: Iterable[str] = ()) -> list[str]:
+    """Forget the counts of `sources` (all when empty); returns the sources forgotten.
+
+    Call under the writer lock, so no run is counting meanwhile.
+    """
+    previous = _read_with_stamps(warehouse)
+    wanted = set(sources)
+    dropped = sorted(s for s in previous if not wanted or s in wanted)
+    if not dropped:
+        return []
+    kept = {s: entry for s, entry in previous.items() if s not in dropped}
+    write_site_counts(
+        warehouse,
+        {s: c for s, (c, _) in kept.items()},
+        updated_at={s: at for s, (_, at) in kept.items()},
+    )
+    return dropped
+
+
+def _read_with_stamps(warehouse: Warehouse) -> dict[str, tuple[SiteCounts, datetime]]:
+    counts = read_site_counts(warehouse)
+    if not counts:
+        return {}
+    path = state_path(warehouse)
+    try:
+        table = pq.read_table(path, columns=["source", "updated_at"])
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseReadError(path, exc) from exc
+    stamps = dict(zip(table["source"].to_pylist(), table["updated_at"].to_pylist(), strict=True))
+    return {source: (c, stamps[source]) for source, c in counts.items()}
+
+
+def _run_rows(warehouse: Warehouse, run_id: str) -> Iterator[tuple[str, str, tuple[Removal, ...]]]:
+    """(source, body, removals) of each first-version article row `run_id` wrote.
+
+    The writer names its files `part-<run_id>-...`, so only those are read.
+    """
+    marker = f"-{run_id}-"
+    for path in warehouse.parquet_files(warehouse.articles):
+        if marker not in path.name:
+            continue
+        try:
+            names = set(pq.read_schema(path).names)
+            columns = [*_COLUMNS, *(["version"] if "version" in names else [])]
+            table = pq.read_table(path, columns=columns, partitioning=None)
+        except (OSError, pa.ArrowException) as exc:
+            raise WarehouseReadError(path, exc) from exc
+        mask = pc.equal(table["run_id"], run_id)
+        if "version" in names:
+            first = pc.fill_null(pc.less_equal(table["version"], 1), True)
+            mask = pc.and_(mask, first)
+        for row in table.filter(mask).to_pylist():
+            yield row["source"], row["body"], _removals(row["boilerplate_removed"])
+
+
+def _removals(values: list[dict[str, Any]] | None) -> tuple[Removal, ...]:
+    return tuple(Removal(v["rule"], v["kind"], v["text"]) for v in values or ())
