@@ -23,8 +23,6 @@ Usage: python bench/site_boilerplate.py [--share 0.6] [--min-articles 2] [--limi
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
 import sys
 import time
@@ -33,7 +31,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DATASET = "extraction-dev"
@@ -43,6 +40,7 @@ sys.path.insert(0, str(REPO))
 from extractors.html import extract_html  # noqa: E402
 from extractors.records import Metadata, ParsedArticle, Reject  # noqa: E402
 from transforms.article import Article, CleanSettings, build_article  # noqa: E402
+from transforms.evaluate import LabelledPage, load_pages  # noqa: E402
 from transforms.normalise import domain_of  # noqa: E402
 from transforms.quality import (  # noqa: E402
     CorpusScore,
@@ -63,33 +61,14 @@ from transforms.site_boilerplate import (  # noqa: E402
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LabelledPage:
-    name: str  # file name under html/
-    url: str | None
-    html: bytes
-    body: str
-    with_: tuple[str, ...]
-    without: tuple[str, ...]
-
-
 def iter_pages(folder: Path, limit: int | None) -> Iterator[LabelledPage]:
-    """Labelled pages in file-name order, decompressed one at a time."""
-    truth: dict[str, dict[str, Any]] = json.loads((folder / "ground-truth.json").read_text("utf-8"))
-    keys = sorted(truth)[:limit]
-    if not keys:
+    """Labelled pages in file-name order (the evaluation's loader); exits when there are none."""
+    pages = load_pages(folder, limit)
+    first = next(pages, None)
+    if first is None:
         sys.exit(f"no labelled pages under {folder}; pass --corpus or set NEWS_ETL_CORPUS")
-    for key in keys:
-        entry = truth[key]
-        path = folder / "html" / f"{key}.html.gz"
-        yield LabelledPage(
-            name=path.name,
-            url=entry["url"],
-            html=gzip.decompress(path.read_bytes()),
-            body=entry["articleBody"],
-            with_=tuple(entry.get("with", ())),
-            without=tuple(entry.get("without", ())),
-        )
+    yield first
+    yield from pages
 
 
 def _default_corpus() -> Path:
@@ -179,6 +158,11 @@ def main() -> None:
     groups = {s: g for s, g in by_site.items() if len(g) >= args.min_articles}
     grouped = [p for g in groups.values() for p in g]
 
+    if not grouped:
+        sys.exit(
+            f"no site has {args.min_articles} or more pages among the {len(pages)} read;"
+            " raise --limit (the whole set has 21 such sites)"
+        )
     counts = [
         count_articles(None, site, [observed_paragraphs(p.body) for p in group if p.body])
         for site, group in sorted(groups.items())

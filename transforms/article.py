@@ -86,6 +86,8 @@ class Article:
     last_seen_at: datetime | None = None
     duplicate_of: str | None = None
     cluster_id: str | None = None
+    # SHA-256 of the body before site-learned removal: what versions compare.
+    extracted_hash: str | None = None
 
 
 def make_article_id(canonical: str | None, source: str, content_hash: str) -> str:
@@ -154,6 +156,7 @@ def build_article(
         body=body,
         word_count=words,
         content_hash=content_hash,
+        extracted_hash=unlearned_hash,
         boilerplate_removed=cleaned.removed,
         extraction_method=str(parsed.extraction_method),
         locator=parsed.locator,

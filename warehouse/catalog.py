@@ -70,6 +70,7 @@ _COLUMNS = (
     "last_seen_at",
     "duplicate_of",
     "cluster_id",
+    "extracted_hash",
 )
 
 
@@ -128,8 +129,11 @@ class ArticleCatalog:
     def place(self, article: Article, seen_at: datetime) -> Placement | None:
         """Decide the new row for `article` and remember it; None when already stored."""
         aid, body = article.article_id, article.content_hash
+        # Versions compare the body before site-learned removal: a pattern
+        # learned since the last fetch must not make an unchanged page new.
+        extracted = article.extracted_hash or body
         versions = self._versions.setdefault(aid, {})
-        if body in versions:
+        if extracted in versions:
             return None
         version = max(versions.values(), default=0) + 1
         first_seen = self._first_seen.setdefault(aid, seen_at)
@@ -148,7 +152,7 @@ class ArticleCatalog:
                     cluster, near = self._cluster_of_body[match.key], True
                 self._near.add(body, new_sig)
             self._cluster_of_body[body] = cluster
-        versions[body] = version
+        versions[extracted] = version
         self._first_of_body.setdefault(body, aid)
         stamped = replace(
             article,
@@ -171,7 +175,7 @@ class ArticleCatalog:
             self._versions.pop(aid, None)
 
     def forget_bodies(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Forget single (article_id, content_hash) rows removed to be rebuilt.
+        """Forget single (article_id, extracted_hash) rows removed to be rebuilt.
 
         The article's other versions stay, so its rebuilt row takes the
         removed row's version number (1 + the versions that remain).
@@ -190,8 +194,9 @@ class ArticleCatalog:
         first_seen_at: datetime | None,
         duplicate_of: str | None,
         cluster_id: str | None,
+        extracted_hash: str | None,
     ) -> None:
-        self._versions.setdefault(aid, {})[body] = version or 1
+        self._versions.setdefault(aid, {})[extracted_hash or body] = version or 1
         first_seen = first_seen_at or ingested_at
         if aid not in self._first_seen or first_seen < self._first_seen[aid]:
             self._first_seen[aid] = first_seen
@@ -209,7 +214,9 @@ class ArticleCatalog:
 
 def _stored_rows(
     warehouse: Warehouse,
-) -> list[tuple[str, str, datetime, int | None, datetime | None, str | None, str | None]]:
+) -> list[
+    tuple[str, str, datetime, int | None, datetime | None, str | None, str | None, str | None]
+]:
     """The key columns of every committed row, oldest first (v2 files read as nulls)."""
     files = [str(p) for p in warehouse.parquet_files(warehouse.articles)]
     if not files:
@@ -224,12 +231,11 @@ def _stored_rows(
         raise WarehouseReadError(warehouse.articles, exc) from exc
     columns = [table[name].to_pylist() for name in _COLUMNS]
     rows = []
-    for aid, body, ingested, version, first_seen, last_seen, dup, cluster in zip(
+    for aid, body, ingested, version, first_seen, last_seen, dup, cluster, extracted in zip(
         *columns, strict=True
     ):
         seen = last_seen or ingested
-        rows.append(
-            (seen, aid, version or 1, (aid, body, ingested, version, first_seen, dup, cluster))
-        )
+        row = (aid, body, ingested, version, first_seen, dup, cluster, extracted)
+        rows.append((seen, aid, version or 1, row))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     return [r[3] for r in rows]

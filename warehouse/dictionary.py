@@ -268,6 +268,12 @@ NOTES: Final = {
         "55936b5ba436e42ab98344d3af1c598bcdd7b675b25711af77f13ee34560bdc8",
         "rows written before schema 3",
     ),
+    "articles.extracted_hash": Notes(
+        "SHA-256 of the cleaned body before the source's learned boilerplate was removed; "
+        "the writer compares it (not content_hash) to tell a new version from a refetch",
+        "55936b5ba436e42ab98344d3af1c598bcdd7b675b25711af77f13ee34560bdc8",
+        "rows written before schema 3 (their content_hash stands in)",
+    ),
     "articles.published_month": Notes(
         "from the file's folder name, not stored in the file; DuckDB, pandas, Polars and Spark "
         "add it from the path",

@@ -62,7 +62,7 @@ def remove_latest_versions(
     """Remove the newest version of each article given by id or locator.
 
     Rows written by `spare_run_id` (the reprocessing run itself) are never
-    removed. Returns the (article_id, content_hash) of each removed row, so
+    removed. Returns the (article_id, extracted_hash) of each removed row, so
     the writer can forget exactly those bodies.
     """
     if not article_ids and not locators:
@@ -129,9 +129,20 @@ def _rewrite_without(
         except (OSError, pa.ArrowException) as exc:
             raise WarehouseReadError(path, exc) from exc
         gone = table.filter(mask)
-        removed += zip(
-            gone["article_id"].to_pylist(), gone["content_hash"].to_pylist(), strict=True
+        extracted = (
+            gone["extracted_hash"].to_pylist()
+            if "extracted_hash" in gone.column_names
+            else [None] * gone.num_rows
         )
+        removed += [
+            (aid, version_key or body)
+            for aid, body, version_key in zip(
+                gone["article_id"].to_pylist(),
+                gone["content_hash"].to_pylist(),
+                extracted,
+                strict=True,
+            )
+        ]
         keep = table.filter(pc.invert(mask))
         if keep.num_rows:
             write_parquet_atomic(keep, path)  # one atomic replace: old rows or new, never both

@@ -33,7 +33,7 @@ SCHEMA_HISTORY: Final = {
     "1": "first release: articles, rejects, runs",
     "2": "raw_pages and state/validators added for web sources; earlier tables unchanged",
     "3": (
-        "articles: version, first_seen_at, last_seen_at, duplicate_of, cluster_id appended "
+        "articles: version, first_seen_at, last_seen_at, duplicate_of, cluster_id, extracted_hash appended "
         "(null in rows written before); an article_id may now have several rows, one per "
         "distinct body (version); runs: exact_duplicates, near_duplicates, new_versions "
         "appended; state/minhash and state/site_boilerplate added; extraction_method may "
@@ -97,6 +97,7 @@ ARTICLES: Final = pa.schema(
         _field("last_seen_at", _UTC, "when this version's body was seen and written; an unchanged copy seen later is skipped, not recorded here (raw_pages keeps every fetch). Null before schema 3"),
         _field("duplicate_of", pa.string(), "article_id of the first article stored with exactly this body (same content_hash) under another URL; null when the body was new"),
         _field("cluster_id", pa.string(), "near-duplicate cluster: the content_hash of the cluster's first body. Always set, a singleton's is its own content_hash, so GROUP BY cluster_id works; rows whose word-shingle Jaccard to a member is estimated >= 0.8 (MinHash) join it, across runs. Null before schema 3"),
+        _field("extracted_hash", pa.string(), "SHA-256 hex of body before site-learned boilerplate removal (= content_hash when none was removed); versions compare it, so a pattern learned between two fetches does not make an unchanged page a new version. Null before schema 3"),
     ]
 )  # fmt: skip
 

@@ -177,7 +177,7 @@ class BatchWriter:
         )
 
     def forget_rows(self, rows: Sequence[tuple[str, str]]) -> None:
-        """Rows (article_id, content_hash) were removed to be rebuilt: forget exactly those.
+        """Rows (article_id, extracted_hash) were removed to be rebuilt: forget exactly those.
 
         Their article ids stay claimed; the rebuilt row of each takes the
         removed row's version, and the article's earlier versions stay.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
 from tests.conftest import sql_rows
 from tests.support.http_server import InTurn, Reply, TestServer
@@ -42,8 +43,10 @@ allow_private_network = true
     return path
 
 
-def test_refresh_adds_a_version_and_keeps_the_first(corpus: Path, tmp_path: Path) -> None:
-    """Run 1: story + exact mirror; run 2 (refresh): the edited story is version 2 of its URL."""
+def _ingest_then_refresh(
+    corpus: Path, tmp_path: Path, warehouse: Path
+) -> tuple[RunSummary, RunSummary, str]:
+    """Run 1: story + exact mirror; run 2 with refresh: the story comes back edited."""
     page = dev_page(corpus, STORY)
     first_text = wire_copy_html(corpus, page).encode()
     second_text = wire_copy_html(corpus, _edited(page)).encode()
@@ -55,10 +58,16 @@ def test_refresh_adds_a_version_and_keeps_the_first(corpus: Path, tmp_path: Path
                 "/mirror.html": Reply(200, HTML, first_text),
             }
         )
-        config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
+        config = _config(tmp_path, server)
         first = ingest_sources(config=str(config), warehouse=str(warehouse))
         second = ingest_sources(config=str(config), warehouse=str(warehouse), refresh=True)
-        story_url = server.url("/story.html")
+        return first, second, server.url("/story.html")
+
+
+def test_refresh_adds_a_version_and_keeps_the_first(corpus: Path, tmp_path: Path) -> None:
+    """Run 1: story + exact mirror; run 2 (refresh): the edited story is version 2 of its URL."""
+    warehouse = tmp_path / "warehouse"
+    first, second, story_url = _ingest_then_refresh(corpus, tmp_path, warehouse)
 
     assert (first.articles_written, second.articles_written) == (2, 1)
     assert second.duplicates_skipped == 1  # the mirror, unchanged
@@ -83,21 +92,8 @@ def test_reprocess_rebuilds_the_newest_version_and_keeps_the_earlier_text(
     """After v1 and v2 of a URL, reprocess replaces only v2 (from the newest fetch)."""
     from flows.reprocess import reprocess
 
-    page = dev_page(corpus, STORY)
-    first_text = wire_copy_html(corpus, page).encode()
-    second_text = wire_copy_html(corpus, _edited(page)).encode()
-    with TestServer("127.0.0.1") as server:
-        server.routes(
-            {
-                "/robots.txt": Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
-                "/story.html": InTurn(Reply(200, HTML, first_text), Reply(200, HTML, second_text)),
-                "/mirror.html": Reply(200, HTML, first_text),
-            }
-        )
-        config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
-        ingest_sources(config=str(config), warehouse=str(warehouse))
-        ingest_sources(config=str(config), warehouse=str(warehouse), refresh=True)
-        story_url = server.url("/story.html")
+    warehouse = tmp_path / "warehouse"
+    _, _, story_url = _ingest_then_refresh(corpus, tmp_path, warehouse)
 
     query = (
         "SELECT url, version, first_seen_at, body, run_id "
