@@ -32,11 +32,13 @@ from prefect.futures import PrefectFuture
 
 from extractors.files import list_inputs
 from extractors.parts import plan_parts
+from flows.artifacts import publish_warehouse_figures
 from flows.batches import Batch, Committer, ResumePoints, in_order, plan_batches
 from flows.progress import ProgressReporter
 from flows.runners import describe_runner, task_runner
 from transforms.article import CleanSettings
 from transforms.pipeline import CleanedBatch, clean_parts
+from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from warehouse import (
     BatchWriter,
     KeyIndex,
@@ -47,6 +49,7 @@ from warehouse import (
 )
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.runs import SourceCounts
+from warehouse.site_rules import learn_from_run, with_learned_boilerplate
 
 __all__ = ["RunSummary", "ingest_files"]
 
@@ -71,6 +74,9 @@ class RunSummary:
     batches: int = 0
     records_skipped: dict[str, int] = field(default_factory=dict)
     raw_pages_written: int = 0
+    exact_duplicates: int = 0  # written rows whose body another article already had
+    near_duplicates: int = 0  # written rows that joined an earlier near-duplicate cluster
+    new_versions: int = 0  # written rows that are a changed body of a stored URL
 
     @property
     def rejects(self) -> int:
@@ -110,6 +116,8 @@ def ingest_files(
     dask_address: str | None = None,
     split_mb: float = 16.0,
     keep_raw: bool = False,
+    site_share: float = DEFAULT_SHARE,
+    site_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> RunSummary:
     """Ingest local article files (txt, html, jsonl, csv, optionally gzipped; web archives).
 
@@ -118,7 +126,9 @@ def ingest_files(
     `keep_raw` stores web-archive payloads in `raw_pages` (the locator
     `file#offset=N` points into the archive either way). Fails only when the
     warehouse cannot be written; bad documents become rows in the rejects
-    table and the run goes on.
+    table and the run goes on. Paragraphs that recur in `site_share` of a
+    source's articles (once it has `site_min_articles`) are learned as that
+    site's boilerplate when the run commits, and removed from later runs.
     """
     logger = get_run_logger()
     started = time.perf_counter()
@@ -134,6 +144,8 @@ def ingest_files(
         "dask_address": dask_address,
         "split_mb": split_mb,
         "keep_raw": keep_raw,
+        "site_share": site_share,
+        "site_min_articles": site_min_articles,
     }
     store = Warehouse(Path(warehouse))
     split_bytes = max(1, int(split_mb * _MIB))
@@ -172,7 +184,16 @@ def ingest_files(
                 raw_index=raw_index,
             )
             done = ResumePoints(store, files)
-            settings = CleanSettings(min_words=min_words, default_source=source)
+            # the learned site boilerplate: a snapshot, fixed for the whole run
+            settings = with_learned_boilerplate(
+                store,
+                CleanSettings(
+                    min_words=min_words,
+                    default_source=source,
+                    site_share=site_share,
+                    site_min_articles=site_min_articles,
+                ),
+            )
             with (
                 ProgressReporter(total_files=len(files), enabled=show_progress) as progress,
                 task_runner(workers, dask_address) as (runner, slots),
@@ -194,6 +215,7 @@ def ingest_files(
                     commit.add(batch)
                     progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
             commit.flush()
+            learn_from_run(store, run_id)  # counts this run's committed articles
         except BaseException:
             _record_failure(store, record, commit, len(files), started, logger)
             raise
@@ -214,6 +236,7 @@ def ingest_files(
         table=summary_rows(summary),
         description=f"news-etl ingest run {run_id}",
     )
+    publish_warehouse_figures(store, run_id, logger)
     return summary
 
 
@@ -225,6 +248,15 @@ def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
         {"measure": "articles written", "value": summary.articles_written},
         {"measure": "duplicates skipped", "value": summary.duplicates_skipped},
         {"measure": "rejects", "value": summary.rejects},
+    ]
+    rows += [
+        {"measure": measure, "value": value}
+        for measure, value in (
+            ("  of the articles: exact copies of another", summary.exact_duplicates),
+            ("  of the articles: near-duplicates (clustered)", summary.near_duplicates),
+            ("  of the articles: new versions of a stored URL", summary.new_versions),
+        )
+        if value
     ]
     rows += [
         {"measure": f"  rejected: {reason}", "value": count}
@@ -282,6 +314,9 @@ def _summary(
         batches=commit.batches,
         records_skipped=dict(commit.skipped),
         raw_pages_written=commit.raw_pages_written,
+        exact_duplicates=commit.written.exact_duplicates,
+        near_duplicates=commit.written.near_duplicates,
+        new_versions=commit.written.new_versions,
     )
 
 
@@ -307,4 +342,7 @@ def final_record(
         rejects=summary.rejects,
         rejects_by_reason=summary.rejects_by_reason,
         sources=sources,
+        exact_duplicates=summary.exact_duplicates,
+        near_duplicates=summary.near_duplicates,
+        new_versions=summary.new_versions,
     )

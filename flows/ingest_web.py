@@ -31,6 +31,7 @@ from extractors.politeness import HostGate
 from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject
 from extractors.sources import Source, SourcesConfig, load_config
 from extractors.web import Discovery, discover, page_to_article
+from flows.artifacts import publish_warehouse_figures
 from flows.ingest import RunSummary, current_run_id, final_record
 from transforms.article import Article, CleanSettings
 from transforms.normalise import canonical_url, parse_timestamp
@@ -213,6 +214,7 @@ def ingest_sources(
         table=[_source_row(c) for c in counts],
         description=f"news-etl web ingest run {run_id}",
     )
+    publish_warehouse_figures(store, run_id, logger)
     for c in counts:
         logger.info(
             "%s: %d discovered, %d already stored, %d fetched, %d written, rejects %s",
@@ -406,4 +408,7 @@ def _summary(
         status=status,
         rejects_new=written.rejects_written,
         batches=0,
+        exact_duplicates=written.exact_duplicates,
+        near_duplicates=written.near_duplicates,
+        new_versions=written.new_versions,
     )

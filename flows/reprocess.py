@@ -24,7 +24,12 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.records import DiscoveredUrl, FetchedPage
 from extractors.web import page_to_article
-from flows.ingest import RunSummary, current_run_id, final_record, summary_rows
+from flows.ingest import (
+    RunSummary,
+    current_run_id,
+    final_record,
+    summary_rows,
+)
 from transforms.article import Article, CleanSettings
 from transforms.normalise import parse_timestamp
 from transforms.pipeline import clean_document
@@ -141,6 +146,9 @@ def reprocess(
                 elapsed_seconds=time.perf_counter() - started,
                 status=status,
                 rejects_new=written.rejects_written,
+                exact_duplicates=written.exact_duplicates,
+                near_duplicates=written.near_duplicates,
+                new_versions=written.new_versions,
             )
             write_run(store, final_record(record, summary))
     logger.info(

@@ -130,6 +130,9 @@ def test_run_publishes_summary_artifact(sample_run: tuple[Path, RunSummary]) -> 
     [artifact] = [a for a in artifacts if a.key == "ingest-summary"]
     assert artifact.type == "table"
     assert f'"value": {summary.articles_written}' in str(artifact.data)
+    [figures] = [a for a in artifacts if a.key == "warehouse-figures"]
+    assert figures.type == "markdown"
+    assert f"**{summary.articles_written}** articles" in str(figures.data)
 
 
 def test_readme_examples_run(

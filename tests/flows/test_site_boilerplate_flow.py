@@ -142,3 +142,53 @@ def test_bad_share_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["boilerplate", "list", "--share", "1.5"])
     assert exit_info.value.code == 2
+
+
+def test_file_runs_learn_at_commit_and_apply_later(corpus: Path, tmp_path: Path) -> None:
+    """`ingest_files`: run 1 (two Harvard pages) learns the disclaimer; run 2 removes it.
+
+    Run 2's input is run 1's first stored body as a plain-text file (no URL,
+    so a new article): its trailing disclaimer is gone, recorded as a site
+    removal. Ingesting run 1's pages again adds nothing: the learned pattern
+    changes their cleaned body but not their `extracted_hash`.
+    """
+    from flows.ingest import RunSummary, ingest_files
+
+    folder = corpus / "extraction-dev"
+    truth = json.loads((folder / "ground-truth.json").read_text("utf-8"))
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for key in sorted(k for k, v in truth.items() if "health.harvard.edu" in (v["url"] or "")):
+        html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
+        (pages / f"{key}.html").write_bytes(html)
+    warehouse = tmp_path / "warehouse"
+
+    def run(path: Path) -> RunSummary:
+        return ingest_files(
+            paths=[str(path)],
+            warehouse=str(warehouse),
+            source="harvard",
+            site_share=SHARE,
+            site_min_articles=MIN_ARTICLES,
+        )
+
+    first = run(pages)
+    assert first.articles_written == 2
+    stored = _bodies(warehouse)["harvard"]
+    assert all(DISCLAIMER in body for body in stored)  # learned at commit, not mid-run
+
+    again = run(pages)
+    assert (again.articles_written, again.duplicates_skipped, again.new_versions) == (0, 2, 0)
+
+    text = tmp_path / "copy.txt"
+    text.write_text(stored[0], encoding="utf-8")
+    later = run(text)
+    assert later.articles_written == 1
+    rows = sql_rows(
+        f"SELECT body, [r.text FOR r IN boilerplate_removed IF r.kind = 'site'] "
+        f"FROM read_parquet('{warehouse}/articles/**/*.parquet', union_by_name = true) "
+        f"WHERE run_id = '{later.run_id}'"
+    )
+    ((body, site_removed),) = rows
+    assert DISCLAIMER not in body and stored[0].startswith(body)
+    assert any(t.startswith(DISCLAIMER) for t in site_removed)
