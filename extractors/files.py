@@ -160,7 +160,7 @@ def read_part(
     `on_raw` receives the payload of each web-archive document record.
     """
     path = part.path
-    locator = str(path)
+    locator = part.name
     if is_warc_name(path.name):
         yield from _read_warc(part, locator, source, parse_html, done, skipped, on_raw)
         return

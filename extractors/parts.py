@@ -13,9 +13,9 @@ WARC, where a payload quoting a record header could pass for a record start.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 __all__ = ["FilePart", "RangeStream", "plan_parts"]
@@ -29,7 +29,8 @@ class FilePart:
     """A whole input file, or the bytes [start, end) of one; the unit a worker reads.
 
     `first_line` is the number of the line at `start` (JSONL ranges), so
-    a part's locators are those of a whole-file read.
+    a part's locators are those of a whole-file read. `label` names the file
+    in locators when it is a local copy of a remote input (its URL).
     """
 
     path: Path
@@ -37,6 +38,12 @@ class FilePart:
     end: int | None = None
     first_line: int = 1
     size: int = 0  # bytes of input this part covers, for grouping parts into batches
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file as locators spell it: its URL for a remote input, else its path."""
+        return self.label or str(self.path)
 
     @property
     def whole(self) -> bool:
@@ -48,14 +55,25 @@ class FilePart:
         return self.end is None
 
 
-def plan_parts(files: Sequence[Path], *, split_bytes: int) -> list[FilePart]:
+def plan_parts(
+    files: Sequence[Path], *, split_bytes: int, labels: Mapping[Path, str] | None = None
+) -> list[FilePart]:
     """Each file as one part, or, when larger than `split_bytes` and splittable, as ranges.
 
     Splittable: per-record-gzip web archives (`.warc.gz`, `.arc.gz`), cut at
     every `split_bytes` (each range finds its first record itself), and
     uncompressed `.jsonl` files, cut at the first line boundary after every
     `split_bytes` (found here in one pass that counts lines, at memchr speed).
+    `labels` gives the URL of files that are local copies of remote inputs.
     """
+    parts = [
+        replace(part, label=(labels or {}).get(part.path))
+        for part in _plan(files, split_bytes=split_bytes)
+    ]
+    return parts
+
+
+def _plan(files: Sequence[Path], *, split_bytes: int) -> list[FilePart]:
     parts: list[FilePart] = []
     for path in files:
         try:

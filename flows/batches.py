@@ -94,7 +94,7 @@ class ResumePoints:
         a range reports damage it runs into just past its end)."""
         found: set[str] = set()
         for part in parts:
-            entries = self._by_file.get(str(part.path), ())
+            entries = self._by_file.get(part.name, ())
             if part.end is None:
                 found.update(loc for offset, loc in entries if offset >= part.start)
             else:

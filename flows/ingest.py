@@ -18,6 +18,7 @@ input.
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -30,8 +31,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture
 
+from extractors.errors import UnreadableError
 from extractors.files import list_inputs
 from extractors.parts import plan_parts
+from extractors.records import Reject
+from extractors.remote import download, is_remote
 from flows.artifacts import publish_warehouse_figures
 from flows.batches import Batch, Committer, ResumePoints, in_order, plan_batches
 from flows.progress import ProgressReporter
@@ -54,6 +58,7 @@ from warehouse.site_rules import learn_from_run, with_learned_boilerplate
 __all__ = ["RunSummary", "ingest_files"]
 
 FLOW_NAME = "ingest_files"
+DOWNLOADS = ".downloads"  # hidden: no reader lists it
 _MIB = 1024 * 1024
 
 
@@ -119,7 +124,10 @@ def ingest_files(
     site_share: float = DEFAULT_SHARE,
     site_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> RunSummary:
-    """Ingest local article files (txt, html, jsonl, csv, optionally gzipped; web archives).
+    """Ingest article files (txt, html, jsonl, csv, optionally gzipped; web archives).
+
+    `paths` are local files or folders, or URLs of files (https://, s3://...),
+    which are copied locally first and located by their URL.
 
     `workers` runs the batches on a local Dask cluster of that many
     processes, `dask_address` on an existing Dask cluster; threads otherwise.
@@ -156,9 +164,15 @@ def ingest_files(
         commit: Committer | None = None
         files: list[Path] = []
         try:
-            files = list_inputs([Path(p) for p in paths])
+            files = list_inputs([Path(p) for p in paths if not is_remote(p)])
+            copies, unreachable = _fetch_remote(
+                [p for p in paths if is_remote(p)], store, source, logger
+            )
+            files += list(copies)
             batches = plan_batches(
-                plan_parts(files, split_bytes=split_bytes), batch_size, split_bytes
+                plan_parts(files, split_bytes=split_bytes, labels=copies),
+                batch_size,
+                split_bytes,
             )
             logger.info(
                 "run %s: %d files in %d batches on %s -> %s",
@@ -183,6 +197,8 @@ def ingest_files(
                 rows_per_file=max(1, rows_per_file),
                 raw_index=raw_index,
             )
+            if unreachable:
+                commit.add(CleanedBatch(rejects=unreachable))
             done = ResumePoints(store, files)
             # the learned site boilerplate: a snapshot, fixed for the whole run
             settings = with_learned_boilerplate(
@@ -216,6 +232,7 @@ def ingest_files(
                     progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
             commit.flush()
             learn_from_run(store, run_id)  # counts this run's committed articles
+            shutil.rmtree(store.root / DOWNLOADS, ignore_errors=True)  # all committed
         except BaseException:
             _record_failure(store, record, commit, len(files), started, logger)
             raise
@@ -238,6 +255,23 @@ def ingest_files(
     )
     publish_warehouse_figures(store, run_id, logger)
     return summary
+
+
+def _fetch_remote(
+    specs: list[str], store: Warehouse, source: str | None, logger: Any
+) -> tuple[dict[Path, str], list[Reject]]:
+    """Local copies of the inputs named by URL (path -> URL), and a reject for each
+    that cannot be fetched. Copies live in `<warehouse>/.downloads/` until the
+    run completes, so a rerun after a crash reuses them."""
+    copies: dict[Path, str] = {}
+    unreachable: list[Reject] = []
+    for spec in specs:
+        try:
+            copies[download(spec, store.root / DOWNLOADS)] = spec
+        except UnreadableError as exc:
+            logger.warning("%s", exc.detail)
+            unreachable.append(Reject(spec, exc.reason, exc.detail, source))
+    return copies, unreachable
 
 
 def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from extractors.remote import is_remote
 from extractors.sources import ConfigError, load_config
 from flows.commands.common import (
     EXIT_FAILED,
@@ -28,7 +29,11 @@ HELP = (
 
 
 def add_arguments(ingest: argparse.ArgumentParser) -> None:
-    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (recursive)")
+    ingest.add_argument(
+        "paths",
+        nargs="*",
+        help="files or folders (recursive), or URLs of files (https://..., s3://...)",
+    )
     ingest.add_argument(
         "--config", type=Path, default=None, help="a sources.toml: scrape its web sources"
     )
@@ -104,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.paths) == bool(args.config):
         return fail("ingest takes either PATH... or --config FILE", EXIT_USAGE)
     if args.paths:
-        missing = [str(p) for p in args.paths if not p.exists()]
+        missing = [p for p in args.paths if not is_remote(p) and not Path(p).exists()]
         if missing:
             return fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
         if len(args.source) > 1:
@@ -141,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             summary = ingest_files(
-                paths=[str(p) for p in args.paths],
+                paths=list(args.paths),
                 warehouse=args.warehouse,
                 source=args.source[0] if args.source else None,
                 batch_size=args.batch_size,

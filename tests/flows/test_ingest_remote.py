@@ -1,0 +1,131 @@
+"""Inputs named by URL: a web archive over HTTP and from an S3-compatible store.
+
+The archive is a real Common Crawl WARC from the shared corpus, served by a
+local HTTP server and by moto's S3 server on 127.0.0.1. Rows must be those
+of the same file ingested from disk, with locators naming the URL, and a
+rerun must resume (skip every record written) rather than start over.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.ingest import ingest_files
+from tests.conftest import sql_rows
+from tests.support.http_server import Reply, TestServer
+
+RESILIPARSE = "warc/chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz"
+WARC = {"Content-Type": "application/warc"}
+
+
+def _rows(warehouse: Path, prefix: str) -> list[tuple[str, str, str]]:
+    """(locator without the file part, article_id, body) of every article, sorted."""
+    rows = sql_rows(
+        "SELECT locator, article_id, body "
+        f"FROM read_parquet('{warehouse}/articles/**/*.parquet', union_by_name = true)"
+    )
+    assert all(locator.startswith(prefix + "#offset=") for locator, _, _ in rows), rows[:2]
+    return sorted((locator.removeprefix(prefix), aid, body) for locator, aid, body in rows)
+
+
+@pytest.fixture(scope="module")
+def from_disk(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, str]]:
+    archive = corpus / RESILIPARSE
+    warehouse = tmp_path_factory.mktemp("disk") / "warehouse"
+    ingest_files(paths=[str(archive)], warehouse=str(warehouse))
+    return _rows(warehouse, str(archive))
+
+
+def test_archive_over_http_is_ingested_and_resumed(
+    corpus: Path, tmp_path: Path, from_disk: list[tuple[str, str, str]]
+) -> None:
+    warehouse = tmp_path / "warehouse"
+    with TestServer("127.0.0.1") as server:
+        server.route("/crawl/cc.warc.gz", Reply(200, WARC, (corpus / RESILIPARSE).read_bytes()))
+        url = server.url("/crawl/cc.warc.gz")
+        first = ingest_files(paths=[url], warehouse=str(warehouse))
+        second = ingest_files(paths=[url], warehouse=str(warehouse))
+
+    assert _rows(warehouse, url) == from_disk
+    assert first.articles_written == len(from_disk) > 10
+    assert second.articles_written == 0
+    assert second.records_skipped.get("resumed") == first.articles_written + first.rejects
+    assert not (warehouse / ".downloads").exists()  # local copies go once the run completes
+
+
+def test_unreachable_url_is_a_reject_and_the_run_goes_on(corpus: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    with TestServer("127.0.0.1") as server:
+        missing = server.url("/gone.warc.gz")
+        summary = ingest_files(paths=[missing, str(corpus / RESILIPARSE)], warehouse=str(warehouse))
+    assert summary.rejects_by_reason.get("UNREADABLE") == 1
+    assert summary.articles_written > 10
+    [(locator, reason, detail)] = sql_rows(
+        f"SELECT locator, reason, detail FROM read_parquet('{warehouse}/rejects/*.parquet') "
+        "WHERE reason = 'UNREADABLE'"
+    )
+    assert (locator, reason) == (missing, "UNREADABLE")
+    assert "404" in detail
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3-compatible server on a free port of 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("moto server did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_archive_from_s3_compatible_store(
+    corpus: Path,
+    tmp_path: Path,
+    s3_endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    from_disk: list[tuple[str, str, str]],
+) -> None:
+    """The standard AWS variables point pyarrow at the store, as for AWS or MinIO."""
+    import boto3  # type: ignore[import-untyped]
+
+    for name, value in {
+        "AWS_ENDPOINT_URL": s3_endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3")
+    client.create_bucket(Bucket="crawl")
+    client.put_object(
+        Bucket="crawl", Key="news/cc.warc.gz", Body=(corpus / RESILIPARSE).read_bytes()
+    )
+    uri = "s3://crawl/news/cc.warc.gz"
+    warehouse = tmp_path / "warehouse"
+    summary = ingest_files(paths=[uri], warehouse=str(warehouse))
+    assert summary.articles_written == len(from_disk)
+    assert _rows(warehouse, uri) == from_disk
