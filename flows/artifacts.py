@@ -6,7 +6,7 @@ import logging
 
 from prefect.artifacts import create_markdown_artifact
 
-from warehouse import QueryError, Warehouse, WarehouseError
+from warehouse import Warehouse
 from warehouse.report import key_figures_markdown
 
 __all__ = ["publish_warehouse_figures"]
@@ -17,8 +17,10 @@ def publish_warehouse_figures(
 ) -> None:
     """The warehouse's headline figures after the run, as a markdown artifact.
 
-    Links the full HTML report when one was written (`news-etl report`). A
-    failure here is logged, never fails the run: the rows are committed.
+    Links the full HTML report when one was written (`news-etl report`).
+    Call it under the writer lock (a compaction could otherwise delete a file
+    between listing and reading). Any failure here is logged and never fails
+    the run: its rows are committed and its runs row written.
     """
     report_page = store.root / "report.html"
     try:
@@ -29,5 +31,5 @@ def publish_warehouse_figures(
             ),
             description=f"news-etl warehouse after run {run_id} (full page: news-etl report)",
         )
-    except (QueryError, WarehouseError):
+    except Exception:  # an artifact is a courtesy; the run has succeeded
         logger.warning("could not summarise the warehouse for the artifact", exc_info=True)

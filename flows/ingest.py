@@ -239,6 +239,8 @@ def ingest_files(
 
         summary = _summary(commit, run_id, warehouse, len(files), started)
         write_run(store, final_record(record, summary))
+        # read under the lock: a compaction cannot delete files mid-read
+        publish_warehouse_figures(store, run_id, logger)
     logger.info(
         "run %s: %d documents, %d articles written, %d duplicates skipped, %d rejects %s",
         run_id,
@@ -253,7 +255,6 @@ def ingest_files(
         table=summary_rows(summary),
         description=f"news-etl ingest run {run_id}",
     )
-    publish_warehouse_figures(store, run_id, logger)
     return summary
 
 

@@ -209,12 +209,13 @@ def ingest_sources(
             raise
         summary = _summary(run_id, warehouse, counts, started, RunStatus.COMPLETED)
         write_run(store, final_record(record, summary, sources=_source_counts(counts)))
+        # read under the lock: a compaction cannot delete files mid-read
+        publish_warehouse_figures(store, run_id, logger)
     create_table_artifact(
         key="ingest-sources-summary",
         table=[_source_row(c) for c in counts],
         description=f"news-etl web ingest run {run_id}",
     )
-    publish_warehouse_figures(store, run_id, logger)
     for c in counts:
         logger.info(
             "%s: %d discovered, %d already stored, %d fetched, %d written, rejects %s",
