@@ -9,23 +9,14 @@ corpus: `footers/boilerplate_catalogue` and the "without" snippets of
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
-from transforms.boilerplate_rules import DEFAULT_MAX_WORDS, BoilerplateKind, Position, Rule
+from transforms.boilerplate_rules import BoilerplateKind, Position, Rule
 
 __all__ = ["RULES"]
 
 
-def _rule(
-    name: str,
-    kind: BoilerplateKind,
-    pattern: str,
-    where: Position = Position.ANY,
-    max_words: int = DEFAULT_MAX_WORDS,
-    needs: tuple[str, ...] = (),
-) -> Rule:
-    return Rule(name, kind, re.compile(pattern, re.IGNORECASE), where, max_words, needs)
+_rule = Rule.of
 
 
 _S = BoilerplateKind.SUBSCRIPTION

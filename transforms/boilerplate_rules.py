@@ -86,6 +86,19 @@ class Rule:
     max_words: int = DEFAULT_MAX_WORDS
     needs: tuple[str, ...] = ()
 
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        kind: BoilerplateKind,
+        pattern: str,
+        where: Position = Position.ANY,
+        max_words: int = DEFAULT_MAX_WORDS,
+        needs: tuple[str, ...] = (),
+    ) -> Rule:
+        """A rule from a pattern's source text, matched case-insensitively."""
+        return cls(name, kind, re.compile(pattern, re.IGNORECASE), where, max_words, needs)
+
     def __post_init__(self) -> None:
         if not self.name or any(ch.isspace() for ch in self.name):
             raise InvalidRuleError(self.name, "a name must be non-empty and without spaces")

@@ -43,29 +43,17 @@ def clean_files(
     reporting; `done` and `skipped` go to `read_file` (web archives).
     """
     for path in paths:
-        locator = str(path)
         documents = 0
-        try:
-            for document in read_file(
-                path,
-                source=settings.default_source,
-                parse_html=extract_html,
-                done=done,
-                skipped=skipped,
-            ):
-                documents += 1
-                yield clean_document(
-                    document, settings=settings, run_id=run_id, ingested_at=ingested_at
-                )
-        except Exception as exc:  # a reader bug must cost one file, not the run
+        reader = read_file(
+            path,
+            source=settings.default_source,
+            parse_html=extract_html,
+            done=done,
+            skipped=skipped,
+        )
+        for item in _guarded(reader, str(path), settings, run_id, ingested_at):
             documents += 1
-            logger.exception("reading %s failed", locator)
-            yield Reject(
-                locator,
-                RejectReason.PROCESSING_ERROR,
-                f"{type(exc).__name__}: {exc}"[:500],
-                settings.default_source,
-            )
+            yield item
         if on_file_done is not None:
             on_file_done(path, documents)
 

@@ -11,14 +11,17 @@ stray temporary file, never a truncated table file.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.errors import WarehouseWriteError
 
-__all__ = ["COMPRESSION", "TMP_SUFFIX", "fsync_dir", "write_parquet_atomic"]
+__all__ = ["COMPRESSION", "TMP_SUFFIX", "atomic_file", "fsync_dir", "write_parquet_atomic"]
 
 # zstd: about 30% smaller than snappy on article text at similar read speed,
 # and read by DuckDB, Polars, Spark and pandas alike.
@@ -31,11 +34,23 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
     Raises `WarehouseWriteError` when the file system refuses.
     """
+    with atomic_file(path) as handle:
+        pq.write_table(table, handle, compression=COMPRESSION)
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A handle whose bytes appear at `path` whole when the block ends, or never.
+
+    Written under a hidden temporary name, flushed to disk and renamed; an
+    error (or a kill) leaves no file at `path`. Raises `WarehouseWriteError`
+    when the file system refuses.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as handle:
-            pq.write_table(table, handle, compression=COMPRESSION)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(path)

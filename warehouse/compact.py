@@ -43,7 +43,6 @@ file.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import time
 from collections import defaultdict
@@ -57,8 +56,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from warehouse.atomic import COMPRESSION, TMP_SUFFIX, fsync_dir
-from warehouse.errors import WarehouseReadError, WarehouseWriteError
+from warehouse.atomic import COMPRESSION, atomic_file, fsync_dir
+from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.replacement import (
@@ -308,38 +307,28 @@ def _rewrite(table: _Table, folder: Path, group: Sequence[Path]) -> tuple[Path, 
 def _write_streamed(schema: pa.Schema, inputs: Sequence[Path], output: Path) -> int:
     """Stream the inputs' row groups into `output`, written atomically; returns rows."""
     plain = pa.schema(list(schema))  # cast target: fields only, no file metadata
-    tmp = output.with_name(f".{output.name}.{os.getpid()}{TMP_SUFFIX}")
     rows = 0
-    try:
-        with tmp.open("wb") as handle:
-            with pq.ParquetWriter(handle, schema, compression=COMPRESSION) as writer:
-                buffer: list[pa.Table] = []
-                buffered = 0
-                for path in inputs:
-                    try:
-                        with pq.ParquetFile(path) as source:
-                            for index in range(source.num_row_groups):
-                                # one thread: decoding tiny row groups is faster without the pool
-                                group = source.read_row_group(index, use_threads=False)
-                                part = _conform(group, plain, path)
-                                buffer.append(part)
-                                buffered += part.nbytes
-                                if buffered >= _ROW_GROUP_BYTES:
-                                    rows += _flush(writer, buffer, schema)
-                                    buffer, buffered = [], 0
-                    except (OSError, pa.ArrowException, KeyError) as exc:
-                        raise WarehouseReadError(path, exc) from exc
-                rows += _flush(writer, buffer, schema)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise WarehouseWriteError(output, exc) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(output.parent)
+    with (
+        atomic_file(output) as handle,
+        pq.ParquetWriter(handle, schema, compression=COMPRESSION) as writer,
+    ):
+        buffer: list[pa.Table] = []
+        buffered = 0
+        for path in inputs:
+            try:
+                with pq.ParquetFile(path) as source:
+                    for index in range(source.num_row_groups):
+                        # one thread: decoding tiny row groups is faster without the pool
+                        group = source.read_row_group(index, use_threads=False)
+                        part = _conform(group, plain, path)
+                        buffer.append(part)
+                        buffered += part.nbytes
+                        if buffered >= _ROW_GROUP_BYTES:
+                            rows += _flush(writer, buffer, schema)
+                            buffer, buffered = [], 0
+            except (OSError, pa.ArrowException, KeyError) as exc:
+                raise WarehouseReadError(path, exc) from exc
+        rows += _flush(writer, buffer, schema)
     return rows
 
 

@@ -7,7 +7,6 @@ routes that fail in each way a page can.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +16,9 @@ import pytest
 from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
 from tests.conftest import sql_rows
-from tests.support.http_server import InTurn, LoggedRequest, Reply, TestServer, redirect
+from tests.support.guardian_site import PAGES, serve_feed_and_pages
+from tests.support.http_server import InTurn, Reply, TestServer, redirect
 
-GUARDIAN = "https://www.theguardian.com"
-PAGES = [
-    "nytimes.com.blackouts.html",
-    "theatlantic.com.disasters.html",
-    "bbc.com.52241221.html",
-    "politico.com.retirement.html",
-]
 DIRECT = {
     "/private/secret.html": "ROBOTS_DISALLOWED",
     "/gone.html": "FETCH_FAILED",
@@ -47,29 +40,11 @@ class Site:
 def site(corpus: Path) -> Iterator[Site]:
     """The site, with the paths of the article pages its feed links to."""
     with TestServer("127.0.0.1") as server:
-        feed = (corpus / "feeds/rbren__rss-parser/input/guardian.rss").read_bytes()
-        feed = feed.replace(GUARDIAN.encode(), server.base_url.encode())
-        # the real feed's first items only, so one run takes all of them
-        items = feed.split(b"</item>")
-        feed = b"</item>".join(items[: len(PAGES)]) + b"</item></channel></rss>"
-
-        def rss(request: LoggedRequest) -> Reply:
-            if request.headers.get("if-none-match") == '"g1"':
-                return Reply(304, {"ETag": '"g1"'})
-            return Reply(200, {"Content-Type": "application/rss+xml", "ETag": '"g1"'}, feed)
-
-        server.route("/rss.xml", rss)
+        paths, feed = serve_feed_and_pages(server, corpus)
         server.route(
             "/robots.txt",
             Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"),
         )
-        pages = [(corpus / "html/adbar__trafilatura/eval" / name).read_bytes() for name in PAGES]
-        links = re.findall(rb"<link>([^<]+)</link>", feed)
-        paths = [
-            link.decode().removeprefix(server.base_url) for link in links if b"/2018/" in link
-        ][: len(PAGES)]
-        for path, page in zip(paths, pages, strict=True):
-            server.route(path, Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page))
         bomb = (corpus / "compression/scrapy__scrapy/compressed/bomb-gzip.bin").read_bytes()
         server.routes(
             {

@@ -43,7 +43,8 @@ from flows.ingest_web import ingest_sources
 from flows.scheduled import host_limit_names, host_slots, ingest
 from flows.serve import deployments, drop_missed_runs
 from tests.conftest import REPO_ROOT, sql_rows
-from tests.support.http_server import LoggedRequest, Reply, TestServer
+from tests.support.guardian_site import PAGES, serve_feed_and_pages
+from tests.support.http_server import TestServer
 from tests.support.prefect_server import (
     PREFECT,
     PrefectServer,
@@ -52,13 +53,6 @@ from tests.support.prefect_server import (
     stop_process,
 )
 
-GUARDIAN = "https://www.theguardian.com"
-PAGES = [
-    "nytimes.com.blackouts.html",
-    "theatlantic.com.disasters.html",
-    "bbc.com.52241221.html",
-    "politico.com.retirement.html",
-]
 # The feed's first four items are dated 2018-01-31 at 07:26, 15:46, 20:00 and 12:14 UTC.
 SINCE = "2018-01-31T15:00:00+00:00"  # leaves the first and the fourth out
 NEWS_ETL = [sys.executable, "-m", "flows.cli"]
@@ -76,24 +70,7 @@ class Site:
 def site(corpus: Path) -> Iterator[Site]:
     """A feed of four real items (with an ETag) and their four real pages."""
     with TestServer("127.0.0.1") as server:
-        feed = (corpus / "feeds/rbren__rss-parser/input/guardian.rss").read_bytes()
-        feed = feed.replace(GUARDIAN.encode(), server.base_url.encode())
-        items = feed.split(b"</item>")
-        feed = b"</item>".join(items[: len(PAGES)]) + b"</item></channel></rss>"
-
-        def rss(request: LoggedRequest) -> Reply:
-            if request.headers.get("if-none-match") == '"f1"':
-                return Reply(304, {"ETag": '"f1"'})
-            return Reply(200, {"Content-Type": "application/rss+xml", "ETag": '"f1"'}, feed)
-
-        server.route("/rss.xml", rss)
-        links = re.findall(rb"<link>([^<]+)</link>", feed)
-        paths = [
-            link.decode().removeprefix(server.base_url) for link in links if b"/2018/" in link
-        ][: len(PAGES)]
-        for path, name in zip(paths, PAGES, strict=True):
-            page = (corpus / "html/adbar__trafilatura/eval" / name).read_bytes()
-            server.route(path, Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page))
+        paths, _ = serve_feed_and_pages(server, corpus)
         yield Site(server, paths)
 
 

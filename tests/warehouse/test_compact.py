@@ -29,6 +29,7 @@ from warehouse import (
     sweep_temp_files,
     write_run,
 )
+from warehouse import atomic as atomic_module
 from warehouse import compact as compact_module
 from warehouse.atomic import fsync_dir
 from warehouse.compact import compact_warehouse, read_committed
@@ -261,7 +262,7 @@ def test_readers_never_see_duplicates_or_gaps(
         fsync_dir(folder)
         time.sleep(0.05)
 
-    monkeypatch.setattr(compact_module, "fsync_dir", slow_fsync_dir)
+    monkeypatch.setattr(atomic_module, "fsync_dir", slow_fsync_dir)  # after the rename
     stop = threading.Event()
     counts: list[int] = []
     retries = 0
