@@ -98,7 +98,7 @@ def clean_parts(
             skipped=skipped,
             on_raw=payloads.append if keep_raw else None,
         )
-        for item in _guarded(reader, str(part.path), settings, run_id, ingested_at):
+        for item in _guarded(reader, part.name, settings, run_id, ingested_at):
             if isinstance(item, Article):
                 batch.articles.append(item)
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,28 @@ def test_seed_through_pipeline(seed_path: Path) -> None:
     assert article.title is None
     assert article.language == "en"
     assert article.source == "local"
+
+
+@pytest.mark.parametrize("label", [None, "https://data.example/crawl/page.html"])
+def test_a_reader_bug_is_located_as_the_rows_are(
+    seed_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, label: str | None
+) -> None:
+    """A bug while reading costs that file one PROCESSING_ERROR reject, located by the
+    name its rows would carry: the URL for a local copy of a remote input."""
+    from extractors.parts import FilePart
+    from transforms import pipeline
+
+    page = tmp_path / "page.txt"
+    shutil.copyfile(seed_path, page)
+
+    def broken_reader(*args: object, **kwargs: object) -> Iterator[Reject]:
+        raise RuntimeError("reader bug")
+        yield  # a generator, as the real reader is
+
+    monkeypatch.setattr(pipeline, "read_part", broken_reader)
+    batch = pipeline.clean_parts(
+        [FilePart(page, label=label)], settings=CleanSettings(), run_id="t", ingested_at=INGESTED
+    )
+    [reject] = batch.rejects
+    assert reject.reason == RejectReason.PROCESSING_ERROR
+    assert reject.locator == (label or str(page))
