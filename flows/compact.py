@@ -9,8 +9,6 @@ same core without starting Prefect.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
@@ -29,7 +27,7 @@ def compact(
     """Rewrite the small files of every table into files of about `target_mb` MiB."""
     logger = get_run_logger()
     report = compact_warehouse(
-        Warehouse(Path(warehouse)), target_bytes=int(target_mb * 2**20), min_files=min_files
+        Warehouse.at(warehouse), target_bytes=int(target_mb * 2**20), min_files=min_files
     )
     logger.info(
         "compacted %s: %d files -> %d (%d files, %d rows rewritten), %.1f -> %.1f MiB, "

@@ -18,7 +18,9 @@ input.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -155,7 +157,7 @@ def ingest_files(
         "site_share": site_share,
         "site_min_articles": site_min_articles,
     }
-    store = Warehouse(Path(warehouse))
+    store = Warehouse.at(warehouse)
     split_bytes = max(1, int(split_mb * _MIB))
     with exclusive_writer(store):
         sweep_temp_files(store)
@@ -232,7 +234,7 @@ def ingest_files(
                     progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
             commit.flush()
             learn_from_run(store, run_id)  # counts this run's committed articles
-            shutil.rmtree(store.root / DOWNLOADS, ignore_errors=True)  # all committed
+            shutil.rmtree(_downloads(store), ignore_errors=True)  # all committed
         except BaseException:
             _record_failure(store, record, commit, len(files), started, logger)
             raise
@@ -262,13 +264,13 @@ def _fetch_remote(
     specs: list[str], store: Warehouse, source: str | None, logger: Any
 ) -> tuple[dict[Path, str], list[Reject]]:
     """Local copies of the inputs named by URL (path -> URL), and a reject for each
-    that cannot be fetched. Copies live in `<warehouse>/.downloads/` until the
-    run completes, so a rerun after a crash reuses them."""
+    that cannot be fetched. Copies live in `_downloads(store)` until the run
+    completes, so a rerun after a crash reuses them."""
     copies: dict[Path, str] = {}
     unreachable: list[Reject] = []
     for spec in specs:
         try:
-            copies[download(spec, store.root / DOWNLOADS)] = spec
+            copies[download(spec, _downloads(store))] = spec
         except UnreadableError as exc:
             logger.warning("%s", exc.detail)
             unreachable.append(Reject(spec, exc.reason, exc.detail, source))
@@ -381,3 +383,13 @@ def final_record(
         near_duplicates=summary.near_duplicates,
         new_versions=summary.new_versions,
     )
+
+
+def _downloads(store: Warehouse) -> Path:
+    """Where copies of remote inputs wait: `<warehouse>/.downloads/`, or, for a
+    warehouse in object storage, a folder of the machine's temporary space
+    named after the warehouse (readers of archives need a local, seekable file)."""
+    if isinstance(store.root, Path):
+        return store.root / DOWNLOADS
+    digest = hashlib.sha256(str(store.root).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"news-etl-downloads-{digest}"

@@ -176,7 +176,7 @@ def ingest_sources(
             raise ValueError(f"max_articles must be at least 1, got {max_articles}")
         selected = tuple(replace(s, max_articles=max_articles) for s in selected)
     run_id = current_run_id()
-    store = Warehouse(Path(warehouse))
+    store = Warehouse.at(warehouse)
     parameters = {
         "config": config,
         "sources": [s.name for s in selected],

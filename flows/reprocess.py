@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -105,7 +104,7 @@ def reprocess(
     since_at = parse_timestamp(since) if since else None
     if since and since_at is None:
         raise ValueError(f"--since {since!r} is not a date or timestamp, e.g. 2026-11-01")
-    store = Warehouse(Path(warehouse))
+    store = Warehouse.at(warehouse)
     run_id = current_run_id()
     parameters = {"warehouse": warehouse, "since": since, "batch_size": batch_size}
     with exclusive_writer(store):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -14,10 +13,10 @@ from warehouse.status import freshness_by_source, last_runs
 __all__ = ["print_status"]
 
 
-def print_status(root: Path, *, runs: int = 10, console: Console | None = None) -> None:
+def print_status(root: str, *, runs: int = 10, console: Console | None = None) -> None:
     """Print the run history and per-source freshness of the warehouse at `root`."""
     out = console or Console()
-    store = Warehouse(root)
+    store = Warehouse.at(root)
     history = Table(title=f"last runs · {root}", title_justify="left")
     for column in ("started (UTC)", "flow", "status", "seen", "written", "dups", "rejects"):
         history.add_column(column, justify="right" if column in ("seen", "written") else "left")

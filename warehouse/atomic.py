@@ -6,20 +6,34 @@ The file is written under a hidden temporary name in the same folder
 renamed over its final name (`rename(2)`), which POSIX makes atomic
 within one file system. A process killed at any moment leaves at most a
 stray temporary file, never a truncated table file.
+
+An object store has no rename, and needs none: an object becomes visible
+only when its upload completes (one PUT, or the completion of a multipart
+upload), whole. The bytes are therefore spooled to a local temporary file
+and uploaded in one pyarrow copy once the block has ended without error.
+Python code never runs between the first and last byte of the upload, so
+an exception in the block cannot complete a partial object, and a killed
+process leaves at most an unfinished multipart upload, which no reader
+sees (a bucket lifecycle rule for incomplete uploads tidies those).
+Overwriting an object (the runs row, the state files) is atomic too:
+readers see the old object or the new one.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from warehouse.errors import WarehouseWriteError
+from warehouse.storage import ObjectPath, StorePath
 
 __all__ = ["COMPRESSION", "TMP_SUFFIX", "atomic_file", "fsync_dir", "write_parquet_atomic"]
 
@@ -29,23 +43,34 @@ COMPRESSION = "zstd"
 TMP_SUFFIX = ".tmp"
 
 
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+def write_parquet_atomic(
+    table: pa.Table, path: StorePath, *, before_commit: Callable[[], None] | None = None
+) -> None:
     """Write `table` to `path` so that `path` appears complete or not at all.
 
     Raises `WarehouseWriteError` when the file system refuses.
     """
-    with atomic_file(path) as handle:
+    with atomic_file(path, before_commit=before_commit) as handle:
         pq.write_table(table, handle, compression=COMPRESSION)
 
 
 @contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
+def atomic_file(
+    path: StorePath, *, before_commit: Callable[[], None] | None = None
+) -> Iterator[BinaryIO]:
     """A handle whose bytes appear at `path` whole when the block ends, or never.
 
-    Written under a hidden temporary name, flushed to disk and renamed; an
-    error (or a kill) leaves no file at `path`. Raises `WarehouseWriteError`
-    when the file system refuses.
+    Written under a hidden temporary name, flushed to disk and renamed (or,
+    on an object store, uploaded in one go); an error (or a kill) leaves no
+    file at `path`. Raises `WarehouseWriteError` when the file system refuses.
+    `before_commit` runs after the bytes are written and before they become
+    visible; whatever it raises cancels the write (a writer checks there that
+    it still holds the warehouse's lease).
     """
+    if isinstance(path, ObjectPath):
+        with _uploaded_at_end(path, before_commit) as handle:
+            yield handle
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +78,8 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        if before_commit is not None:
+            before_commit()
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -63,8 +90,31 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     fsync_dir(path.parent)
 
 
-def fsync_dir(folder: Path) -> None:
+@contextmanager
+def _uploaded_at_end(
+    path: ObjectPath, before_commit: Callable[[], None] | None
+) -> Iterator[BinaryIO]:
+    with tempfile.TemporaryDirectory(prefix="news-etl-upload-") as folder:
+        local = Path(folder) / path.name
+        with local.open("wb") as handle:
+            yield handle
+        if before_commit is not None:
+            before_commit()
+        try:
+            pafs.copy_files(
+                str(local),
+                path.path,
+                source_filesystem=pafs.LocalFileSystem(),
+                destination_filesystem=path.fs,
+            )
+        except (OSError, pa.ArrowException) as exc:
+            raise WarehouseWriteError(path, exc) from exc
+
+
+def fsync_dir(folder: StorePath) -> None:
     """Make renames and deletes in `folder` durable (a no-op where directories cannot be opened)."""
+    if isinstance(folder, ObjectPath):
+        return  # object stores have no directory entries to flush
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

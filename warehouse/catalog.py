@@ -36,7 +36,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from transforms.article import Article
 from transforms.similarity import (
@@ -56,6 +55,7 @@ from warehouse.signatures import (
     read_signatures,
     signature_files,
 )
+from warehouse.storage import dataset
 
 __all__ = ["ArticleCatalog", "Placement"]
 
@@ -218,7 +218,7 @@ def _stored_rows(
     tuple[str, str, datetime, int | None, datetime | None, str | None, str | None, str | None]
 ]:
     """The key columns of every committed row, oldest first (v2 files read as nulls)."""
-    files = [str(p) for p in warehouse.parquet_files(warehouse.articles)]
+    files = warehouse.parquet_files(warehouse.articles)
     if not files:
         return []
     # An explicit schema: files from before schema 3 lack the new columns,
@@ -226,7 +226,7 @@ def _stored_rows(
     # first file found happened to be an old one).
     schema = pa.schema([ARTICLES.field(name) for name in _COLUMNS])
     try:
-        table = ds.dataset(files, format="parquet", schema=schema).to_table()
+        table = dataset(files, format="parquet", schema=schema).to_table()
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(warehouse.articles, exc) from exc
     columns = [table[name].to_pylist() for name in _COLUMNS]

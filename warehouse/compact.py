@@ -46,20 +46,19 @@ import logging
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from functools import partial
 from typing import Any, Final
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from warehouse.atomic import COMPRESSION, atomic_file, fsync_dir
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
-from warehouse.lock import exclusive_writer, sweep_temp_files
+from warehouse.lock import exclusive_writer, still_held, sweep_temp_files
 from warehouse.replacement import (
     COMPACTED_PREFIX,
     REPLACES_KEY,
@@ -68,6 +67,15 @@ from warehouse.replacement import (
     identify,
 )
 from warehouse.schema import ARTICLES, RAW_PAGES, REJECTS, RUNS, with_version
+from warehouse.storage import (
+    StorePath,
+    arrow_location,
+    dataset,
+    parquet_file,
+    read_metadata,
+    read_table,
+    relative_parts,
+)
 
 __all__ = [
     "DEFAULT_MIN_FILES",
@@ -174,12 +182,18 @@ def compact_warehouse(
         finished = sweep_temp_files(warehouse)
         for table in _TABLES:
             table_dir = warehouse.root / table.name
-            by_folder: dict[Path, list[Path]] = defaultdict(list)
+            by_folder: dict[StorePath, list[StorePath]] = defaultdict(list)
             for path in warehouse.parquet_files(table_dir):
                 by_folder[path.parent].append(path)
             for folder, files in sorted(by_folder.items()):
                 compacted = _compact_folder(
-                    table, table_dir, folder, files, target_bytes=target_bytes, min_files=min_files
+                    table,
+                    table_dir,
+                    folder,
+                    files,
+                    target_bytes=target_bytes,
+                    min_files=min_files,
+                    check=partial(still_held, warehouse),
                 )
                 folders.append(compacted)
     report = CompactionReport(tuple(folders), finished, time.perf_counter() - started)
@@ -198,19 +212,20 @@ def compact_warehouse(
 
 def _compact_folder(
     table: _Table,
-    table_dir: Path,
-    folder: Path,
-    files: Sequence[Path],
+    table_dir: StorePath,
+    folder: StorePath,
+    files: Sequence[StorePath],
     *,
     target_bytes: int,
     min_files: int,
+    check: Callable[[], None],
 ) -> FolderCompaction:
     sizes = {path: path.stat().st_size for path in files}
     small = [p for p in files if sizes[p] < target_bytes * _DONE_FRACTION]
     if table.name == "runs":
         small = [p for p in small if _run_settled(p)]
     rewritten = rows = 0
-    written: list[Path] = []
+    written: list[StorePath] = []
     if len(small) >= min_files:
         pending = sorted(small, key=lambda p: _first_row_key(p, table))
         # Merged small files compress better than apart (measured: 77 MiB of
@@ -222,7 +237,7 @@ def _compact_folder(
             group, pending = _next_group(pending, sizes, target_bytes / max(ratio, 0.05))
             if len(group) < 2:
                 continue
-            output, count = _rewrite(table, folder, group)
+            output, count = _rewrite(table, folder, group, check)
             bytes_in += sum(sizes[p] for p in group)
             bytes_out += output.stat().st_size
             written.append(output)
@@ -230,7 +245,7 @@ def _compact_folder(
             rows += count
     remaining = [p for p in files if p.exists()] if rewritten else list(files)
     after = remaining + [p for p in written if p not in remaining]
-    partition = "" if folder == table_dir else folder.relative_to(table_dir).as_posix()
+    partition = "/".join(relative_parts(folder, table_dir))
     return FolderCompaction(
         table=table.name,
         partition=partition,
@@ -244,8 +259,8 @@ def _compact_folder(
 
 
 def _next_group(
-    files: Sequence[Path], sizes: dict[Path, int], budget: float
-) -> tuple[list[Path], list[Path]]:
+    files: Sequence[StorePath], sizes: dict[StorePath, int], budget: float
+) -> tuple[list[StorePath], list[StorePath]]:
     """The leading files whose sizes add up to at most `budget` (one at least), and the rest."""
     total = sizes[files[0]]
     end = 1
@@ -255,11 +270,11 @@ def _next_group(
     return list(files[:end]), list(files[end:])
 
 
-def _first_row_key(path: Path, table: _Table) -> tuple[bool, Any, str]:
+def _first_row_key(path: StorePath, table: _Table) -> tuple[bool, Any, str]:
     """Sort key: the file's oldest `order_by` value from the footer statistics, then name."""
     oldest = None
     try:
-        metadata = pq.read_metadata(path)
+        metadata = read_metadata(path)
         index = metadata.schema.to_arrow_schema().get_field_index(table.order_by)
         if index >= 0:
             for group in range(metadata.num_row_groups):
@@ -271,17 +286,19 @@ def _first_row_key(path: Path, table: _Table) -> tuple[bool, Any, str]:
     return (oldest is None, oldest if oldest is not None else 0, path.name)
 
 
-def _run_settled(path: Path) -> bool:
+def _run_settled(path: StorePath) -> bool:
     """A completed run, or one started long enough ago that nothing will rewrite its row."""
     try:
-        rows = pq.read_table(path, columns=["status", "started_at"]).to_pylist()
+        rows = read_table(path, columns=["status", "started_at"]).to_pylist()
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(path, exc) from exc
     horizon = datetime.now(UTC) - _RUN_SETTLED
     return all(r["status"] == "completed" or r["started_at"] < horizon for r in rows)
 
 
-def _rewrite(table: _Table, folder: Path, group: Sequence[Path]) -> tuple[Path, int]:
+def _rewrite(
+    table: _Table, folder: StorePath, group: Sequence[StorePath], check: Callable[[], None]
+) -> tuple[StorePath, int]:
     """Write one compacted file replacing `group`, then delete the group; returns (file, rows)."""
     identities: list[FileIdentity] = []
     for path in group:
@@ -294,7 +311,7 @@ def _rewrite(table: _Table, folder: Path, group: Sequence[Path]) -> tuple[Path, 
     schema = versioned.with_metadata(metadata)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     output = folder / f"{COMPACTED_PREFIX}{stamp}-{secrets.token_hex(4)}.parquet"
-    rows = _write_streamed(schema, group, output)
+    rows = _write_streamed(schema, group, output, check)
     # Committed: from here readers see `output` and ignore `group`. The deletes
     # only tidy up; a kill here is finished by the next sweep.
     for path in group:
@@ -304,19 +321,24 @@ def _rewrite(table: _Table, folder: Path, group: Sequence[Path]) -> tuple[Path, 
     return output, rows
 
 
-def _write_streamed(schema: pa.Schema, inputs: Sequence[Path], output: Path) -> int:
+def _write_streamed(
+    schema: pa.Schema,
+    inputs: Sequence[StorePath],
+    output: StorePath,
+    check: Callable[[], None],
+) -> int:
     """Stream the inputs' row groups into `output`, written atomically; returns rows."""
     plain = pa.schema(list(schema))  # cast target: fields only, no file metadata
     rows = 0
     with (
-        atomic_file(output) as handle,
+        atomic_file(output, before_commit=check) as handle,
         pq.ParquetWriter(handle, schema, compression=COMPRESSION) as writer,
     ):
         buffer: list[pa.Table] = []
         buffered = 0
         for path in inputs:
             try:
-                with pq.ParquetFile(path) as source:
+                with parquet_file(path) as source:
                     for index in range(source.num_row_groups):
                         # one thread: decoding tiny row groups is faster without the pool
                         group = source.read_row_group(index, use_threads=False)
@@ -332,7 +354,7 @@ def _write_streamed(schema: pa.Schema, inputs: Sequence[Path], output: Path) -> 
     return rows
 
 
-def _conform(part: pa.Table, schema: pa.Schema, path: Path) -> pa.Table:
+def _conform(part: pa.Table, schema: pa.Schema, path: StorePath) -> pa.Table:
     """`part` in the declared schema; a column declared later than the file reads as null.
 
     A column the schema does not declare would be lost, so it stops the compaction.
@@ -360,7 +382,7 @@ def _flush(writer: pq.ParquetWriter, buffer: list[pa.Table], schema: pa.Schema) 
 
 
 def read_committed(
-    warehouse: Warehouse, table_dir: Path, columns: list[str] | None = None
+    warehouse: Warehouse, table_dir: StorePath, columns: list[str] | None = None
 ) -> pa.Table:
     """A consistent snapshot of a table: every committed row exactly once.
 
@@ -375,13 +397,13 @@ def read_committed(
         if not files:
             return pa.table({})
         try:
-            dataset = ds.dataset(
-                [str(p) for p in files],
+            found = dataset(
+                files,
                 format="parquet",
                 partitioning="hive",
-                partition_base_dir=str(table_dir),
+                partition_base_dir=arrow_location(table_dir)[1],
             )
-            table = dataset.to_table(columns=columns)
+            table = found.to_table(columns=columns)
         except FileNotFoundError as exc:
             last = exc
             continue

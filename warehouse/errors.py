@@ -10,7 +10,7 @@ unusable, so the CLI exits 1 and the runs table says `failed`.
 
 from __future__ import annotations
 
-from pathlib import Path
+from warehouse.storage import StorePath
 
 __all__ = ["WarehouseError", "WarehouseReadError", "WarehouseWriteError"]
 
@@ -18,7 +18,7 @@ __all__ = ["WarehouseError", "WarehouseReadError", "WarehouseWriteError"]
 class WarehouseError(Exception):
     """A warehouse table cannot be used; `path` says where, `cause` why."""
 
-    def __init__(self, path: Path, cause: BaseException, fix: str) -> None:
+    def __init__(self, path: StorePath | str, cause: BaseException, fix: str) -> None:
         super().__init__(f"{path}: {type(cause).__name__}: {cause}; {fix}")
         self.path = path
         self.cause = cause
@@ -27,7 +27,7 @@ class WarehouseError(Exception):
 class WarehouseWriteError(WarehouseError):
     """A table file could not be written."""
 
-    def __init__(self, path: Path, cause: BaseException) -> None:
+    def __init__(self, path: StorePath | str, cause: BaseException) -> None:
         super().__init__(
             path, cause, "check free space, permissions and that --warehouse is a folder"
         )
@@ -36,7 +36,7 @@ class WarehouseWriteError(WarehouseError):
 class WarehouseReadError(WarehouseError):
     """Existing table files could not be read."""
 
-    def __init__(self, path: Path, cause: BaseException) -> None:
+    def __init__(self, path: StorePath | str, cause: BaseException) -> None:
         super().__init__(
             path, cause, "move aside files that are not this pipeline's Parquet, then rerun"
         )

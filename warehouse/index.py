@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from warehouse.errors import WarehouseReadError
+from warehouse.storage import StorePath, dataset
 
 __all__ = ["KeyIndex"]
 
@@ -29,14 +28,14 @@ class KeyIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_table(cls, table_dir: Path, column: str) -> KeyIndex:
+    def from_table(cls, table_dir: StorePath, column: str) -> KeyIndex:
         """Read one column of every committed file under `table_dir`."""
         if not table_dir.is_dir():
             return cls()
         keys: set[str] = set()
         try:
-            dataset = ds.dataset(table_dir, format="parquet", partitioning="hive")
-            for batch in dataset.to_batches(columns=[column]):
+            files = dataset(table_dir, format="parquet", partitioning="hive")
+            for batch in files.to_batches(columns=[column]):
                 keys.update(batch.column(0).to_pylist())
         except (OSError, pa.ArrowException) as exc:
             raise WarehouseReadError(table_dir, exc) from exc

@@ -6,6 +6,14 @@ same article past both indexes. An exclusive `flock` on `<root>/.lock`,
 held for the whole run, serialises writers (a scheduled run and a manual one
 simply queue). The kernel releases it when the process dies, so a SIGKILL
 never leaves a stale lock. Readers take no lock: files appear atomically.
+
+On an object store there is no flock. An `s3://` warehouse is locked by a
+lease object, `<prefix>/.lock`, taken and renewed with conditional PUTs
+(`warehouse/lease.py`); a killed holder's lease expires and the next writer
+takes it over. Writers call `still_held` before each commit, so a holder
+that lost its lease (paused past the lease's lifetime) stops instead of
+writing beside the new holder. Other object-store schemes have no
+compare-and-swap that pyarrow exposes, so they are read-only here.
 """
 
 from __future__ import annotations
@@ -13,25 +21,85 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warehouse.atomic import TMP_SUFFIX
 from warehouse.errors import WarehouseWriteError
 from warehouse.layout import Warehouse
 from warehouse.replacement import finish_replacements
+from warehouse.storage import ObjectPath
 
-__all__ = ["exclusive_writer", "sweep_temp_files"]
+if TYPE_CHECKING:
+    from warehouse.lease import Lease
+
+__all__ = ["LEASE_TTL", "exclusive_writer", "still_held", "sweep_temp_files"]
 
 logger = logging.getLogger(__name__)
+
+LEASE_TTL = 60.0  # seconds; renewed every third of it while the run goes on
+
+_leases: dict[str, Lease] = {}
+_leases_lock = threading.Lock()
 
 
 @contextmanager
 def exclusive_writer(warehouse: Warehouse) -> Iterator[None]:
     """Hold the warehouse's writer lock; blocks while another run holds it."""
-    path = warehouse.root / ".lock"
+    root = warehouse.root
+    if isinstance(root, ObjectPath):
+        with _object_store_lease(root):
+            yield
+        return
+    with _flock(root):
+        yield
+
+
+def still_held(warehouse: Warehouse) -> None:
+    """Raise `LeaseLostError` if this process's lease on `warehouse` may have passed on.
+
+    Call right before a commit. A no-op for local warehouses: a flock cannot
+    be lost while the process lives.
+    """
+    with _leases_lock:
+        lease = _leases.get(str(warehouse.root))
+    if lease is not None:
+        lease.check()
+
+
+@contextmanager
+def _object_store_lease(root: ObjectPath) -> Iterator[None]:
+    if root.scheme not in ("s3", "s3a"):
+        raise WarehouseWriteError(
+            root,
+            NotImplementedError(
+                f"no writer lock for {root.scheme}:// warehouses (only s3:// has one)"
+            ),
+        )
+    bucket, _, prefix = root.path.partition("/")
+    key = f"{prefix}/.lock" if prefix else ".lock"
+    from warehouse.lease import held_lease  # boto3: only object-store warehouses need it
+
+    owner = f"{socket.gethostname()} pid {os.getpid()}"
+    with held_lease(bucket, key, owner=owner, ttl=LEASE_TTL) as lease:
+        with _leases_lock:
+            _leases[str(root)] = lease
+        try:
+            yield
+        finally:
+            with _leases_lock:
+                _leases.pop(str(root), None)
+
+
+@contextmanager
+def _flock(root: Path) -> Iterator[None]:
+    path = root / ".lock"
     try:
-        warehouse.root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True)
         handle = path.open("a+")
     except OSError as exc:
         raise WarehouseWriteError(path, exc) from exc
@@ -41,7 +109,7 @@ def exclusive_writer(warehouse: Warehouse) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            logger.warning("warehouse %s is being written by %s; waiting", warehouse.root, holder)
+            logger.warning("warehouse %s is being written by %s; waiting", root, holder)
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()

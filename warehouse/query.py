@@ -21,11 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Final
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from warehouse.layout import Warehouse
 from warehouse.schema import (
@@ -37,6 +37,7 @@ from warehouse.schema import (
     RUNS,
     VALIDATORS,
 )
+from warehouse.storage import ObjectPath, StorePath, arrow_location, dataset, relative_parts
 
 __all__ = [
     "EXAMPLES",
@@ -78,7 +79,7 @@ class QueryError(Exception):
 @dataclass(frozen=True, slots=True)
 class _Table:
     name: str
-    files: tuple[Path, ...]
+    files: tuple[StorePath, ...]
     schema: pa.Schema | None  # declared schema; None for a table found on disk only
     partition: str | None  # Hive partition column in the path
 
@@ -88,7 +89,7 @@ class SqlViews:
     """An open DuckDB connection with the warehouse's tables as views."""
 
     connection: duckdb.DuckDBPyConnection
-    root: Path
+    root: StorePath
     files: dict[str, int]  # view name -> number of Parquet files behind it
 
     @property
@@ -121,16 +122,16 @@ class QueryResult:
         ]
 
 
-def _state_tables(store: Warehouse) -> dict[str, list[Path]]:
+def _state_tables(store: Warehouse) -> dict[str, list[StorePath]]:
     """State files by table: `state/NAME.parquet` and `state/NAME/*.parquet` are table NAME."""
-    tables: dict[str, list[Path]] = {}
+    tables: dict[str, list[StorePath]] = {}
     for path in store.parquet_files(store.state):
-        parts = path.relative_to(store.state).parts
+        parts = relative_parts(path, store.state)
         tables.setdefault(parts[0] if len(parts) > 1 else path.stem, []).append(path)
     return tables
 
 
-def _declared(store: Warehouse, state: dict[str, list[Path]]) -> list[_Table]:
+def _declared(store: Warehouse, state: dict[str, list[StorePath]]) -> list[_Table]:
     return [
         _Table("articles", tuple(store.parquet_files(store.articles)), ARTICLES, PARTITION_COLUMN),
         _Table("rejects", tuple(store.parquet_files(store.rejects)), REJECTS, None),
@@ -143,7 +144,9 @@ def _declared(store: Warehouse, state: dict[str, list[Path]]) -> list[_Table]:
     ]
 
 
-def _discovered(store: Warehouse, state: dict[str, list[Path]], known: set[str]) -> list[_Table]:
+def _discovered(
+    store: Warehouse, state: dict[str, list[StorePath]], known: set[str]
+) -> list[_Table]:
     """Tables on disk that no declared schema names: other folders, other state files."""
     found: list[_Table] = []
     folders = {store.articles, store.rejects, store.runs, store.raw_pages, store.state}
@@ -159,8 +162,8 @@ def _discovered(store: Warehouse, state: dict[str, list[Path]], known: set[str])
     return found
 
 
-def _partition_of(folder: Path, files: Sequence[Path]) -> str | None:
-    first = files[0].relative_to(folder).parts
+def _partition_of(folder: StorePath, files: Sequence[StorePath]) -> str | None:
+    first = relative_parts(files[0], folder)
     if len(first) > 1 and "=" in first[0]:
         return first[0].split("=", 1)[0]
     return None
@@ -176,9 +179,11 @@ def _empty(schema: pa.Schema, partition: str | None) -> pa.Table:
     return schema.empty_table()
 
 
-def _view_sql(table: _Table, empty_name: str | None) -> str:
+def _view_sql(table: _Table, empty_name: str | None, files_name: str | None) -> str:
     parts = []
-    if table.files:
+    if files_name is not None:
+        parts.append(f"SELECT * FROM {files_name}")
+    elif table.files:
         paths = ", ".join(_quote(str(p)) for p in table.files)
         hive = "true, hive_types_autocast = false" if table.partition else "false"
         options = f"union_by_name = true, hive_partitioning = {hive}"
@@ -186,6 +191,36 @@ def _view_sql(table: _Table, empty_name: str | None) -> str:
     if empty_name is not None:
         parts.append(f"SELECT * FROM {empty_name}")
     return f'CREATE VIEW "{table.name}" AS ' + " UNION ALL BY NAME ".join(parts)
+
+
+def _object_store_files(table: _Table, base: StorePath) -> ds.Dataset:
+    """The table's files on an object store as one Arrow dataset, for DuckDB to scan.
+
+    DuckDB reads object stores only through its httpfs extension, which is
+    downloaded at run time; pyarrow's file systems are already here and read
+    the same AWS variables. Projection and filters are pushed down to the scan.
+    """
+    schema = table.schema or pa.unify_schemas(
+        [dataset([path], format="parquet").schema for path in table.files]
+    )
+    partitioning = None
+    if table.partition is not None:
+        if table.partition not in schema.names:
+            schema = schema.append(pa.field(table.partition, pa.string()))
+        partitioning = ds.partitioning(pa.schema([schema.field(table.partition)]), flavor="hive")
+    return dataset(
+        list(table.files),
+        format="parquet",
+        schema=schema,
+        partitioning=partitioning,
+        partition_base_dir=arrow_location(base)[1],
+    )
+
+
+def _base_of(store: Warehouse, table: _Table) -> StorePath:
+    """The folder Hive partition paths of `table` start from."""
+    folder = store.root / table.name
+    return folder if table.name not in ("validators", "minhash") else store.state
 
 
 def open_views(store: Warehouse) -> SqlViews:
@@ -203,9 +238,13 @@ def open_views(store: Warehouse) -> SqlViews:
         if table.schema is not None:
             empty_name = f"{_EMPTY_PREFIX}{table.name}"
             connection.register(empty_name, _empty(table.schema, table.partition))
+        files_name = None
         try:
-            connection.execute(_view_sql(table, empty_name))
-        except duckdb.Error as exc:
+            if table.files and isinstance(table.files[0], ObjectPath):
+                files_name = f"_files_{table.name}"
+                connection.register(files_name, _object_store_files(table, _base_of(store, table)))
+            connection.execute(_view_sql(table, empty_name, files_name))
+        except (duckdb.Error, OSError, pa.ArrowException) as exc:
             connection.close()
             raise QueryError(
                 f"cannot read table {table.name!r} under {store.root}: {exc}",

@@ -12,11 +12,9 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from extractors.records import DiscoveredUrl, FetchedPage, Metadata
 from warehouse.atomic import write_parquet_atomic
@@ -24,6 +22,7 @@ from warehouse.convert import storable
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 from warehouse.schema import RAW_PAGES, with_version
+from warehouse.storage import StorePath, dataset
 
 __all__ = ["iter_raw_pages", "raw_pages_table", "write_raw_pages"]
 
@@ -55,7 +54,7 @@ def write_raw_pages(
     *,
     run_id: str,
     part: str,
-) -> list[Path]:
+) -> list[StorePath]:
     """Write one file per fetch month; returns the files written."""
     by_month: dict[str, list[tuple[FetchedPage, DiscoveredUrl]]] = {}
     for page, discovered in pages:
@@ -82,9 +81,9 @@ def iter_raw_pages(
     if not folder.is_dir():
         return
     try:
-        dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+        files = dataset(folder, format="parquet", partitioning="hive")
         latest: dict[str, datetime] = {}
-        for batch in dataset.to_batches(columns=["url", "fetched_at"]):
+        for batch in files.to_batches(columns=["url", "fetched_at"]):
             for url, at in zip(
                 batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
             ):
@@ -92,7 +91,7 @@ def iter_raw_pages(
                     latest[url] = at
         done: set[str] = set()
         pending: list[tuple[FetchedPage, DiscoveredUrl]] = []
-        for batch in dataset.to_batches(batch_size=batch_rows):
+        for batch in files.to_batches(batch_size=batch_rows):
             for row in batch.to_pylist():
                 url, at = row["url"], row["fetched_at"]
                 if at != latest[url] or url in done or (since is not None and at < since):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
+from warehouse.storage import StorePath, dataset
 
 __all__ = ["known_urls", "stored_locators"]
 
@@ -33,13 +32,13 @@ def known_urls(warehouse: Warehouse, canonical: Callable[[str | None], str | Non
     return urls
 
 
-def _column_values(folder: Path, columns: list[str]) -> set[str]:
+def _column_values(folder: StorePath, columns: list[str]) -> set[str]:
     if not folder.is_dir():
         return set()
     values: set[str] = set()
     try:
-        dataset = ds.dataset(folder, format="parquet", partitioning="hive")
-        for batch in dataset.to_batches(columns=columns):
+        files = dataset(folder, format="parquet", partitioning="hive")
+        for batch in files.to_batches(columns=columns):
             for column in batch.columns:
                 values.update(v for v in column.to_pylist() if v)
     except (OSError, pa.ArrowException) as exc:

@@ -36,13 +36,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Final
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from warehouse.atomic import fsync_dir
+from warehouse.storage import StorePath, read_metadata
 
 __all__ = [
     "COMPACTED_PREFIX",
@@ -71,11 +70,11 @@ class FileIdentity:
     footer_sha256: str
 
 
-def is_compacted(path: Path) -> bool:
+def is_compacted(path: StorePath) -> bool:
     return path.name.startswith(COMPACTED_PREFIX)
 
 
-def identify(path: Path) -> FileIdentity | None:
+def identify(path: StorePath) -> FileIdentity | None:
     """The identity of a Parquet file; None if it is gone.
 
     A file that is not Parquet gets an empty digest, which no compacted file lists.
@@ -102,20 +101,20 @@ def encode_replaces(identities: Iterable[FileIdentity]) -> bytes:
     return json.dumps([asdict(i) for i in identities], separators=(",", ":")).encode()
 
 
-def replaces_of(compacted: Path) -> tuple[FileIdentity, ...]:
+def replaces_of(compacted: StorePath) -> tuple[FileIdentity, ...]:
     """The files `compacted` replaces (empty if it is gone or lists none)."""
     try:
         stat = compacted.stat()
     except OSError:
         return ()
-    return _replaces_cached(str(compacted), stat.st_size, stat.st_mtime_ns)
+    return _replaces_cached(compacted, stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=4096)
-def _replaces_cached(path: str, size: int, mtime_ns: int) -> tuple[FileIdentity, ...]:
+def _replaces_cached(path: StorePath, size: int, mtime_ns: int) -> tuple[FileIdentity, ...]:
     """Keyed by size and mtime too, so a file rewritten in place is read again."""
     try:
-        metadata = pq.read_metadata(path).metadata or {}
+        metadata = read_metadata(path).metadata or {}
     except (OSError, pa.ArrowException):
         return ()  # deleted meanwhile by a later compaction that replaced it
     raw = metadata.get(REPLACES_KEY)
@@ -128,9 +127,9 @@ def _replaces_cached(path: str, size: int, mtime_ns: int) -> tuple[FileIdentity,
         return ()
 
 
-def _claims(files: Iterable[Path]) -> dict[Path, set[FileIdentity]]:
+def _claims(files: Iterable[StorePath]) -> dict[StorePath, set[FileIdentity]]:
     """Path of each file a compacted file among `files` names -> the identities named."""
-    claims: dict[Path, set[FileIdentity]] = {}
+    claims: dict[StorePath, set[FileIdentity]] = {}
     for compacted in files:
         if is_compacted(compacted):
             for identity in replaces_of(compacted):
@@ -138,7 +137,7 @@ def _claims(files: Iterable[Path]) -> dict[Path, set[FileIdentity]]:
     return claims
 
 
-def replaced_files(files: Iterable[Path]) -> set[Path]:
+def replaced_files(files: Iterable[StorePath]) -> set[StorePath]:
     """Those of `files` that a committed compacted file among them replaces."""
     listed = list(files)
     claims = _claims(listed)
@@ -156,7 +155,7 @@ def replaced_files(files: Iterable[Path]) -> set[Path]:
     return hidden
 
 
-def finish_replacements(root: Path) -> int:
+def finish_replacements(root: StorePath) -> int:
     """Delete files that committed compacted files under `root` replace; hold the writer lock.
 
     Finishes a compaction killed between writing its output and deleting its

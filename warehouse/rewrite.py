@@ -17,15 +17,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from warehouse.atomic import write_parquet_atomic
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
+from warehouse.storage import StorePath, read_schema, read_table
 
 __all__ = ["remove_articles", "remove_latest_versions"]
 
@@ -99,12 +98,12 @@ def remove_latest_versions(
     return removed
 
 
-def _read(path: Path, columns: list[str]) -> pa.Table:
+def _read(path: StorePath, columns: list[str]) -> pa.Table:
     """Some columns of one file; a column the file predates (version) reads as null."""
     try:
-        schema = pq.read_schema(path)
+        schema = read_schema(path)
         present = [c for c in columns if c in schema.names]
-        table = pq.read_table(path, columns=present)
+        table = read_table(path, columns=present)
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(path, exc) from exc
     for name in columns:
@@ -125,7 +124,7 @@ def _rewrite_without(
         if not (pc.sum(mask).as_py() or 0):
             continue
         try:
-            table = pq.read_table(path)
+            table = read_table(path)
         except (OSError, pa.ArrowException) as exc:
             raise WarehouseReadError(path, exc) from exc
         gone = table.filter(mask)

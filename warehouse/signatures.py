@@ -21,19 +21,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterator, Sequence
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from transforms.similarity import Signature, SimilaritySettings, signature
 from warehouse.atomic import write_parquet_atomic
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 from warehouse.schema import MINHASH, with_version
+from warehouse.storage import StorePath, dataset, read_table
 
 __all__ = [
     "COMPACT_AFTER_FILES",
@@ -52,11 +50,11 @@ COMPACT_AFTER_FILES = 64
 _BACKFILL_ROWS = 2_000
 
 
-def signatures_path(warehouse: Warehouse, name: str) -> Path:
+def signatures_path(warehouse: Warehouse, name: str) -> StorePath:
     return warehouse.state / "minhash" / name
 
 
-def signature_files(warehouse: Warehouse) -> list[Path]:
+def signature_files(warehouse: Warehouse) -> list[StorePath]:
     return warehouse.parquet_files(warehouse.state / "minhash")
 
 
@@ -84,7 +82,7 @@ def read_signatures(
     wanted_array = pa.array(list(wanted), pa.string())
     for path in signature_files(warehouse):
         try:
-            table = pq.read_table(path)
+            table = read_table(path)
         except (OSError, pa.ArrowException) as exc:
             raise WarehouseReadError(path, exc) from exc
         if (table.schema.metadata or {}).get(SETTINGS_KEY) != expected:
@@ -147,12 +145,12 @@ def _write(
 def _bodies(warehouse: Warehouse, hashes: Collection[str]) -> Iterator[tuple[list[str], list[str]]]:
     schema = pa.schema([MINHASH.field("content_hash"), pa.field("body", pa.string())])
     try:
-        files = [str(p) for p in warehouse.parquet_files(warehouse.articles)]
+        files = warehouse.parquet_files(warehouse.articles)
         if not files:
             return
-        dataset = ds.dataset(files, format="parquet", schema=schema)
+        found = dataset(files, format="parquet", schema=schema)
         wanted = pc.field("content_hash").isin(pa.array(list(hashes), pa.string()))
-        for batch in dataset.to_batches(filter=wanted, batch_size=_BACKFILL_ROWS):
+        for batch in found.to_batches(filter=wanted, batch_size=_BACKFILL_ROWS):
             yield batch.column(0).to_pylist(), batch.column(1).to_pylist()
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(warehouse.articles, exc) from exc

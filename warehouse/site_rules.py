@@ -27,12 +27,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from transforms.article import CleanSettings
 from transforms.boilerplate import Removal
@@ -48,6 +46,7 @@ from warehouse.atomic import write_parquet_atomic
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 from warehouse.schema import SITE_BOILERPLATE, with_version
+from warehouse.storage import StorePath, read_schema, read_table
 
 __all__ = [
     "STATE_FILE",
@@ -65,7 +64,7 @@ STATE_FILE = "site_boilerplate.parquet"
 _COLUMNS = ("source", "body", "boilerplate_removed", "run_id")
 
 
-def state_path(warehouse: Warehouse) -> Path:
+def state_path(warehouse: Warehouse) -> StorePath:
     """Where the counts live."""
     return warehouse.state / STATE_FILE
 
@@ -76,7 +75,7 @@ def read_site_counts(warehouse: Warehouse) -> dict[str, SiteCounts]:
     if not path.is_file():
         return {}
     try:
-        rows = pq.read_table(path).to_pylist()
+        rows = read_table(path).to_pylist()
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(path, exc) from exc
     return {
@@ -187,7 +186,7 @@ def _read_with_stamps(warehouse: Warehouse) -> dict[str, tuple[SiteCounts, datet
         return {}
     path = state_path(warehouse)
     try:
-        table = pq.read_table(path, columns=["source", "updated_at"])
+        table = read_table(path, columns=["source", "updated_at"])
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(path, exc) from exc
     stamps = dict(zip(table["source"].to_pylist(), table["updated_at"].to_pylist(), strict=True))
@@ -204,9 +203,9 @@ def _run_rows(warehouse: Warehouse, run_id: str) -> Iterator[tuple[str, str, tup
         if marker not in path.name:
             continue
         try:
-            names = set(pq.read_schema(path).names)
+            names = set(read_schema(path).names)
             columns = [*_COLUMNS, *(["version"] if "version" in names else [])]
-            table = pq.read_table(path, columns=columns, partitioning=None)
+            table = read_table(path, columns=columns, partitioning=None)
         except (OSError, pa.ArrowException) as exc:
             raise WarehouseReadError(path, exc) from exc
         mask = pc.equal(table["run_id"], run_id)

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from extractors.records import Validators
 from warehouse.atomic import write_parquet_atomic
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 from warehouse.schema import VALIDATORS, with_version
+from warehouse.storage import StorePath, read_table
 
 __all__ = ["read_validators", "write_validators"]
 
@@ -53,7 +52,7 @@ def write_validators(
     write_parquet_atomic(table, _path(warehouse))
 
 
-def _path(warehouse: Warehouse) -> Path:
+def _path(warehouse: Warehouse) -> StorePath:
     return warehouse.state / "validators.parquet"
 
 
@@ -62,6 +61,6 @@ def _rows(warehouse: Warehouse) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         return {}
     try:
-        return {row["url"]: row for row in pq.read_table(path).to_pylist()}
+        return {row["url"]: row for row in read_table(path).to_pylist()}
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(path, exc) from exc

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from warehouse.compact import read_committed
 from warehouse.layout import Warehouse
+from warehouse.storage import StorePath
 
 __all__ = ["SourceFreshness", "freshness_by_source", "last_runs"]
 
@@ -61,7 +61,7 @@ def freshness_by_source(warehouse: Warehouse) -> list[SourceFreshness]:
     return sorted(out, key=lambda f: f.source)
 
 
-def _read(warehouse: Warehouse, folder: Path, columns: list[str] | None) -> pa.Table | None:
+def _read(warehouse: Warehouse, folder: StorePath, columns: list[str] | None) -> pa.Table | None:
     if not folder.is_dir():
         return None
     return read_committed(warehouse, folder, columns)

@@ -11,7 +11,6 @@ no Prefect server is started.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -68,9 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
-    store = Warehouse(Path(args.warehouse))
     out = console or Console()
     try:
+        store = Warehouse.at(args.warehouse)
         if args.action == "reset":
             if not state_path(store).is_file():
                 out.print("nothing was counted: no state to reset")

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 
-from flows.commands.common import EXIT_OK, EXIT_USAGE, add_warehouse, fail
+from flows.commands.common import EXIT_OK, EXIT_USAGE, add_warehouse, fail, quiet_libraries
 from warehouse.compact import DEFAULT_MIN_FILES, CompactionReport
 
 NAME = "compact"
@@ -59,22 +58,25 @@ def run(args: argparse.Namespace) -> int:
     from warehouse import Warehouse, WarehouseError
     from warehouse.compact import compact_warehouse
 
-    root = Path(args.warehouse)
-    if not root.is_dir():
-        return fail(f"no warehouse at {root}", EXIT_USAGE)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
+        store = Warehouse.at(args.warehouse)
+        if not store.root.is_dir():
+            return fail(f"no warehouse at {store.root}", EXIT_USAGE)
+        logging.basicConfig(
+            level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s"
+        )
+        quiet_libraries(args.quiet)
         report = compact_warehouse(
-            Warehouse(root), target_bytes=int(args.target_mb * 2**20), min_files=args.min_files
+            store, target_bytes=int(args.target_mb * 2**20), min_files=args.min_files
         )
     except WarehouseError as exc:
         return fail(f"cannot compact the warehouse: {exc}")
     if not args.quiet:
-        _print(report, root)
+        _print(report, str(store.root))
     return EXIT_OK
 
 
-def _print(report: CompactionReport, root: Path) -> None:
+def _print(report: CompactionReport, root: str) -> None:
     from rich.console import Console
     from rich.table import Table
 

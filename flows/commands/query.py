@@ -9,7 +9,6 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
@@ -62,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
     sql = args.sql
     if args.example is not None:
         sql = EXAMPLES[args.example].sql
-    root = Path(args.warehouse)
+    root = args.warehouse
     try:
-        with sql_views(Warehouse(root)) as cat:
+        with sql_views(Warehouse.at(root)) as cat:
             if cat.is_empty:
                 return fail(
                     f"no tables under {root}: run `news-etl ingest PATH --warehouse {root}` "

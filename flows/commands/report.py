@@ -44,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
             since = since.replace(tzinfo=UTC)
     from warehouse.report import write_report
 
-    root = Path(args.warehouse)
-    out: Path = args.out or root / REPORT_NAME
     started = time.perf_counter()
     try:
-        report = write_report(Warehouse(root), out, since=since)
+        store = Warehouse.at(args.warehouse)
+        out = args.out or store.root / REPORT_NAME
+        report = write_report(store, out, since=since)
     except (QueryError, WarehouseError, OSError) as exc:
         return fail(f"cannot write the report: {exc}", EXIT_FAILED)
     totals = ", ".join(f"{n} {label}" for label, n in report.totals.items())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from flows.commands.common import EXIT_OK, add_warehouse, fail, positive
 from warehouse import WarehouseError
@@ -22,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from flows.status import print_status
 
     try:
-        print_status(Path(args.warehouse), runs=args.runs)
+        print_status(args.warehouse, runs=args.runs)
     except WarehouseError as exc:
         return fail(f"cannot read the warehouse: {exc}")
     return EXIT_OK

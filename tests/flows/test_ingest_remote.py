@@ -8,10 +8,6 @@ rerun must resume (skip every record written) rather than start over.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +16,7 @@ import pytest
 from flows.ingest import ingest_files
 from tests.conftest import sql_rows
 from tests.support.http_server import Reply, TestServer
+from tests.support.s3_server import running_s3_server
 
 RESILIPARSE = "warc/chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz"
 WARC = {"Content-Type": "application/warc"}
@@ -78,28 +75,8 @@ def test_unreachable_url_is_a_reject_and_the_run_goes_on(corpus: Path, tmp_path:
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """moto's S3-compatible server on a free port of 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_s3_server() as endpoint:
+        yield endpoint
 
 
 def test_archive_from_s3_compatible_store(

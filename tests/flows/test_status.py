@@ -37,7 +37,7 @@ def test_status_shows_runs_failures_and_freshness(
     write_run(store, RunRecord("crashed-run", "ingest_files", {"paths": ["b"]},
                                started_at=datetime(2026, 11, 30, 13, tzinfo=UTC)))  # fmt: skip
     console = Console(record=True, width=200)
-    print_status(store.root, console=console)
+    print_status(str(store.root), console=console)
     text = console.export_text()
     assert text.index("2026-11-30 13:00:00") < text.index("2026-11-30 12:00:00")  # newest first
     assert "running (no end recorded)" in text

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pyarrow.dataset as ds
 
 from extractors.records import Reject, RejectReason
 from tests.conftest import sql_rows
+from tests.support.local import local
 from transforms.article import Article
 from warehouse import KeyIndex, RunRecord, RunStatus, Warehouse, write_run
+from warehouse.storage import StorePath, arrow_location, relative_parts
 from warehouse.writer import BatchWriter
 
 ArticleFactory = Callable[..., Article]
@@ -72,34 +73,41 @@ def _finished(record: RunRecord, at: datetime, written: int) -> RunRecord:
     )
 
 
-def rows(store: Warehouse, table: Path, key: str) -> list[dict[str, Any]]:
+def rows(store: Warehouse, table: StorePath, key: str) -> list[dict[str, Any]]:
     """Every row of the committed files (pyarrow, hive columns from the path), sorted by key."""
-    files = [str(p) for p in store.parquet_files(table)]
+    files = [arrow_location(p) for p in store.parquet_files(table)]
     if not files:
         return []
+    filesystem, base = arrow_location(table)
     dataset = ds.dataset(
-        files, format="parquet", partitioning="hive", partition_base_dir=str(table)
+        [where for _, where in files],
+        filesystem=filesystem,
+        format="parquet",
+        partitioning="hive",
+        partition_base_dir=base,
     )
     return sorted(dataset.to_table().to_pylist(), key=lambda row: str(row[key]))
 
 
-def duck_rows(store: Warehouse, table: Path, key: str) -> list[tuple[Any, ...]]:
-    """The same rows read by DuckDB over the committed files, sorted by key."""
-    files = ", ".join(f"'{p}'" for p in store.parquet_files(table))
+def duck_rows(store: Warehouse, table: StorePath, key: str) -> list[tuple[Any, ...]]:
+    """The same rows read by DuckDB over the committed files (local only), sorted by key."""
+    files = ", ".join(f"'{local(p)}'" for p in store.parquet_files(table))
     return sql_rows(
         f"SELECT * FROM read_parquet([{files}], hive_partitioning = true) ORDER BY {key}"
     )
 
 
-def glob_count(table: Path) -> int:
-    """Rows a raw glob reader counts (it does not know which files are replaced)."""
-    [(count,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{table}/**/*.parquet')")
+def glob_count(table: StorePath) -> int:
+    """Rows a raw glob reader (DuckDB, local only) counts: it does not know which files are
+    replaced."""
+    [(count,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{local(table)}/**/*.parquet')")
     return int(count)
 
 
-def files_per_folder(store: Warehouse, table: Path) -> dict[str, int]:
+def files_per_folder(store: Warehouse, table: StorePath) -> dict[str, int]:
+    """Committed files per folder below `table` ("." for the table folder itself)."""
     counts: dict[str, int] = {}
     for path in store.parquet_files(table):
-        key = path.parent.relative_to(table).as_posix()
+        key = "/".join(relative_parts(path.parent, table)) or "."
         counts[key] = counts.get(key, 0) + 1
     return counts

@@ -19,6 +19,7 @@ from tests.support.compaction import (
     rows,
     small_runs,
 )
+from tests.support.local import local
 from tests.warehouse.conftest import new_writer
 from warehouse import (
     ARTICLES,
@@ -36,11 +37,12 @@ from warehouse.compact import compact_warehouse, read_committed
 from warehouse.errors import WarehouseReadError
 from warehouse.replacement import replaces_of
 from warehouse.schema import VERSION_KEY
+from warehouse.storage import StorePath
 
 TABLES = [("articles", "article_id"), ("rejects", "reject_id"), ("runs", "run_id")]
 
 
-def _compacted(store: Warehouse, table: Path) -> list[Path]:
+def _compacted(store: Warehouse, table: StorePath) -> list[StorePath]:
     return [p for p in store.parquet_files(table) if p.name.startswith("compact-")]
 
 
@@ -147,7 +149,7 @@ def test_too_few_small_files_are_left_alone(store: Warehouse, make_article: Arti
     assert store.parquet_files(store.articles) == files
 
 
-def _interrupt(store: Warehouse, make_article: ArticleFactory) -> tuple[Path, list[Path]]:
+def _interrupt(store: Warehouse, make_article: ArticleFactory) -> tuple[StorePath, list[StorePath]]:
     """The state a compaction killed between write and delete leaves (built by running one
     with its deletes undone): the compacted file plus the small files it replaces."""
     small_runs(store, make_article, runs=5, per_run=3)
@@ -155,7 +157,7 @@ def _interrupt(store: Warehouse, make_article: ArticleFactory) -> tuple[Path, li
     saved = {p: p.read_bytes() for p in store.parquet_files(folder)}
     compact_warehouse(store, min_files=2)
     for path, data in saved.items():
-        path.write_bytes(data)
+        local(path).write_bytes(data)
     [compacted] = _compacted(store, folder)
     return compacted, list(saved)
 

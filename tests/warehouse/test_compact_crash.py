@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.support.compaction import ArticleFactory, files_per_folder, glob_count, rows, small_runs
+from tests.support.local import local
 from warehouse import Warehouse, sweep_temp_files
 from warehouse.compact import compact_warehouse, read_committed
 
@@ -96,7 +97,7 @@ def test_stray_temp_file_of_a_killed_compaction_is_invisible(
     deletes it."""
     expected = small_runs(store, make_article, runs=2, per_run=3)
     folder = store.articles / "published_month=undated"
-    stray = folder / ".compact-20261130T000000000000Z-deadbeef.parquet.999.tmp"
+    stray = local(folder / ".compact-20261130T000000000000Z-deadbeef.parquet.999.tmp")
     stray.write_bytes(b"PAR1 half a file")
     assert read_committed(store, store.articles).num_rows == expected
     assert glob_count(store.articles) == expected

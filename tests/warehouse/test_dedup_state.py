@@ -34,6 +34,7 @@ from warehouse.convert import articles_table
 from warehouse.schema import VERSION_KEY
 from warehouse.signatures import signature_files
 from warehouse.status import freshness_by_source, last_runs
+from warehouse.storage import StorePath
 from warehouse.writer import BatchWriter
 
 LATER = INGESTED + timedelta(days=7)
@@ -155,7 +156,7 @@ def test_same_writer_retries_after_a_failed_write(
     assert outcome(store) == outcome(clean)
 
 
-def _delete(paths: list[Path]) -> None:
+def _delete(paths: list[StorePath]) -> None:
     for path in paths:
         path.unlink()
 

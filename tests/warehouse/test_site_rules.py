@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import sql_rows
+from tests.support.local import local
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from transforms.article import CleanSettings
 from transforms.boilerplate import Removal
@@ -122,7 +123,7 @@ def test_snapshot_settings_pickle(store: Warehouse, make_article: ArticleFactory
 
 def test_a_foreign_state_file_is_a_read_error(store: Warehouse) -> None:
     """A state file that is not Parquet fails with the path and the fix, not a traceback."""
-    path = state_path(store)
+    path = local(state_path(store))
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not parquet")
     with pytest.raises(WarehouseReadError, match=r"site_boilerplate\.parquet"):

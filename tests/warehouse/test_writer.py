@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import polars as pl
@@ -13,6 +12,7 @@ import pytest
 
 from extractors.records import Reject, RejectReason
 from tests.conftest import sql_rows
+from tests.support.local import local
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from warehouse import ARTICLES, REJECTS, SCHEMA_VERSION, KeyIndex, Warehouse
 from warehouse import writer as writer_module
@@ -62,7 +62,7 @@ def test_readers_agree(store: Warehouse, make_article: ArticleFactory) -> None:
     articles = [make_article(n, published_at=None if n % 2 else INGESTED) for n in range(10)]
     new_writer(store).write("b00001-c0001", articles, [], seen_at=INGESTED)
     expected = sorted(a.article_id for a in articles)
-    frame = pd.read_parquet(store.articles)
+    frame = pd.read_parquet(local(store.articles))
     assert sorted(frame["article_id"]) == expected
     rows = sql_rows(
         f"SELECT article_id FROM read_parquet('{_glob(store)}', hive_partitioning = true)"
@@ -120,7 +120,7 @@ def test_failed_write_leaves_nothing_and_releases_keys(
     with pytest.raises(OSError, match="disk full"):
         writer.write("b00001-c0001", articles, [], seen_at=INGESTED)
     monkeypatch.undo()
-    assert list(Path(store.root).rglob("*")) == []
+    assert list(local(store.root).rglob("*")) == []
     counts = writer.write("b00001-c0001", articles, [], seen_at=INGESTED)
     assert counts.articles_written == 3
 
@@ -129,11 +129,11 @@ def test_stray_temp_file_is_invisible(store: Warehouse, make_article: ArticleFac
     """A temp file left by a killed writer is skipped by our index and by DuckDB's glob."""
     new_writer(store).write("b00001-c0001", [make_article(1)], [], seen_at=INGESTED)
     folder = store.articles / "published_month=2020-08"
-    (folder / ".part-run-x-b00002-c0001.parquet.999.tmp").write_bytes(b"PAR1 half a file")
+    local(folder / ".part-run-x-b00002-c0001.parquet.999.tmp").write_bytes(b"PAR1 half a file")
     assert len(KeyIndex.from_table(store.articles, "article_id")) == 1
     rows = sql_rows(f"SELECT count(*) FROM read_parquet('{_glob(store)}')")
     assert rows == [(1,)]
-    assert pd.read_parquet(store.articles).shape[0] == 1
+    assert pd.read_parquet(local(store.articles)).shape[0] == 1
 
 
 def test_lone_surrogates_are_stored_not_fatal(

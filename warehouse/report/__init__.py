@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
+from warehouse.atomic import atomic_file
 from warehouse.layout import Warehouse
 from warehouse.query import LATEST, SqlViews, run_query, sql_views
 from warehouse.report.data import Section, collect, freshness, rejects, runs
 from warehouse.schema import SCHEMA_VERSION
+from warehouse.storage import StorePath
 
 __all__ = ["Report", "build_report", "key_figures_markdown", "write_report"]
 
@@ -72,7 +73,7 @@ def _md(text: str) -> str:
 
 
 def key_figures_markdown(
-    store: Warehouse, *, report: Path | None = None, now: datetime | None = None, top: int = 10
+    store: Warehouse, *, report: StorePath | None = None, now: datetime | None = None, top: int = 10
 ) -> str:
     """The warehouse's headline figures as markdown: totals, the stalest sources,
     rejects by reason, the last runs; and where the full report is, if given."""
@@ -101,12 +102,10 @@ def key_figures_markdown(
 
 
 def write_report(
-    store: Warehouse, out: Path, *, since: datetime | None = None, now: datetime | None = None
+    store: Warehouse, out: StorePath, *, since: datetime | None = None, now: datetime | None = None
 ) -> Report:
-    """Build the report and write it to `out` atomically (temporary file, then rename)."""
+    """Build the report and write it to `out` atomically (`warehouse.atomic.atomic_file`)."""
     report = build_report(store, since=since, now=now)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(report.html, encoding="utf-8")
-    tmp.replace(out)
+    with atomic_file(out) as handle:
+        handle.write(report.html.encode("utf-8"))
     return report

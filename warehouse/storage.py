@@ -1,0 +1,266 @@
+"""Where warehouse files live: a local folder, or an object store named by URL.
+
+A local location stays a `pathlib.Path`, so local behaviour (rename, fsync,
+flock) is untouched. An object-store location (`s3://bucket/prefix`, or any
+URL `pyarrow.fs.FileSystem.from_uri` accepts) is an `ObjectPath`: the small
+part of the `pathlib` API the warehouse uses, over a pyarrow file system.
+pyarrow reads the standard variables (`AWS_ENDPOINT_URL`,
+`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`), so one command
+works against AWS, MinIO or any S3-compatible store.
+
+Everything that hands a location to pyarrow goes through `read_table`,
+`read_schema`, `read_metadata`, `parquet_file` and `dataset` here, which
+pass the right file system; nothing else needs to know where a file lives.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+__all__ = [
+    "ObjectPath",
+    "StorePath",
+    "arrow_location",
+    "dataset",
+    "is_url",
+    "parquet_file",
+    "read_metadata",
+    "read_schema",
+    "read_table",
+    "relative_parts",
+    "store_path",
+]
+
+_LOCAL_SCHEMES: Final = ("", "file")
+
+
+def is_url(text: str) -> bool:
+    """True for `scheme://...` other than `file://` (a one-letter scheme is a drive)."""
+    scheme = urlsplit(text).scheme.lower()
+    return "://" in text and len(scheme) > 1 and scheme not in _LOCAL_SCHEMES
+
+
+@dataclass(frozen=True, slots=True)
+class _Stat:
+    st_size: int
+    st_mtime_ns: int
+
+
+class ObjectPath:
+    """A key (or key prefix) in an object store, with a `pathlib`-like API.
+
+    Object stores have no folders: a "folder" is a key prefix, `mkdir` does
+    nothing, and a folder exists while some object lies under it. Equality
+    and ordering are by URL; the file system object travels along (it
+    pickles, so a Dask worker gets a working path).
+    """
+
+    __slots__ = ("fs", "path", "scheme")
+
+    def __init__(self, fs: pafs.FileSystem, path: str, scheme: str) -> None:
+        self.fs = fs
+        self.path = path.strip("/")
+        self.scheme = scheme
+
+    @classmethod
+    def from_uri(cls, uri: str) -> ObjectPath:
+        """Parse `scheme://bucket/prefix`; raises ValueError for a scheme pyarrow lacks."""
+        try:
+            fs, path = pafs.FileSystem.from_uri(uri)
+        except (pa.ArrowException, OSError) as exc:
+            raise ValueError(f"cannot open {uri}: {exc}") from exc
+        return cls(fs, path, urlsplit(uri).scheme.lower())
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.path}"
+
+    def __repr__(self) -> str:
+        return f"ObjectPath({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ObjectPath) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __lt__(self, other: ObjectPath) -> bool:
+        return str(self) < str(other)
+
+    def __truediv__(self, name: str) -> ObjectPath:
+        return ObjectPath(self.fs, f"{self.path}/{name.strip('/')}", self.scheme)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ObjectPath, (self.fs, self.path, self.scheme))
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.name).stem
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix
+
+    @property
+    def parent(self) -> ObjectPath:
+        return ObjectPath(self.fs, self.path.rsplit("/", 1)[0], self.scheme)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.path.split("/"))
+
+    def with_name(self, name: str) -> ObjectPath:
+        return self.parent / name
+
+    def relative_to(self, other: ObjectPath) -> PurePosixPath:
+        return PurePosixPath(self.path).relative_to(other.path)
+
+    def as_uri(self) -> str:
+        return str(self)
+
+    def resolve(self) -> ObjectPath:
+        return self
+
+    def _info(self) -> pafs.FileInfo:
+        return self.fs.get_file_info(self.path)
+
+    def exists(self) -> bool:
+        return bool(self._info().type != pafs.FileType.NotFound)
+
+    def is_file(self) -> bool:
+        return bool(self._info().type == pafs.FileType.File)
+
+    def is_dir(self) -> bool:
+        return bool(self._info().type == pafs.FileType.Directory)
+
+    def stat(self) -> _Stat:
+        info = self._info()
+        if info.type == pafs.FileType.NotFound:
+            raise FileNotFoundError(str(self))
+        return _Stat(info.size or 0, info.mtime_ns or 0)
+
+    def _children(self, *, recursive: bool) -> Iterator[tuple[ObjectPath, pafs.FileInfo]]:
+        selector = pafs.FileSelector(self.path, recursive=recursive, allow_not_found=True)
+        for info in self.fs.get_file_info(selector):
+            yield ObjectPath(self.fs, info.path, self.scheme), info
+
+    def iterdir(self) -> Iterator[ObjectPath]:
+        for child, _ in self._children(recursive=False):
+            yield child
+
+    def glob(self, pattern: str) -> Iterator[ObjectPath]:
+        """Files and folders directly under this one whose name matches `pattern`."""
+        for child, _ in self._children(recursive=False):
+            if fnmatch.fnmatchcase(child.name, pattern):
+                yield child
+
+    def rglob(self, pattern: str) -> Iterator[ObjectPath]:
+        """Objects at any depth whose name matches `pattern` (objects only: keys, not prefixes)."""
+        for child, info in self._children(recursive=True):
+            if info.type == pafs.FileType.File and fnmatch.fnmatchcase(child.name, pattern):
+                yield child
+
+    def open(self, mode: str = "rb") -> pa.NativeFile:
+        """A seekable reader; writes go through `warehouse.atomic.atomic_file`."""
+        if mode != "rb":
+            raise ValueError(f"ObjectPath.open supports only 'rb', not {mode!r}")
+        return self.fs.open_input_file(self.path)
+
+    def read_bytes(self) -> bytes:
+        with self.open() as handle:
+            return bytes(handle.read())
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.read_bytes().decode(encoding)
+
+    def unlink(self, missing_ok: bool = False) -> None:
+        try:
+            self.fs.delete_file(self.path)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def mkdir(self, parents: bool = False, exist_ok: bool = False) -> None:
+        """Nothing to do: a prefix exists as soon as an object lies under it."""
+
+
+StorePath = Path | ObjectPath
+
+
+def store_path(target: str | os.PathLike[str] | ObjectPath) -> StorePath:
+    """A location from a CLI argument or parameter: a URL, a `file://` URL, or a local path."""
+    if isinstance(target, ObjectPath):
+        return target
+    text = os.fspath(target)
+    if is_url(text):
+        return ObjectPath.from_uri(text)
+    if urlsplit(text).scheme.lower() == "file":
+        return Path(unquote(urlsplit(text).path))
+    return Path(text)
+
+
+@cache
+def _local() -> pafs.LocalFileSystem:
+    return pafs.LocalFileSystem()
+
+
+def arrow_location(path: StorePath) -> tuple[pafs.FileSystem, str]:
+    """The pyarrow file system and its path for `path`."""
+    if isinstance(path, ObjectPath):
+        return path.fs, path.path
+    return _local(), str(path.absolute())
+
+
+def relative_parts(path: StorePath, base: StorePath) -> tuple[str, ...]:
+    """The components of `path` below `base` (which must contain it)."""
+    if isinstance(path, ObjectPath) and isinstance(base, ObjectPath):
+        return path.relative_to(base).parts
+    if isinstance(path, Path) and isinstance(base, Path):
+        return path.relative_to(base).parts
+    raise ValueError(f"{path} and {base} are on different file systems")
+
+
+def read_table(path: StorePath, **options: Any) -> pa.Table:
+    fs, where = arrow_location(path)
+    return pq.read_table(where, filesystem=fs, **options)
+
+
+def read_schema(path: StorePath) -> pa.Schema:
+    fs, where = arrow_location(path)
+    return pq.read_schema(where, filesystem=fs)
+
+
+def read_metadata(path: StorePath) -> pq.FileMetaData:
+    fs, where = arrow_location(path)
+    return pq.read_metadata(where, filesystem=fs)
+
+
+def parquet_file(path: StorePath) -> pq.ParquetFile:
+    """An open Parquet file; close it (it is a context manager)."""
+    fs, where = arrow_location(path)
+    return pq.ParquetFile(where, filesystem=fs)
+
+
+def dataset(source: StorePath | Sequence[StorePath], **options: Any) -> ds.Dataset:
+    """A pyarrow dataset over a folder, or over a list of files on one file system."""
+    if isinstance(source, Path | ObjectPath):
+        fs, where = arrow_location(source)
+        return ds.dataset(where, filesystem=fs, **options)
+    located = [arrow_location(path) for path in source]
+    fs = located[0][0] if located else _local()
+    return ds.dataset([where for _, where in located], filesystem=fs, **options)
