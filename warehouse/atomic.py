@@ -94,21 +94,21 @@ def atomic_file(
 def _uploaded_at_end(
     path: ObjectPath, before_commit: Callable[[], None] | None
 ) -> Iterator[BinaryIO]:
-    with tempfile.TemporaryDirectory(prefix="news-etl-upload-") as folder:
-        local = Path(folder) / path.name
-        with local.open("wb") as handle:
-            yield handle
-        if before_commit is not None:
-            before_commit()
-        try:
+    try:
+        with tempfile.TemporaryDirectory(prefix="news-etl-upload-") as folder:
+            local = Path(folder) / path.name
+            with local.open("wb") as handle:
+                yield handle
+            if before_commit is not None:
+                before_commit()
             pafs.copy_files(
                 str(local),
                 path.path,
                 source_filesystem=pafs.LocalFileSystem(),
                 destination_filesystem=path.fs,
             )
-        except (OSError, pa.ArrowException) as exc:
-            raise WarehouseWriteError(path, exc) from exc
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseWriteError(path, exc) from exc
 
 
 def fsync_dir(folder: StorePath) -> None:

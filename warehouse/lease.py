@@ -158,7 +158,7 @@ class _Record:
 
 def _encode(owner: str, token: str, ttl: float) -> bytes:
     """A lease body expiring `ttl` seconds from now on the local wall clock."""
-    body = {"owner": owner, "token": token, "expires_at": round(time.time() + ttl, 3), "ttl": ttl}
+    body = {"owner": owner, "token": token, "expires_at": time.time() + ttl, "ttl": ttl}
     return json.dumps(body, sort_keys=True).encode()
 
 

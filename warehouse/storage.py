@@ -19,7 +19,7 @@ import fnmatch
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, total_ordering
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
@@ -58,11 +58,14 @@ class _Stat:
     st_mtime_ns: int
 
 
+@total_ordering
 class ObjectPath:
     """A key (or key prefix) in an object store, with a `pathlib`-like API.
 
-    Object stores have no folders: a "folder" is a key prefix, `mkdir` does
-    nothing, and a folder exists while some object lies under it. Equality
+    Object stores have no folders: a "folder" is a key prefix, and `mkdir`
+    does nothing. A folder exists while some object lies under it; pyarrow
+    also leaves an empty marker object (`prefix/`) when the last object under
+    a prefix is deleted, so an emptied folder still exists, with no files. Equality
     and ordering are by URL; the file system object travels along (it
     pickles, so a Dask worker gets a working path).
     """

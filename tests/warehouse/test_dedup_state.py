@@ -92,12 +92,12 @@ def test_crash_mid_batch_then_rerun_matches_a_clean_run(
     crashed = Warehouse(tmp_path / "crashed")
     article_files: list[Path] = []
 
-    def dying_write(table: pa.Table, path: Path) -> None:
+    def dying_write(table: pa.Table, path: Path, **options: Any) -> None:
         if crashed.articles in path.parents:
             article_files.append(path)
             if fail_on == "articles" or len(article_files) > 1:
                 raise OSError("killed")
-        real_write(table, path)
+        real_write(table, path, **options)
 
     monkeypatch.setattr(writer_module, "write_parquet_atomic", dying_write)
     first = batches(corpus)[0]
@@ -139,11 +139,11 @@ def test_same_writer_retries_after_a_failed_write(
     first = batches(corpus)[0]
     calls: list[Path] = []
 
-    def failing_once(table: pa.Table, path: Path) -> None:
+    def failing_once(table: pa.Table, path: Path, **options: Any) -> None:
         calls.append(path)
         if store.articles in path.parents and len(calls) == 2:
             raise OSError("disk full")
-        real_write(table, path)
+        real_write(table, path, **options)
 
     monkeypatch.setattr(writer_module, "write_parquet_atomic", failing_once)
     with pytest.raises(OSError, match="disk full"):

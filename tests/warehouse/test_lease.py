@@ -202,8 +202,7 @@ def test_second_writer_waits_for_the_first_and_then_gets_in(
 def test_expired_lease_is_taken_over(
     client: Any, key: str, readable: bool, waiting_log: WaitingLog
 ) -> None:
-    """A lease a killed holder left behind is taken over: at once when its expiry has passed,
-    after waiting one ttl when its body cannot say (it must then stay unchanged that long)."""
+    """A killed holder's lease is taken over: at once if expired, after a ttl if unreadable."""
     expires_at: float | str = time.time() - 5 if readable else "soon"
     _put(client, key, owner="killed writer", token="t", expires_at=expires_at, ttl=60)
     ttl = 30 if readable else 0.3  # an unreadable lease is judged by the waiter's own ttl
@@ -287,8 +286,7 @@ def test_renewal_keeps_a_long_holder_in_past_its_ttl(
 
 @pytest.mark.parametrize("takeover", ["overwritten", "deleted"])
 def test_check_raises_once_the_lease_was_taken(client: Any, key: str, takeover: str) -> None:
-    """After another writer replaces (or removes) the lock object, check() fails and exit leaves
-    the object alone."""
+    """Once another writer replaces or removes the lock object, check() fails; exit leaves it."""
     with held_lease(BUCKET, key, owner="paused writer", ttl=1.5, client=client) as lease:
         lease.check()
         if takeover == "overwritten":
