@@ -150,6 +150,49 @@ def test_overlapping_runs_on_the_object_store_write_each_article_once(
     assert "warehouse/.lock" not in _keys(bucket)
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_readme_commands_work_on_an_object_store(bucket: str) -> None:
+    """query, status, compact and report with `--warehouse s3://...`, as in the README."""
+    uri = f"s3://{bucket}/warehouse"
+    ingest_files(paths=[str(SAMPLES / "text")], warehouse=uri)
+    ingest_files(paths=[str(SAMPLES / "html")], warehouse=uri)
+
+    query = _cli(
+        "query", "--warehouse", uri, "--format", "json",
+        "SELECT count(*) AS n, count(DISTINCT article_id) AS ids FROM articles_latest",
+    )  # fmt: skip
+    assert query.returncode == 0, query.stderr
+    [counts] = json.loads(query.stdout)
+    assert counts["n"] == counts["ids"] == len(_analyst_rows(bucket, "warehouse")) > 10
+
+    status = _cli("status", "--warehouse", uri)
+    assert status.returncode == 0, status.stderr
+    assert "completed" in status.stdout and "bbc.com" in status.stdout
+
+    compact = _cli("compact", "--warehouse", uri, "--min-files", "2")
+    assert compact.returncode == 0, compact.stderr
+    assert "runs" in compact.stdout and "2 -> 1" in compact.stdout
+
+    report = _cli("report", "--warehouse", uri)
+    assert report.returncode == 0, report.stderr
+    assert f"report: {uri}/report.html" in report.stdout
+    page = boto3.client("s3").get_object(Bucket=bucket, Key="warehouse/report.html")
+    assert b"<html" in page["Body"].read()[:200].lower()
+
+    missing = _cli("status", "--warehouse", "nosuchscheme://x/y")
+    assert missing.returncode == 1 and "nosuchscheme://x/y" in missing.stderr
+
+
 def test_compaction_on_the_object_store_keeps_every_row_once(bucket: str) -> None:
     uri = f"s3://{bucket}/warehouse"
     for folder in ("text", "html", "jsonl"):
