@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -27,14 +28,14 @@ from prefect.settings import PREFECT_API_URL
 
 from flows.ingest import ingest_files
 from tests.conftest import REPO_ROOT, sql_rows
-from tests.flows.test_crash_recovery import _big_export
+from tests.flows.test_crash_recovery import SPLIT_MB, _big_export
 from tests.support.s3_server import running_s3_server, s3_env
 from tests.warehouse.conftest import ArticleFactory
 from warehouse import BatchWriter, KeyIndex, Warehouse, compact_warehouse, sql_views
 from warehouse import lock as lock_module
 from warehouse.compact import read_committed
 from warehouse.errors import WarehouseError
-from warehouse.lock import exclusive_writer
+from warehouse.lock import LEASE_TTL_VARIABLE, exclusive_writer
 from warehouse.storage import ObjectPath
 
 SAMPLES = REPO_ROOT / "samples"
@@ -245,3 +246,45 @@ def test_a_writer_whose_lease_was_taken_over_commits_nothing_more(
     assert written == {f"{p}.parquet" for p in ["b0", *parts[:-1]]}  # up to the refused one
     assert f"{refused}.parquet" not in written
     assert "warehouse/.lock" in _keys(bucket)  # the successor's lease is left alone
+
+
+@pytest.mark.slow
+def test_sigkill_then_rerun_on_the_object_store(bucket: str, tmp_path: Path) -> None:
+    """A run killed mid-way leaves its lease; the rerun takes it over once expired and
+    writes exactly what was missing."""
+    export = tmp_path / "export.jsonl"
+    expected = _big_export(export)
+    uri = f"s3://{bucket}/warehouse"
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        LEASE_TTL_VARIABLE: "3",  # the rerun waits at most this long for the dead run's lease
+    }
+    command = [
+        sys.executable, "-m", "flows.cli", "ingest", str(export), "--warehouse", uri,
+        "--rows-per-file", "100", "--split-mb", str(SPLIT_MB), "--quiet",
+    ]  # fmt: skip
+    victim = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
+    deadline = time.monotonic() + 120
+    while sum("/articles/" in k for k in _keys(bucket)) < 3:
+        assert victim.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline, "no article objects appeared in time"
+        time.sleep(0.1)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    partial = len(_analyst_rows(bucket, "warehouse"))
+    assert 0 < partial < expected
+    assert "warehouse/.lock" in _keys(bucket)  # nobody released it
+
+    rerun = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    ids = [row[0] for row in _analyst_rows(bucket, "warehouse")]
+    assert len(ids) == len(set(ids)) == expected
+    with sql_views(Warehouse.at(uri)) as views:
+        statuses = views.connection.execute(
+            "SELECT status FROM runs ORDER BY started_at"
+        ).fetchall()
+    assert statuses == [("running",), ("completed",)]
+    assert "warehouse/.lock" not in _keys(bucket)
