@@ -29,6 +29,7 @@ from prefect.settings import PREFECT_API_URL
 from flows.ingest import ingest_files
 from tests.conftest import REPO_ROOT, sql_rows
 from tests.flows.test_crash_recovery import SPLIT_MB, _big_export
+from tests.flows.test_versions_flow import _ingest_then_refresh
 from tests.support.s3_server import running_s3_server, s3_env
 from tests.warehouse.conftest import ArticleFactory
 from warehouse import BatchWriter, KeyIndex, Warehouse, compact_warehouse, sql_views
@@ -288,3 +289,29 @@ def test_sigkill_then_rerun_on_the_object_store(bucket: str, tmp_path: Path) -> 
         ).fetchall()
     assert statuses == [("running",), ("completed",)]
     assert "warehouse/.lock" not in _keys(bucket)
+
+
+def test_web_runs_versions_and_reprocess_on_the_object_store(
+    bucket: str, corpus: Path, tmp_path: Path
+) -> None:
+    """Fetched pages, feed validators, versions and reprocessing: the same rows as on disk."""
+    from flows.reprocess import reprocess
+
+    rows_sql = (  # each run has its own server, so URLs are compared by path
+        "SELECT regexp_replace(url, '^http://[^/]+', '') AS path, version, body, content_hash "
+        "FROM articles ORDER BY path, version"
+    )
+    results = {}
+    for name, warehouse in (("disk", str(tmp_path / "warehouse")), ("s3", f"s3://{bucket}/w")):
+        (tmp_path / name).mkdir()
+        first, second, _ = _ingest_then_refresh(corpus, tmp_path / name, warehouse)
+        rebuilt = reprocess(warehouse=warehouse)
+        with sql_views(Warehouse.at(warehouse)) as views:
+            rows = views.connection.execute(rows_sql).fetchall()
+            raw = views.connection.execute("SELECT count(*) FROM raw_pages").fetchone()
+        counts = [(s.articles_written, s.rejects) for s in (first, second, rebuilt)]
+        results[name] = (rows, raw, counts)
+    assert results["s3"] == results["disk"]
+    rows, raw, counts = results["s3"]
+    assert [version for _, version, _, _ in rows] == [1, 1, 2]  # mirror, story v1, story v2
+    assert raw is not None and raw[0] >= 3 and counts[2][0] == 2

@@ -44,7 +44,7 @@ allow_private_network = true
 
 
 def _ingest_then_refresh(
-    corpus: Path, tmp_path: Path, warehouse: Path
+    corpus: Path, tmp_path: Path, warehouse: Path | str
 ) -> tuple[RunSummary, RunSummary, str]:
     """Run 1: story + exact mirror; run 2 with refresh: the story comes back edited."""
     page = dev_page(corpus, STORY)
