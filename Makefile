@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scrape_throughput.py
 	$(BIN)/python bench/warc_throughput.py --sizes 2000
 	$(BIN)/python bench/dask_throughput.py
+	$(BIN)/python bench/prefect_task_overhead.py
 	$(BIN)/python bench/eval_extraction.py
 	$(BIN)/python bench/dedup_throughput.py
 	$(BIN)/python bench/compaction.py --files 1000

@@ -91,16 +91,31 @@ def process_pool(warc: Path, split_mb: float, batch_size: int) -> dict[str, floa
     return {"documents": documents, "seconds": time.perf_counter() - started}
 
 
+def _server_cpu() -> float:
+    """CPU seconds used so far by the Prefect API server processes (uvicorn) on this machine."""
+    import psutil  # type: ignore[import-untyped]  # a dependency of distributed
+
+    total = 0.0
+    for process in psutil.process_iter(["cmdline"]):
+        if "prefect.server" in " ".join(process.info["cmdline"] or []):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def flow_run(warc: Path, warehouse: Path, split_mb: float, **options: Any) -> dict[str, float]:
-    """One `ingest_files` run: its documents, flow time, and its task runs' summed durations."""
+    """One `ingest_files` run: its documents, flow time, its task runs' summed durations,
+    and the CPU the flow's own process and the API server spent meanwhile."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     from flows.ingest import ingest_files
 
+    server_before, flow_before = _server_cpu(), time.process_time()
     summary = ingest_files(
         paths=[str(warc)], warehouse=str(warehouse), split_mb=split_mb, **options
     )
+    flow_cpu, server_cpu = time.process_time() - flow_before, _server_cpu() - server_before
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary.run_id]))
@@ -116,6 +131,8 @@ def flow_run(warc: Path, warehouse: Path, split_mb: float, **options: Any) -> di
         # first task start to last task end: the run without cluster start-up and shutdown
         "span_seconds": (max(ends) - min(starts)).total_seconds(),
         "articles": summary.articles_written,
+        "flow_cpu": flow_cpu,
+        "server_cpu": server_cpu,
     }
 
 
@@ -178,6 +195,10 @@ def main() -> None:
         f"  Prefect's share, threads: {threads_share:6.1%} of the flow's time beyond the "
         f"core-only time; {threads['task_runs']:.0f} task runs summing "
         f"{threads['task_seconds']:.1f} s"
+    )
+    print(
+        f"  CPU beside the workers (dask): flow process {dask['flow_cpu']:.1f} s, Prefect "
+        f"server {dask['server_cpu']:.1f} s, in a {dask['seconds']:.1f} s run on 2 cores"
     )
     print(
         f"  Prefect's share, dask   : {dask_share:6.1%} of the flow's time beyond half the "
