@@ -33,7 +33,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from warehouse.errors import WarehouseWriteError
-from warehouse.storage import ObjectPath, StorePath
+from warehouse.storage import ObjectPath, StorePath, check_commit
 
 __all__ = ["COMPRESSION", "TMP_SUFFIX", "atomic_file", "fsync_dir", "write_parquet_atomic"]
 
@@ -101,6 +101,7 @@ def _uploaded_at_end(
                 yield handle
             if before_commit is not None:
                 before_commit()
+            check_commit(path)
             pafs.copy_files(
                 str(local),
                 path.path,

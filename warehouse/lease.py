@@ -75,6 +75,7 @@ logger = logging.getLogger(__name__)
 # (60 s each) would let one stalled renewal outlast a 60 s lease.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
+RETRY_AFTER = 2.0  # seconds before renewing again after a failed renewal
 
 # Error codes meaning "the object is not the version the request assumed".
 _CONFLICTS = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"})
@@ -132,6 +133,10 @@ def s3_client() -> Any:
     config = Config(
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
+        # botocore's default retries multiply the timeouts (one renewal to a
+        # silent store took 6 s at a 1 s read timeout); the renewal loop
+        # retries on its own, soon, instead.
+        retries={"max_attempts": 2, "mode": "standard"},
         s3={"addressing_style": "path"} if endpoint else None,
     )
     return boto3.session.Session(region_name=region).client("s3", config=config)
@@ -184,6 +189,10 @@ class _Store:
         self._boto_error: type[Exception] = BotoCoreError
         self.bucket = bucket
         self.key = key
+
+    @property
+    def client(self) -> Any:
+        return self._client
 
     def _call(self, method: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
         try:
@@ -284,8 +293,10 @@ class Lease:
             )
 
     def _renew_until(self, stop: threading.Event) -> None:
-        """Renewal thread: rewrite the body every ttl/3 until `stop` or a lost lease."""
-        while not stop.wait(self.ttl / 3):
+        """Renewal thread: rewrite the body every ttl/3 (sooner after a failed try)
+        until `stop` or a lost lease."""
+        interval = self.ttl / 3
+        while not stop.wait(interval):
             sent = time.monotonic()
             try:
                 etag = self._store.put(
@@ -293,7 +304,9 @@ class Lease:
                 )
             except _UnavailableError as exc:
                 logger.warning("could not renew lease %s: %s; retrying", self.uri, exc.__cause__)
+                interval = min(self.ttl / 3, RETRY_AFTER)
                 continue
+            interval = self.ttl / 3
             if etag is None:
                 self._lose("the lock object was replaced or deleted by another writer")
                 return
@@ -326,6 +339,30 @@ class Lease:
             return
         if not deleted:
             logger.warning("not deleting lease %s: another writer holds it now", self.uri)
+
+
+def _require_conditional_writes(probe: _Store) -> None:
+    """Refuse a store that ignores `If-None-Match` (it would let every writer in).
+
+    Creates a probe object twice with `If-None-Match: *`: the second must
+    be refused. Three requests per run; the probe is deleted after.
+    """
+    try:
+        if probe.put(b"probe", if_match=None) is None:
+            raise _UnavailableError(RuntimeError(f"probe object {probe.key} already exists"))
+        refused = probe.put(b"probe again", if_match=None) is None
+    finally:
+        try:
+            probe.client.delete_object(Bucket=probe.bucket, Key=probe.key)
+        except Exception:  # best effort: a probe left behind costs nothing
+            logger.debug("could not delete probe %s", probe.key, exc_info=True)
+    if not refused:
+        raise _UnavailableError(
+            NotImplementedError(
+                "the object store ignores conditional writes (If-None-Match), "
+                "so it cannot lock a warehouse; writes refused"
+            )
+        )
 
 
 def _warehouse_name(bucket: str, key: str) -> str:
@@ -398,6 +435,7 @@ def held_lease(
     store = _Store(s3_client() if client is None else client, bucket, key)
     token = uuid.uuid4().hex
     try:
+        _require_conditional_writes(_Store(store.client, bucket, f"{key}.probe-{token}"))
         etag, sent = _acquire(store, owner=owner, token=token, ttl=ttl, poll=poll)
     except _UnavailableError as exc:
         raise LeaseUnavailableError(f"s3://{bucket}/{key}", exc.__cause__ or exc) from exc

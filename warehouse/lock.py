@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import math
 import os
 import socket
 import threading
@@ -32,7 +33,7 @@ from warehouse.atomic import TMP_SUFFIX
 from warehouse.errors import WarehouseWriteError
 from warehouse.layout import Warehouse
 from warehouse.replacement import finish_replacements
-from warehouse.storage import ObjectPath
+from warehouse.storage import ObjectPath, guard_commits
 
 if TYPE_CHECKING:
     from warehouse.lease import Lease
@@ -87,15 +88,28 @@ def _object_store_lease(root: ObjectPath) -> Iterator[None]:
     from warehouse.lease import held_lease  # boto3: only object-store warehouses need it
 
     owner = f"{socket.gethostname()} pid {os.getpid()}"
-    ttl = float(os.environ.get(LEASE_TTL_VARIABLE) or LEASE_TTL)
-    with held_lease(bucket, key, owner=owner, ttl=ttl) as lease:
+    with held_lease(bucket, key, owner=owner, ttl=_lease_ttl(root)) as lease:
         with _leases_lock:
             _leases[str(root)] = lease
         try:
-            yield
+            with guard_commits(root, lease.check):
+                yield
         finally:
             with _leases_lock:
                 _leases.pop(str(root), None)
+
+
+def _lease_ttl(root: ObjectPath) -> float:
+    text = os.environ.get(LEASE_TTL_VARIABLE) or str(LEASE_TTL)
+    try:
+        ttl = float(text)
+    except ValueError:
+        ttl = math.nan
+    if not math.isfinite(ttl) or ttl < 1:
+        raise WarehouseWriteError(
+            root, ValueError(f"{LEASE_TTL_VARIABLE}={text!r}: give seconds, at least 1")
+        )
+    return ttl
 
 
 @contextmanager

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, total_ordering
 from pathlib import Path, PurePosixPath
@@ -33,7 +35,9 @@ __all__ = [
     "ObjectPath",
     "StorePath",
     "arrow_location",
+    "check_commit",
     "dataset",
+    "guard_commits",
     "is_url",
     "parquet_file",
     "read_metadata",
@@ -192,6 +196,8 @@ class ObjectPath:
         return self.read_bytes().decode(encoding)
 
     def unlink(self, missing_ok: bool = False) -> None:
+        """Delete the object; first `check_commit`, as every change to a warehouse does."""
+        check_commit(self)
         try:
             self.fs.delete_file(self.path)
         except FileNotFoundError:
@@ -204,6 +210,35 @@ class ObjectPath:
 
 StorePath = Path | ObjectPath
 
+# Writers register, per object-store root they write, a check that raises
+# when they may no longer write there (a lost lease). Every upload and every
+# delete under that root runs it first, whichever module commits, so no
+# write path can forget it.
+_guards: dict[str, Callable[[], None]] = {}
+_guards_lock = threading.Lock()
+
+
+@contextmanager
+def guard_commits(root: ObjectPath, check: Callable[[], None]) -> Iterator[None]:
+    """While the block runs, `check` precedes every upload and delete under `root`."""
+    prefix = str(root).rstrip("/") + "/"
+    with _guards_lock:
+        _guards[prefix] = check
+    try:
+        yield
+    finally:
+        with _guards_lock:
+            _guards.pop(prefix, None)
+
+
+def check_commit(path: ObjectPath) -> None:
+    """Run the checks of the writers whose root holds `path` (none registered: no check)."""
+    target = str(path)
+    with _guards_lock:
+        checks = [check for prefix, check in _guards.items() if target.startswith(prefix)]
+    for check in checks:
+        check()
+
 
 def store_path(target: str | os.PathLike[str] | ObjectPath) -> StorePath:
     """A location from a CLI argument or parameter: a URL, a `file://` URL, or a local path."""
@@ -211,6 +246,12 @@ def store_path(target: str | os.PathLike[str] | ObjectPath) -> StorePath:
         return target
     text = os.fspath(target)
     if is_url(text):
+        parts = urlsplit(text)
+        if parts.query or parts.fragment:
+            # pyarrow would take options from the query, which the lease's
+            # client (environment only) would not see: one store for data,
+            # another for the lock. The AWS_* variables configure both.
+            raise ValueError(f"{text}: give store options in the AWS_* variables, not the URL")
         return ObjectPath.from_uri(text)
     if urlsplit(text).scheme.lower() == "file":
         return Path(unquote(urlsplit(text).path))

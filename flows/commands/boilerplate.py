@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
             out.print(f"forgot the counts of {len(dropped)} source(s): {', '.join(dropped) or '-'}")
             return EXIT_OK
         print_learned(store, args, out)
-    except WarehouseError as exc:
+    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot use the warehouse: {exc}")
     return EXIT_OK
 

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         report = compact_warehouse(
             store, target_bytes=int(args.target_mb * 2**20), min_files=args.min_files
         )
-    except WarehouseError as exc:
+    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot compact the warehouse: {exc}")
     if not args.quiet:
         _print(report, str(store.root))

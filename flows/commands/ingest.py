@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
                 split_mb=args.split_mb,
                 keep_raw=args.keep_raw,
             )
-    except WarehouseError as exc:
+    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot use the warehouse: {exc}")
     except Exception as exc:
         return fail(

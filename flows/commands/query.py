@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             result = run_query(cat, sql)
     except QueryError as exc:
         return fail(str(exc), EXIT_USAGE)
-    except WarehouseError as exc:
+    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot read the warehouse: {exc}", EXIT_FAILED)
     _write(lambda: _print(result, args.format))
     return EXIT_OK

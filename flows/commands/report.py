@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
 from warehouse import Warehouse, WarehouseError
@@ -22,9 +21,8 @@ def add_arguments(report: argparse.ArgumentParser) -> None:
     add_warehouse(report)
     report.add_argument(
         "--out",
-        type=Path,
         default=None,
-        help=f"where to write the page (default: <warehouse>/{REPORT_NAME})",
+        help=f"where to write the page, a path or URL (default: <warehouse>/{REPORT_NAME})",
     )
     report.add_argument(
         "--since",
@@ -43,13 +41,14 @@ def run(args: argparse.Namespace) -> int:
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
     from warehouse.report import write_report
+    from warehouse.storage import store_path
 
     started = time.perf_counter()
     try:
         store = Warehouse.at(args.warehouse)
-        out = args.out or store.root / REPORT_NAME
+        out = store_path(args.out) if args.out else store.root / REPORT_NAME
         report = write_report(store, out, since=since)
-    except (QueryError, WarehouseError, OSError) as exc:
+    except (QueryError, WarehouseError, OSError, ValueError) as exc:
         return fail(f"cannot write the report: {exc}", EXIT_FAILED)
     totals = ", ".join(f"{n} {label}" for label, n in report.totals.items())
     print(f"report: {out.resolve().as_uri()} ({totals}; {time.perf_counter() - started:.1f} s)")

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     quiet_libraries(args.quiet)
     try:
         summary = reprocess(warehouse=args.warehouse, since=args.since, min_words=args.min_words)
-    except WarehouseError as exc:
+    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot use the warehouse: {exc}")
     if not args.quiet:
         print_summary(summary)

@@ -22,6 +22,6 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         print_status(args.warehouse, runs=args.runs)
-    except WarehouseError as exc:
+    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot read the warehouse: {exc}")
     return EXIT_OK

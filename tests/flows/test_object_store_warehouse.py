@@ -15,7 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import pyarrow.fs as pafs
 import pytest
 from prefect.settings import PREFECT_API_URL
 
+from extractors.records import Validators
 from flows.ingest import ingest_files
 from tests.conftest import REPO_ROOT, sql_rows
 from tests.flows.test_crash_recovery import SPLIT_MB, _big_export
@@ -36,7 +38,9 @@ from warehouse import BatchWriter, KeyIndex, Warehouse, compact_warehouse, sql_v
 from warehouse import lock as lock_module
 from warehouse.compact import read_committed
 from warehouse.errors import WarehouseError
-from warehouse.lock import LEASE_TTL_VARIABLE, exclusive_writer
+from warehouse.lock import LEASE_TTL_VARIABLE, exclusive_writer, still_held
+from warehouse.runs import RunRecord, write_run
+from warehouse.state import write_validators
 from warehouse.storage import ObjectPath
 
 SAMPLES = REPO_ROOT / "samples"
@@ -55,7 +59,8 @@ def s3_endpoint() -> Iterator[str]:
 @pytest.fixture
 def bucket(s3_endpoint: str, request: pytest.FixtureRequest) -> str:
     """A fresh bucket per test."""
-    name = f"news-{request.node.name.replace('_', '-')[:40].lower().strip('-')}"
+    stem = request.node.originalname.replace("_", "-")[:40].lower().strip("-")
+    name = f"{stem}-{uuid.uuid4().hex[:8]}"  # parametrised runs get buckets of their own
     boto3.client("s3").create_bucket(Bucket=name)
     return name
 
@@ -152,7 +157,7 @@ def test_overlapping_runs_on_the_object_store_write_each_article_once(
     assert "warehouse/.lock" not in _keys(bucket)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "flows.cli", *args],
         cwd=REPO_ROOT,
@@ -160,6 +165,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
 
 
@@ -190,6 +196,9 @@ def test_the_readme_commands_work_on_an_object_store(bucket: str) -> None:
     assert f"report: {uri}/report.html" in report.stdout
     page = boto3.client("s3").get_object(Bucket=bucket, Key="warehouse/report.html")
     assert b"<html" in page["Body"].read()[:200].lower()
+    elsewhere = _cli("report", "--warehouse", uri, "--out", f"s3://{bucket}/pages/news.html")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert "pages/news.html" in _keys(bucket)
 
     missing = _cli("status", "--warehouse", "nosuchscheme://x/y")
     assert missing.returncode == 1 and "nosuchscheme://x/y" in missing.stderr
@@ -315,3 +324,61 @@ def test_web_runs_versions_and_reprocess_on_the_object_store(
     rows, raw, counts = results["s3"]
     assert [version for _, version, _, _ in rows] == [1, 1, 2]  # mirror, story v1, story v2
     assert raw is not None and raw[0] >= 3 and counts[2][0] == 2
+
+
+def _commit_run_row(store: Warehouse) -> None:
+    write_run(store, RunRecord("late", "ingest", {}, datetime(2026, 1, 1, tzinfo=UTC)))
+
+
+def _commit_validators(store: Warehouse) -> None:
+    write_validators(
+        store, {"https://example.org/feed": Validators('"e"', None)}, checked_at=datetime.now(UTC)
+    )
+
+
+def _delete_a_table_file(store: Warehouse) -> None:
+    [path] = store.parquet_files(store.articles)
+    path.unlink()
+
+
+@pytest.mark.parametrize("commit", [_commit_run_row, _commit_validators, _delete_a_table_file])
+def test_no_commit_of_any_kind_after_the_lease_was_lost(
+    bucket: str,
+    make_article: ArticleFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    commit: Callable[[Warehouse], None],
+) -> None:
+    """Runs rows, crawl state, deletes: every change goes through the lease check."""
+    monkeypatch.setattr(lock_module, "LEASE_TTL", 1.5)  # renewed every 0.5 s
+    store = Warehouse.at(f"s3://{bucket}/warehouse")
+    with exclusive_writer(store):
+        BatchWriter.for_run(store, run_id="r1").write(
+            "b0", [make_article(0)], [], datetime.now(UTC)
+        )
+        before = _keys(bucket)
+        boto3.client("s3").put_object(
+            Bucket=bucket,
+            Key="warehouse/.lock",
+            Body=json.dumps({"owner": "other", "token": "t", "expires_at": 2e9, "ttl": 60}),
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # wait until the renewal notices
+            try:
+                still_held(store)
+            except WarehouseError:
+                break
+            time.sleep(0.1)
+        with pytest.raises(WarehouseError, match="lease"):
+            commit(store)
+    assert _keys(bucket) == before  # nothing written, nothing deleted
+
+
+@pytest.mark.parametrize("command", ["status", "compact"])
+def test_an_unreachable_store_is_an_error_message_not_a_traceback(
+    s3_endpoint: str, command: str
+) -> None:
+    env = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:1"}  # nothing listens there
+    done = _cli(command, "--warehouse", "s3://news/warehouse", env=env)
+    assert done.returncode == 1
+    assert done.stderr.startswith("news-etl: cannot ") and "Traceback" not in done.stderr
+    assert "127.0.0.1:1" in done.stderr

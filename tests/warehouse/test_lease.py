@@ -339,3 +339,30 @@ def test_missing_bucket_is_a_warehouse_error(client: Any, key: str) -> None:
     assert isinstance(caught.value, WarehouseError)
     assert caught.value.uri == caught.value.path == f"s3://no-such-bucket/{key}"
     assert "NoSuchBucket" in str(caught.value)
+
+
+class _IgnoresConditions:
+    """A real client to the real server, but dropping If-None-Match/If-Match the way some
+    S3-compatible stores silently do (no such store can run here)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def put_object(self, **kwargs: Any) -> Any:
+        kwargs.pop("IfNoneMatch", None)
+        kwargs.pop("IfMatch", None)
+        return self._client.put_object(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_a_store_that_ignores_conditional_writes_is_refused(client: Any, key: str) -> None:
+    """Without compare-and-swap every writer would get the lease: refuse to write at all."""
+    with (
+        pytest.raises(LeaseUnavailableError, match="ignores conditional writes"),
+        held_lease(BUCKET, key, owner="w", client=_IgnoresConditions(client), **FAST),
+    ):
+        pass
+    listed = client.list_objects_v2(Bucket=BUCKET, Prefix=key.split("/")[0])
+    assert listed.get("KeyCount", 0) == 0  # neither a lease nor the probe is left behind

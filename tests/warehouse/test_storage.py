@@ -587,3 +587,13 @@ def test_dataset_over_a_hive_folder(root: ObjectPath, partitioned: dict[str, pa.
         ("b.example", 4),
         ("b.example", 5),
     ]
+
+
+@pytest.mark.parametrize(
+    "url", ["s3://bucket/p?endpoint_override=127.0.0.1:9000", "s3://bucket/p#x"]
+)
+def test_store_options_in_the_url_are_refused(url: str) -> None:
+    """Options in the URL would reach pyarrow but not the lease's client: one place, the AWS_*
+    variables, configures both."""
+    with pytest.raises(WarehouseError, match="AWS_"):
+        Warehouse.at(url)
