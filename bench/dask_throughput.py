@@ -91,7 +91,7 @@ def process_pool(warc: Path, split_mb: float, batch_size: int) -> dict[str, floa
     return {"documents": documents, "seconds": time.perf_counter() - started}
 
 
-def _server_cpu() -> float:
+def prefect_server_cpu() -> float:
     """CPU seconds used so far by the Prefect API server processes (uvicorn) on this machine."""
     import psutil  # type: ignore[import-untyped]  # a dependency of distributed
 
@@ -111,11 +111,11 @@ def flow_run(warc: Path, warehouse: Path, split_mb: float, **options: Any) -> di
 
     from flows.ingest import ingest_files
 
-    server_before, flow_before = _server_cpu(), time.process_time()
+    server_before, flow_before = prefect_server_cpu(), time.process_time()
     summary = ingest_files(
         paths=[str(warc)], warehouse=str(warehouse), split_mb=split_mb, **options
     )
-    flow_cpu, server_cpu = time.process_time() - flow_before, _server_cpu() - server_before
+    flow_cpu, server_cpu = time.process_time() - flow_before, prefect_server_cpu() - server_before
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary.run_id]))

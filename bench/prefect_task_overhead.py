@@ -22,6 +22,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+from dask_throughput import prefect_server_cpu  # a sibling script module
 from prefect import flow, get_client, task
 from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -67,17 +68,6 @@ def run(tasks: int, work: float) -> tuple[float, dict[int, float]]:
     return result  # type: ignore[no-any-return]
 
 
-def _server_cpu() -> float:
-    import psutil  # type: ignore[import-untyped]  # a dependency of distributed
-
-    total = 0.0
-    for process in psutil.process_iter(["cmdline"]):
-        if "prefect.server" in " ".join(process.info["cmdline"] or []):
-            times = process.cpu_times()
-            total += times.user + times.system
-    return total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=60)
@@ -90,9 +80,12 @@ def main() -> None:
         with get_client(sync_client=True) as client:
             api_url = str(client.api_url)
         with temporary_settings({PREFECT_API_URL: api_url}):  # workers report to this server
-            server_before, flow_before = _server_cpu(), time.process_time()
+            server_before, flow_before = prefect_server_cpu(), time.process_time()
             span, per_task = run(args.tasks, args.work)
-            server_cpu, flow_cpu = _server_cpu() - server_before, time.process_time() - flow_before
+            server_cpu, flow_cpu = (
+                prefect_server_cpu() - server_before,
+                time.process_time() - flow_before,
+            )
     ideal = args.tasks * args.work / 2
     print(f"{args.tasks} tasks of {args.work:g} s CPU on 2 Dask workers")
     print(f"  span {span:.1f} s against {ideal:.1f} s ideal: {(span - ideal) * 2 / args.tasks:.3f} "

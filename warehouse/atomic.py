@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -43,32 +43,28 @@ COMPRESSION = "zstd"
 TMP_SUFFIX = ".tmp"
 
 
-def write_parquet_atomic(
-    table: pa.Table, path: StorePath, *, before_commit: Callable[[], None] | None = None
-) -> None:
+def write_parquet_atomic(table: pa.Table, path: StorePath) -> None:
     """Write `table` to `path` so that `path` appears complete or not at all.
 
     Raises `WarehouseWriteError` when the file system refuses.
     """
-    with atomic_file(path, before_commit=before_commit) as handle:
+    with atomic_file(path) as handle:
         pq.write_table(table, handle, compression=COMPRESSION)
 
 
 @contextmanager
-def atomic_file(
-    path: StorePath, *, before_commit: Callable[[], None] | None = None
-) -> Iterator[BinaryIO]:
+def atomic_file(path: StorePath) -> Iterator[BinaryIO]:
     """A handle whose bytes appear at `path` whole when the block ends, or never.
 
     Written under a hidden temporary name, flushed to disk and renamed (or,
     on an object store, uploaded in one go); an error (or a kill) leaves no
     file at `path`. Raises `WarehouseWriteError` when the file system refuses.
-    `before_commit` runs after the bytes are written and before they become
-    visible; whatever it raises cancels the write (a writer checks there that
-    it still holds the warehouse's lease).
+    On an object store, the checks registered for the path's root
+    (`storage.guard_commits`: a writer's lease) run after the bytes are
+    written and before they become visible; whatever they raise cancels it.
     """
     if isinstance(path, ObjectPath):
-        with _uploaded_at_end(path, before_commit) as handle:
+        with _uploaded_at_end(path) as handle:
             yield handle
         return
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
@@ -78,8 +74,6 @@ def atomic_file(
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        if before_commit is not None:
-            before_commit()
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -91,16 +85,12 @@ def atomic_file(
 
 
 @contextmanager
-def _uploaded_at_end(
-    path: ObjectPath, before_commit: Callable[[], None] | None
-) -> Iterator[BinaryIO]:
+def _uploaded_at_end(path: ObjectPath) -> Iterator[BinaryIO]:
     try:
         with tempfile.TemporaryDirectory(prefix="news-etl-upload-") as folder:
             local = Path(folder) / path.name
             with local.open("wb") as handle:
                 yield handle
-            if before_commit is not None:
-                before_commit()
             check_commit(path)
             pafs.copy_files(
                 str(local),

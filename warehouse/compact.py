@@ -46,10 +46,9 @@ import logging
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any, Final
 
 import pyarrow as pa
@@ -58,7 +57,7 @@ import pyarrow.parquet as pq
 from warehouse.atomic import COMPRESSION, atomic_file, fsync_dir
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
-from warehouse.lock import exclusive_writer, still_held, sweep_temp_files
+from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.replacement import (
     COMPACTED_PREFIX,
     REPLACES_KEY,
@@ -193,7 +192,6 @@ def compact_warehouse(
                     files,
                     target_bytes=target_bytes,
                     min_files=min_files,
-                    check=partial(still_held, warehouse),
                 )
                 folders.append(compacted)
     report = CompactionReport(tuple(folders), finished, time.perf_counter() - started)
@@ -218,7 +216,6 @@ def _compact_folder(
     *,
     target_bytes: int,
     min_files: int,
-    check: Callable[[], None],
 ) -> FolderCompaction:
     sizes = {path: path.stat().st_size for path in files}
     small = [p for p in files if sizes[p] < target_bytes * _DONE_FRACTION]
@@ -237,7 +234,7 @@ def _compact_folder(
             group, pending = _next_group(pending, sizes, target_bytes / max(ratio, 0.05))
             if len(group) < 2:
                 continue
-            output, count = _rewrite(table, folder, group, check)
+            output, count = _rewrite(table, folder, group)
             bytes_in += sum(sizes[p] for p in group)
             bytes_out += output.stat().st_size
             written.append(output)
@@ -296,9 +293,7 @@ def _run_settled(path: StorePath) -> bool:
     return all(r["status"] == "completed" or r["started_at"] < horizon for r in rows)
 
 
-def _rewrite(
-    table: _Table, folder: StorePath, group: Sequence[StorePath], check: Callable[[], None]
-) -> tuple[StorePath, int]:
+def _rewrite(table: _Table, folder: StorePath, group: Sequence[StorePath]) -> tuple[StorePath, int]:
     """Write one compacted file replacing `group`, then delete the group; returns (file, rows)."""
     identities: list[FileIdentity] = []
     for path in group:
@@ -311,7 +306,7 @@ def _rewrite(
     schema = versioned.with_metadata(metadata)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     output = folder / f"{COMPACTED_PREFIX}{stamp}-{secrets.token_hex(4)}.parquet"
-    rows = _write_streamed(schema, group, output, check)
+    rows = _write_streamed(schema, group, output)
     # Committed: from here readers see `output` and ignore `group`. The deletes
     # only tidy up; a kill here is finished by the next sweep.
     for path in group:
@@ -321,17 +316,12 @@ def _rewrite(
     return output, rows
 
 
-def _write_streamed(
-    schema: pa.Schema,
-    inputs: Sequence[StorePath],
-    output: StorePath,
-    check: Callable[[], None],
-) -> int:
+def _write_streamed(schema: pa.Schema, inputs: Sequence[StorePath], output: StorePath) -> int:
     """Stream the inputs' row groups into `output`, written atomically; returns rows."""
     plain = pa.schema(list(schema))  # cast target: fields only, no file metadata
     rows = 0
     with (
-        atomic_file(output, before_commit=check) as handle,
+        atomic_file(output) as handle,
         pq.ParquetWriter(handle, schema, compression=COMPRESSION) as writer,
     ):
         buffer: list[pa.Table] = []

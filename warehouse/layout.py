@@ -37,10 +37,6 @@ class Warehouse:
             ) from exc
 
     @property
-    def is_local(self) -> bool:
-        return not isinstance(self.root, ObjectPath)
-
-    @property
     def articles(self) -> StorePath:
         return self.root / "articles"
 

@@ -10,10 +10,11 @@ never leaves a stale lock. Readers take no lock: files appear atomically.
 On an object store there is no flock. An `s3://` warehouse is locked by a
 lease object, `<prefix>/.lock`, taken and renewed with conditional PUTs
 (`warehouse/lease.py`); a killed holder's lease expires and the next writer
-takes it over. Writers call `still_held` before each commit, so a holder
-that lost its lease (paused past the lease's lifetime) stops instead of
-writing beside the new holder. Other object-store schemes have no
-compare-and-swap that pyarrow exposes, so they are read-only here.
+takes it over. Every upload and delete under the root checks the lease
+first (`storage.guard_commits`), so a holder that lost its lease (paused
+past the lease's lifetime) stops instead of writing beside the new holder.
+Other object-store schemes have no compare-and-swap that pyarrow exposes,
+so they are read-only here.
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ import logging
 import math
 import os
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from warehouse.atomic import TMP_SUFFIX
 from warehouse.errors import WarehouseWriteError
@@ -35,19 +34,13 @@ from warehouse.layout import Warehouse
 from warehouse.replacement import finish_replacements
 from warehouse.storage import ObjectPath, guard_commits
 
-if TYPE_CHECKING:
-    from warehouse.lease import Lease
-
-__all__ = ["LEASE_TTL", "LEASE_TTL_VARIABLE", "exclusive_writer", "still_held", "sweep_temp_files"]
+__all__ = ["LEASE_TTL", "LEASE_TTL_VARIABLE", "exclusive_writer", "sweep_temp_files"]
 
 logger = logging.getLogger(__name__)
 
 LEASE_TTL = 60.0  # seconds; renewed every third of it while the run goes on
 # Shorter: a killed run's lease is taken over sooner, at more PUTs per minute.
 LEASE_TTL_VARIABLE = "NEWS_ETL_LEASE_TTL"
-
-_leases: dict[str, Lease] = {}
-_leases_lock = threading.Lock()
 
 
 @contextmanager
@@ -60,18 +53,6 @@ def exclusive_writer(warehouse: Warehouse) -> Iterator[None]:
         return
     with _flock(root):
         yield
-
-
-def still_held(warehouse: Warehouse) -> None:
-    """Raise `LeaseLostError` if this process's lease on `warehouse` may have passed on.
-
-    Call right before a commit. A no-op for local warehouses: a flock cannot
-    be lost while the process lives.
-    """
-    with _leases_lock:
-        lease = _leases.get(str(warehouse.root))
-    if lease is not None:
-        lease.check()
 
 
 @contextmanager
@@ -88,15 +69,11 @@ def _object_store_lease(root: ObjectPath) -> Iterator[None]:
     from warehouse.lease import held_lease  # boto3: only object-store warehouses need it
 
     owner = f"{socket.gethostname()} pid {os.getpid()}"
-    with held_lease(bucket, key, owner=owner, ttl=_lease_ttl(root)) as lease:
-        with _leases_lock:
-            _leases[str(root)] = lease
-        try:
-            with guard_commits(root, lease.check):
-                yield
-        finally:
-            with _leases_lock:
-                _leases.pop(str(root), None)
+    with (
+        held_lease(bucket, key, owner=owner, ttl=_lease_ttl(root)) as lease,
+        guard_commits(root, lease.check),
+    ):
+        yield
 
 
 def _lease_ttl(root: ObjectPath) -> float:

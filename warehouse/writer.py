@@ -30,7 +30,6 @@ from warehouse.catalog import ArticleCatalog, Placement
 from warehouse.convert import articles_table, partition_of, reject_id, rejects_table
 from warehouse.index import KeyIndex
 from warehouse.layout import Warehouse
-from warehouse.lock import still_held
 from warehouse.schema import PARTITION_COLUMN
 from warehouse.signatures import signatures_path, signatures_table
 
@@ -145,7 +144,7 @@ class BatchWriter:
             self._write_signatures(name, placed)
             for month, rows in sorted(by_month.items()):
                 folder = self._warehouse.articles / f"{PARTITION_COLUMN}={month}"
-                write_parquet_atomic(articles_table(rows), folder / name, before_commit=self._check)
+                write_parquet_atomic(articles_table(rows), folder / name)
                 del pending[month]
             if fresh_rejects:
                 table = rejects_table(
@@ -154,9 +153,7 @@ class BatchWriter:
                     seen_at=seen_at,
                     default_source=self._default_source,
                 )
-                write_parquet_atomic(
-                    table, self._warehouse.rejects / name, before_commit=self._check
-                )
+                write_parquet_atomic(table, self._warehouse.rejects / name)
         except BaseException:
             # Keys of files not committed go back, so a retry writes them; keys
             # of committed files stay claimed, so nothing is written twice. The
@@ -213,13 +210,7 @@ class BatchWriter:
         new = [(p.article.content_hash, sig) for p in placed if (sig := p.new_body) is not None]
         if new and self._similarity is not None:
             table = signatures_table(new, self._similarity)
-            write_parquet_atomic(
-                table, signatures_path(self._warehouse, name), before_commit=self._check
-            )
-
-    def _check(self) -> None:
-        """Right before each file becomes visible: is the writer lock still ours?"""
-        still_held(self._warehouse)
+            write_parquet_atomic(table, signatures_path(self._warehouse, name))
 
     def _reject_key(self, reject: Reject) -> str:
         return reject_id(reject, reject.source or self._default_source)

@@ -35,6 +35,7 @@ from warehouse.storage import (
     ObjectPath,
     StorePath,
     dataset,
+    guard_commits,
     parquet_file,
     read_metadata,
     read_schema,
@@ -451,7 +452,10 @@ class AbandonedError(Exception):
 
 
 def _raise_in_block(path: ObjectPath, calls: list[str]) -> None:
-    with atomic_file(path, before_commit=lambda: calls.append("before_commit")) as handle:
+    with (
+        guard_commits(path.parent, lambda: calls.append("before_commit")),
+        atomic_file(path) as handle,
+    ):
         handle.write(b"partial bytes")
         raise AbandonedError
 
@@ -461,7 +465,8 @@ def _raise_in_before_commit(path: ObjectPath, calls: list[str]) -> None:
         calls.append("before_commit")
         raise AbandonedError
 
-    write_parquet_atomic(_table(10), path, before_commit=refuse)
+    with guard_commits(path.parent, refuse):
+        write_parquet_atomic(_table(10), path)
 
 
 @pytest.mark.parametrize("existing", [None, b"old bytes"], ids=["new", "existing"])
@@ -518,11 +523,8 @@ def test_before_commit_runs_before_the_object_is_visible(
     if existing is not None:
         _put(client, path, existing)
     seen: list[bytes | None] = []
-    write_parquet_atomic(
-        _table(7),
-        path,
-        before_commit=lambda: seen.append(path.read_bytes() if path.exists() else None),
-    )
+    with guard_commits(root, lambda: seen.append(path.read_bytes() if path.exists() else None)):
+        write_parquet_atomic(_table(7), path)
     assert seen == [existing]
     assert read_table(path).equals(_table(7))
 
