@@ -44,6 +44,7 @@ from lxml import html as lxml_html
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError, UnsafeXmlError
+from extractors.htmlparse import lxml_section
 from extractors.records import DiscoveredUrl, Metadata, Reject
 from extractors.safexml import MAX_XML_BYTES, check_xml, gunzip_bounded
 
@@ -277,7 +278,8 @@ def _plain_text(markup: Any) -> str | None:
     if "<" not in markup and "&" not in markup:
         return _text(markup)
     try:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+        with lxml_section():  # lxml.html's shared parser: see extractors.htmlparse
+            root = lxml_html.fragment_fromstring(markup, create_parent="div")
     except (etree.LxmlError, ValueError):
         return _text(markup)
     for element in list(root.iter(etree.Element)):  # elements only: no comments or PIs

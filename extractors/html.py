@@ -15,7 +15,6 @@ trafilatura's date (a bare day) drops.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import trafilatura
@@ -23,11 +22,11 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError
 from extractors.fallback import MIN_WORDS, fallback_body
+from extractors.htmlparse import lxml_section, parse_html
 from extractors.jsonld import article_body_from_jsonld, article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
@@ -36,7 +35,6 @@ __all__ = ["extract_html"]
 
 logger = logging.getLogger(__name__)
 
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # The publisher's JSON-LD `articleBody` replaces trafilatura's body when it is
 # this many times longer: on extraction-dev, 25 pages declare a body; at 1.5
 # it replaces two bodies where trafilatura kept a fifth of the story (recall
@@ -71,15 +69,17 @@ def extract_html(
         return Reject(locator, exc.reason, exc.detail, hints.source)
     if not text.strip():
         return Reject(locator, RejectReason.EMPTY_BODY, "empty page", hints.source)
+    with lxml_section():  # one thread at a time in lxml: see extractors.htmlparse
+        return _extract_text(text, locator=locator, hints=hints, fallbacks=fallbacks)
+
+
+def _extract_text(
+    text: str, *, locator: str, hints: Metadata, fallbacks: bool
+) -> ParsedArticle | Reject:
     try:
-        # trafilatura's own loader: its parser drops comments and processing
-        # instructions, and extraction is tuned to its trees. A tree from plain
-        # `lxml.html.document_fromstring` lost whole paragraphs on some pages
-        # (extraction-dev F1 0.933 -> 0.934 with this loader; four pages from
-        # 0.82-0.96 back to above 0.99). The XML declaration is stripped first,
-        # as lxml refuses it on str input.
-        text = _XML_DECLARATION.sub("", text, count=1)
-        tree = load_html(text)
+        # Parsed once, with this thread's parser and trafilatura's options
+        # (extraction is tuned to its trees), then handed to trafilatura.
+        tree = parse_html(text)
     except (ValueError, TypeError, etree.LxmlError) as exc:
         return Reject(locator, RejectReason.PARSE_ERROR, f"HTML parse failed: {exc}", hints.source)
     if tree is None:
