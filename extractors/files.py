@@ -16,8 +16,16 @@ metadata for the file, with the field names of `extractors.tabular`, plus
 `charset` (or `encoding`) to say how the file's bytes are encoded. Its
 fields override what extraction finds: the user said so explicitly. For
 JSONL/CSV the sidecar gives defaults and each record's own fields win. A
-sidecar that cannot be used rejects its document (INVALID_FIELD) rather
-than being ignored, since silently dropping user metadata is worse.
+sidecar whose fields cannot be used rejects its document (INVALID_FIELD)
+rather than being ignored, since silently dropping user metadata is worse.
+
+Only a JSON object is a sidecar, so pairing reads the `.json` (it is small)
+rather than trusting its name. Any other `.json` beside a document (an array
+of test strings, a bare string, broken JSON, an unreadable or over-large
+file) would otherwise poison its neighbour and vanish from the counts: the
+document is read without it, and the `.json` is an input of its own, one
+reject (UNREADABLE if it cannot be opened, else UNSUPPORTED_TYPE with a
+detail saying why it is no sidecar).
 
 A `FilePart` (`extractors.parts`) is a whole file or a byte range of one;
 `read_part` reads either.
@@ -45,6 +53,7 @@ from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
 from extractors.tabular import (
     MAX_RECORD_BYTES,
     HtmlParser,
+    _json_type,
     call_parser,
     iter_csv,
     iter_jsonl,
@@ -166,11 +175,7 @@ def read_part(
         return
     kind = _kind(path)
     if kind is None:
-        detail = (
-            f"unsupported file type {''.join(path.suffixes) or '(no suffix)'!r}; "
-            f"expected one of {', '.join(SUFFIXES)}, optionally gzipped (.gz)"
-        )
-        yield Reject(locator, RejectReason.UNSUPPORTED_TYPE, detail, source)
+        yield _unsupported(path, locator, source)
         return
     yielded = False
     try:
@@ -232,6 +237,29 @@ def _read_warc(
         yield Reject(locator, RejectReason.UNREADABLE, _describe(exc), source)
     if not yielded and sum(counts.values()) == before and part.whole:
         yield Reject(locator, RejectReason.EMPTY_BODY, "archive holds no records", source)
+
+
+def _unsupported(path: Path, locator: str, source: str | None) -> Reject:
+    """The reject for a file of no supported type; for a `.json`, why it is no sidecar.
+
+    A `.json` reaches here only when `list_inputs` did not pair it, so the
+    detail tells the user what to fix to have it used as metadata.
+    """
+    detail = (
+        f"unsupported file type {''.join(path.suffixes) or '(no suffix)'!r}; "
+        f"expected one of {', '.join(SUFFIXES)}, optionally gzipped (.gz)"
+    )
+    if path.suffix.lower() != ".json":
+        return Reject(locator, RejectReason.UNSUPPORTED_TYPE, detail, source)
+    try:
+        _json_object(path)
+    except UnreadableError as exc:
+        return Reject(locator, exc.reason, exc.detail, source)
+    except ExtractError as exc:
+        detail += f"; not a metadata sidecar: {exc.detail}"
+    else:
+        detail += "; a JSON object is read only as the sidecar of a file of the same name"
+    return Reject(locator, RejectReason.UNSUPPORTED_TYPE, detail, source)
 
 
 class _DoneOffsets:
@@ -330,44 +358,74 @@ def _kind(path: Path) -> str | None:
     return SUFFIXES.get(suffixes[-1]) if suffixes else None
 
 
-def _sidecar_for(path: Path) -> Path | None:
-    """`story.html.json` for `story.html` (also for `story.html.gz`), else `story.json`."""
-    for name in (path.name, _without_gz(path.name), Path(_without_gz(path.name)).stem):
+def _sidecar_for(path: Path) -> tuple[Path, dict[str, object]] | None:
+    """The sidecar of `path` and its JSON object, read once; None when there is none.
+
+    Candidates, in order: `story.html.json` for `story.html` (also for
+    `story.html.gz`), then `story.json`. The first that holds a JSON object
+    wins; any other is no sidecar (see the module docstring).
+    """
+    plain = _without_gz(path.name)
+    for name in dict.fromkeys((path.name, plain, Path(plain).stem)):
         candidate = path.with_name(name + ".json")
-        if candidate != path and candidate.is_file():
-            return candidate
+        if candidate == path or not candidate.is_file():
+            continue
+        try:
+            return candidate, _json_object(candidate)
+        except ExtractError:
+            continue
     return None
 
 
 def _is_sidecar(path: Path) -> bool:
-    """True for a `.json` file that `_sidecar_for` would pick for a sibling."""
+    """True for a `.json` file that `_sidecar_for` picks for a sibling file."""
     if path.suffix.lower() != ".json":
         return False
-    if path.with_name(path.stem).is_file():
-        return True
-    return any(
-        sibling != path and _sidecar_for(sibling) == path
-        for sibling in path.parent.glob(glob.escape(path.stem) + ".*")
-    )
+    siblings = {path.with_name(path.stem), *path.parent.glob(glob.escape(path.stem) + ".*")}
+    for sibling in siblings - {path}:
+        found = _sidecar_for(sibling) if sibling.is_file() else None
+        if found is not None and found[0] == path:
+            return True
+    return False
 
 
 def _without_gz(name: str) -> str:
     return name[:-3] if name.lower().endswith(".gz") else name
 
 
-def _read_sidecar(path: Path) -> tuple[Metadata, str | None]:
-    """(metadata, charset) from the file's sidecar; raises `InvalidFieldError`."""
-    sidecar = _sidecar_for(path)
-    if sidecar is None:
-        return Metadata(), None
+def _json_object(path: Path) -> dict[str, object]:
+    """The JSON object in a would-be sidecar; raises an `ExtractError` saying why there is none.
+
+    Read whole, up to `_MAX_SIDECAR_BYTES`: a sidecar is small, and whether a
+    `.json` is one depends on its content, not only its name.
+    """
     try:
-        with sidecar.open("rb") as file:
+        with path.open("rb") as file:
             data = file.read(_MAX_SIDECAR_BYTES + 1)
-        if len(data) > _MAX_SIDECAR_BYTES:
-            raise InvalidFieldError(f"larger than {_MAX_SIDECAR_BYTES} bytes")
-        record = json.loads(decode(data, declared="utf-8"))
-        if not isinstance(record, dict):
-            raise InvalidFieldError("not a JSON object")
+    except OSError as exc:
+        raise UnreadableError(_describe(exc)) from exc
+    if len(data) > _MAX_SIDECAR_BYTES:
+        raise InvalidFieldError(f"larger than {_MAX_SIDECAR_BYTES} bytes")
+    try:
+        record = json.loads(decode(data, declared="utf-8"))  # RFC 8259: JSON text is UTF-8
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise InvalidFieldError(f"not valid JSON: {exc}"[:300]) from exc
+    if not isinstance(record, dict):
+        raise InvalidFieldError(f"holds {_json_type(record)}, not a JSON object")
+    return record
+
+
+def _read_sidecar(path: Path) -> tuple[Metadata, str | None]:
+    """(metadata, charset) from the file's sidecar; raises `InvalidFieldError`.
+
+    Only a sidecar that is a JSON object gets here; bad fields in it reject
+    the document, since the user asked for that metadata explicitly.
+    """
+    found = _sidecar_for(path)
+    if found is None:
+        return Metadata(), None
+    sidecar, record = found
+    try:
         keys = {str(key).strip().lower(): value for key, value in record.items()}
         charset = keys.get("charset") or keys.get("encoding")
         if charset is not None and not isinstance(charset, str):
@@ -375,10 +433,6 @@ def _read_sidecar(path: Path) -> tuple[Metadata, str | None]:
         return metadata_from_record(record), charset
     except ExtractError as exc:
         raise InvalidFieldError(f"sidecar {sidecar.name}: {exc.detail}") from exc
-    except (ValueError, RecursionError) as exc:
-        raise InvalidFieldError(f"sidecar {sidecar.name} is not valid JSON: {exc}") from exc
-    except OSError as exc:
-        raise InvalidFieldError(f"sidecar {sidecar.name} unreadable: {_describe(exc)}") from exc
 
 
 def _describe(exc: BaseException) -> str:

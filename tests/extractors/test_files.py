@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject
 EVAL_PAGE = Path("html/adbar__trafilatura/eval/bbc.com.52241221.html")
 GOLANG = Path("encodings/golang__net/testdata")
 COMPRESSED = Path("compression/scrapy__scrapy/compressed")
+JSON_SUITE = Path("json/nst__JSONTestSuite/test_parsing")
+STORY = "Storm closes the harbour\n\nBoats stayed in port on Monday."
 
 
 def page_parser(html: str, *, locator: str, hints: Metadata) -> ParsedArticle:
@@ -57,7 +60,7 @@ def test_list_inputs_sorted_recursive_without_hidden_or_sidecars(tmp_path: Path)
         ".hidden.txt",
         ".git/config.txt",
     ]:
-        _write(tmp_path / name, "x")
+        _write(tmp_path / name, "{}" if name.endswith(".json") else "x")
     assert list_inputs([tmp_path]) == [
         tmp_path / "a.html",
         tmp_path / "b.txt",
@@ -211,19 +214,138 @@ def test_empty_files_are_empty_body(tmp_path: Path, name: str, content: bytes) -
 @pytest.mark.parametrize(
     ("sidecar", "detail"),
     [
-        ("{broken", "sidecar a.txt.json is not valid JSON"),
-        ("[1, 2]", "sidecar a.txt.json: not a JSON object"),
         ('{"authors": 3}', "sidecar a.txt.json: field 'authors' must be"),
+        ('{"charset": 5}', "sidecar a.txt.json: 'charset' must be a string"),
     ],
 )
 def test_broken_sidecar_rejects_the_document(tmp_path: Path, sidecar: str, detail: str) -> None:
-    """A sidecar that cannot be used rejects its document rather than being ignored."""
+    """A JSON-object sidecar with a bad field rejects its document rather than being ignored."""
     path = _write(tmp_path / "a.txt", "Some text.")
     _write(tmp_path / "a.txt.json", sidecar)
+    assert list_inputs([tmp_path]) == [path]
     item = _one(path)
     assert isinstance(item, Reject)
     assert item.reason == RejectReason.INVALID_FIELD
     assert item.detail.startswith(detail)
+
+
+def _read_apart(folder: Path, json_name: str) -> Reject:
+    """Lists `folder` (story.txt and a .json that is no sidecar), reads all; the .json's reject.
+
+    Checks what every case shares: both files are inputs, each yields one
+    item, and the text file's article comes out whole, without the .json.
+    """
+    text = _write(folder / "story.txt", STORY)
+    inputs = list_inputs([folder])
+    assert inputs == sorted([text, folder / json_name])
+    items = [item for path in inputs for item in _read(path)]
+    assert len(items) == 2
+    (article,) = [item for item in items if isinstance(item, ParsedArticle)]
+    (reject,) = [item for item in items if isinstance(item, Reject)]
+    assert article.locator == str(text)
+    assert (article.metadata.title, article.body) == (
+        "Storm closes the harbour",
+        "Boats stayed in port on Monday.",
+    )
+    assert (reject.locator, reject.source) == (str(folder / json_name), "local")
+    return reject
+
+
+@pytest.mark.parametrize("json_name", ["story.json", "story.txt.json"])
+@pytest.mark.parametrize(
+    ("suite_file", "detail"),
+    [
+        pytest.param(
+            "y_string_simple_ascii.json",
+            "not a metadata sidecar: holds an array, not a JSON object",
+            id="array",
+        ),
+        pytest.param(
+            "y_structure_lonely_string.json",
+            "not a metadata sidecar: holds a string, not a JSON object",
+            id="string",
+        ),
+        pytest.param(
+            "n_object_trailing_comma.json", "not a metadata sidecar: not valid JSON: ", id="invalid"
+        ),
+    ],
+)
+def test_non_object_json_is_its_own_reject(
+    corpus: Path, tmp_path: Path, json_name: str, suite_file: str, detail: str
+) -> None:
+    """A JSON array, string or broken JSON beside a .txt is rejected alone; the text is read."""
+    shutil.copy(corpus / JSON_SUITE / suite_file, tmp_path / json_name)
+    reject = _read_apart(tmp_path, json_name)
+    assert reject.reason is RejectReason.UNSUPPORTED_TYPE
+    assert reject.detail.startswith("unsupported file type '.")
+    assert detail in reject.detail
+
+
+def _dangling_link(path: Path) -> None:
+    path.symlink_to(path.with_name("missing.json"))
+
+
+def _over_large(path: Path) -> None:
+    _write(path, json.dumps({"title": "x" * files._MAX_SIDECAR_BYTES}))
+
+
+@pytest.mark.parametrize(
+    ("make", "reason", "detail"),
+    [
+        pytest.param(
+            _dangling_link, RejectReason.UNREADABLE, "No such file or directory", id="unreadable"
+        ),
+        pytest.param(
+            _over_large,
+            RejectReason.UNSUPPORTED_TYPE,
+            "not a metadata sidecar: larger than",
+            id="over-large",
+        ),
+    ],
+)
+def test_unusable_json_file_is_its_own_reject(
+    tmp_path: Path, make: Callable[[Path], None], reason: RejectReason, detail: str
+) -> None:
+    """An unreadable or over-large .json beside a .txt is rejected alone; the text is read."""
+    make(tmp_path / "story.json")
+    reject = _read_apart(tmp_path, "story.json")
+    assert reject.reason is reason
+    assert detail in reject.detail
+
+
+@pytest.mark.parametrize("json_name", ["story.json", "story.txt.json"])
+def test_object_sidecar_is_still_applied(tmp_path: Path, json_name: str) -> None:
+    """A JSON-object sidecar is no input of its own and its fields win over the text's."""
+    text = _write(tmp_path / "story.txt", STORY)
+    sidecar = {"url": "https://example.org/harbour", "section": "Port", "source": "wire"}
+    _write(tmp_path / json_name, json.dumps(sidecar))
+    assert list_inputs([tmp_path]) == [text]
+    article = _one(text)
+    assert isinstance(article, ParsedArticle)
+    meta = article.metadata
+    assert (meta.url, meta.section, meta.source) == ("https://example.org/harbour", "Port", "wire")
+    assert (meta.title, article.body) == ("Storm closes the harbour", STORY.split("\n\n")[1])
+
+
+def test_next_candidate_object_is_the_sidecar(corpus: Path, tmp_path: Path) -> None:
+    """When story.txt.json is an array, story.json (an object) is the sidecar instead."""
+    shutil.copy(corpus / JSON_SUITE / "y_string_simple_ascii.json", tmp_path / "story.txt.json")
+    _write(tmp_path / "story.json", json.dumps({"section": "Port"}))
+    text = _write(tmp_path / "story.txt", STORY)
+    assert list_inputs([tmp_path]) == [text, tmp_path / "story.txt.json"]
+    article = _one(text)
+    assert isinstance(article, ParsedArticle)
+    assert article.metadata.section == "Port"
+
+
+def test_lone_json_object_is_unsupported(tmp_path: Path) -> None:
+    """A JSON object with no file of its name is one reject saying sidecars need a neighbour."""
+    path = _write(tmp_path / "notes.json", json.dumps({"title": "Orphan"}))
+    assert list_inputs([tmp_path]) == [path]
+    reject = _one(path)
+    assert isinstance(reject, Reject)
+    assert reject.reason is RejectReason.UNSUPPORTED_TYPE
+    assert "read only as the sidecar of a file of the same name" in reject.detail
 
 
 def test_unreadable_path_is_rejected(tmp_path: Path) -> None:
