@@ -130,34 +130,38 @@ def run(args: argparse.Namespace) -> int:
     # imported late: Prefect reads its settings on import
     from flows.ingest import ingest_files
     from flows.ingest_web import ingest_sources
+    from flows.local_server import ServerStartError, temporary_api
     from flows.summary import print_summary
 
     quiet_libraries(args.quiet)
     try:
-        if args.config:
-            summary = ingest_sources(
-                config=str(args.config),
-                sources=args.source,
-                warehouse=args.warehouse,
-                refresh=args.refresh,
-                min_words=args.min_words,
-                since=args.since,
-                max_articles=args.max_articles,
-            )
-        else:
-            summary = ingest_files(
-                paths=list(args.paths),
-                warehouse=args.warehouse,
-                source=args.source[0] if args.source else None,
-                batch_size=args.batch_size,
-                rows_per_file=args.rows_per_file,
-                min_words=args.min_words,
-                show_progress=not args.quiet,
-                workers=args.workers,
-                dask_address=args.dask_address,
-                split_mb=args.split_mb,
-                keep_raw=args.keep_raw,
-            )
+        with temporary_api():
+            if args.config:
+                summary = ingest_sources(
+                    config=str(args.config),
+                    sources=args.source,
+                    warehouse=args.warehouse,
+                    refresh=args.refresh,
+                    min_words=args.min_words,
+                    since=args.since,
+                    max_articles=args.max_articles,
+                )
+            else:
+                summary = ingest_files(
+                    paths=list(args.paths),
+                    warehouse=args.warehouse,
+                    source=args.source[0] if args.source else None,
+                    batch_size=args.batch_size,
+                    rows_per_file=args.rows_per_file,
+                    min_words=args.min_words,
+                    show_progress=not args.quiet,
+                    workers=args.workers,
+                    dask_address=args.dask_address,
+                    split_mb=args.split_mb,
+                    keep_raw=args.keep_raw,
+                )
+    except ServerStartError as exc:
+        return fail(str(exc))
     except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot use the warehouse: {exc}")
     except Exception as exc:

@@ -34,12 +34,18 @@ def run(args: argparse.Namespace) -> int:
     if args.since and parse_timestamp(args.since) is None:
         return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
     apply_defaults()
+    from flows.local_server import ServerStartError, temporary_api
     from flows.reprocess import reprocess
     from flows.summary import print_summary
 
     quiet_libraries(args.quiet)
     try:
-        summary = reprocess(warehouse=args.warehouse, since=args.since, min_words=args.min_words)
+        with temporary_api():
+            summary = reprocess(
+                warehouse=args.warehouse, since=args.since, min_words=args.min_words
+            )
+    except ServerStartError as exc:
+        return fail(str(exc))
     except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot use the warehouse: {exc}")
     if not args.quiet:

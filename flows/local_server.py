@@ -1,0 +1,150 @@
+"""A temporary Prefect API server that dies with the process that started it.
+
+Without `PREFECT_API_URL`, Prefect starts a temporary server (uvicorn, about
+230 MB) in a subprocess and stops it at exit. When the CLI's process dies
+without running its exit handlers (a native abort, `kill -9` by a scheduler
+or the OOM killer) that server lived on with parent PID 1, holding its memory
+and a port, until killed by hand (issue 12: three stayed up 6-10 minutes).
+
+So the commands that run flows start the server themselves
+(`temporary_api`), as `python -m flows.local_server PARENT_PID PORT`: the
+server process watches its parent and shuts down within about a second of
+the parent's death, whatever killed it. It is the same app Prefect's own
+temporary server runs (`prefect.server.api.server:create_app`, UI off); a
+user-set `PREFECT_API_URL` (a long-lived server) still wins, and nothing is
+started then.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["ServerStartError", "temporary_api"]
+
+WATCH_INTERVAL = 0.5  # seconds between two looks at the parent
+_EPHEMERAL = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+_ATTEMPTS = 3  # a port taken between choosing it and binding it: try another
+
+
+class ServerStartError(RuntimeError):
+    """The temporary server did not answer in time; the message says what to do."""
+
+
+@contextmanager
+def temporary_api() -> Iterator[str]:
+    """Prefect's API for this block: the configured one, or a temporary server's URL.
+
+    The temporary server is stopped when the block ends and, if this process
+    dies first, stops itself. Its start-up may take as long as Prefect's own
+    setting `PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS` allows.
+    """
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    configured = PREFECT_API_URL.value()
+    if configured:
+        yield configured
+        return
+    process, url = _start(float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url  # for subprocesses: process-pool and Dask workers
+    try:
+        with temporary_settings({PREFECT_API_URL: url}):
+            yield url
+    finally:
+        _restore("PREFECT_API_URL", previous)
+        _stop(process)
+
+
+def _start(timeout: float) -> tuple[subprocess.Popen[bytes], str]:
+    for _ in range(_ATTEMPTS):
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flows.local_server", str(os.getpid()), str(port)],
+            env={**os.environ, **_EPHEMERAL},
+            stdin=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}/api"
+        if _wait_healthy(url, process, timeout):
+            return process, url
+        _stop(process)
+    raise ServerStartError(
+        f"the temporary Prefect server did not start within {timeout:.0f} s; raise "
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS or set PREFECT_API_URL"
+    )
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """True once `/health` answers; False if the process exited or time ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _watch_parent(parent: int) -> None:
+    """Stop this server once `parent` is gone (we are re-parented then)."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_INTERVAL)
+    os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+    time.sleep(5)
+    os._exit(1)  # shutdown hung: leave anyway
+
+
+def _serve(parent: int, port: int) -> None:
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+    import uvicorn
+
+    uvicorn.run(
+        "prefect.server.api.server:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+        lifespan="on",
+    )
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]), int(sys.argv[2]))
