@@ -16,16 +16,19 @@ from pathlib import Path
 from prefect.futures import PrefectFuture
 
 from extractors.parts import FilePart
-from extractors.records import DiscoveredUrl, FetchedPage, Reject
+from extractors.records import RESUMED_TALLY, DiscoveredUrl, FetchedPage, Reject
 from extractors.warc import is_warc_name
 from transforms.article import Article
 from transforms.pipeline import CleanedBatch
 from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts, write_raw_pages
 from warehouse.reader import stored_locators
 
-__all__ = ["Batch", "Committer", "ResumePoints", "in_order", "plan_batches"]
+__all__ = ["RESUMED", "Batch", "Committer", "ResumePoints", "in_order", "plan_batches"]
 
 Batch = tuple[FilePart, ...]
+# The readers' tally key for web-archive records skipped by offset, their outcome
+# committed by an earlier run: documents, not skipped records.
+RESUMED = RESUMED_TALLY
 
 
 def plan_batches(parts: Sequence[FilePart], batch_size: int, split_bytes: int) -> list[Batch]:
@@ -124,6 +127,7 @@ class Committer:
         self._files = 0
         self.batches = 0
         self.documents = 0
+        self.already_stored = 0  # of documents: passed over, committed by an earlier run
         self.written = WriteCounts()
         self.reasons: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
@@ -131,8 +135,11 @@ class Committer:
 
     def add(self, batch: CleanedBatch) -> None:
         self.batches += 1
-        self.documents += batch.documents
-        self.skipped.update(batch.skipped)
+        skipped = Counter(batch.skipped)
+        resumed = skipped.pop(RESUMED, 0)
+        self.already_stored += resumed
+        self.documents += batch.documents + resumed
+        self.skipped.update(skipped)
         self.reasons.update(str(r.reason) for r in batch.rejects)
         if batch.raw_pages:  # now, not buffered (bodies are large), and before their articles
             self._write_raw(batch.raw_pages, f"b{self.batches:05d}")

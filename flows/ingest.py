@@ -84,6 +84,8 @@ class RunSummary:
     exact_duplicates: int = 0  # written rows whose body another article already had
     near_duplicates: int = 0  # written rows that joined an earlier near-duplicate cluster
     new_versions: int = 0  # written rows that are a changed body of a stored URL
+    # of documents_seen: passed over unread, their outcome committed by an earlier run
+    already_stored: int = 0
 
     @property
     def rejects(self) -> int:
@@ -282,6 +284,11 @@ def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {"measure": "files", "value": summary.files},
         {"measure": "documents seen", "value": summary.documents_seen},
+        *(
+            [{"measure": "  already stored (not read again)", "value": summary.already_stored}]
+            if summary.already_stored
+            else []
+        ),
         {"measure": "articles written", "value": summary.articles_written},
         {"measure": "duplicates skipped", "value": summary.duplicates_skipped},
         {"measure": "rejects", "value": summary.rejects},
@@ -354,6 +361,7 @@ def _summary(
         exact_duplicates=commit.written.exact_duplicates,
         near_duplicates=commit.written.near_duplicates,
         new_versions=commit.written.new_versions,
+        already_stored=commit.already_stored,
     )
 
 
@@ -382,6 +390,7 @@ def final_record(
         exact_duplicates=summary.exact_duplicates,
         near_duplicates=summary.near_duplicates,
         new_versions=summary.new_versions,
+        already_stored=summary.already_stored,
     )
 
 

@@ -12,14 +12,18 @@ from warehouse.status import freshness_by_source, last_runs
 
 __all__ = ["print_status"]
 
+_COLUMNS = ("started (UTC)", "flow", "status", "seen", "stored", "written", "dups", "rejects")
+
 
 def print_status(root: str, *, runs: int = 10, console: Console | None = None) -> None:
     """Print the run history and per-source freshness of the warehouse at `root`."""
     out = console or Console()
     store = Warehouse.at(root)
     history = Table(title=f"last runs · {root}", title_justify="left")
-    for column in ("started (UTC)", "flow", "status", "seen", "written", "dups", "rejects"):
-        history.add_column(column, justify="right" if column in ("seen", "written") else "left")
+    for column in _COLUMNS:
+        history.add_column(
+            column, justify="left" if column in ("started (UTC)", "flow", "status") else "right"
+        )
     history.add_column("rejects by reason")
     recent = last_runs(store, runs)
     for run in recent:
@@ -30,6 +34,7 @@ def print_status(root: str, *, runs: int = 10, console: Console | None = None) -
             run["flow"],
             status,
             str(run["documents_seen"]),
+            _count(run.get("already_stored")),
             str(run["articles_written"]),
             str(run["duplicates_skipped"]),
             str(run["rejects"]),
@@ -53,3 +58,8 @@ def print_status(root: str, *, runs: int = 10, console: Console | None = None) -
             f"{row.last_ingested_at:%Y-%m-%d %H:%M}" if row.last_ingested_at else "-",
         )
     out.print(sources)
+
+
+def _count(value: int | None) -> str:
+    """A count, or '-' where the run did not record it (older runs)."""
+    return "-" if value is None else str(value)

@@ -353,6 +353,12 @@ NOTES: Final = {
     "runs.new_versions": Notes(
         "the writer's count of rows with `version` > 1", "0", "runs recorded before schema 3"
     ),
+    "runs.already_stored": Notes(
+        "web-archive records a rerun skipped by offset, their outcome (article, duplicate "
+        "or reject) being committed by an earlier run",
+        "223",
+        "runs recorded before schema 4, and web runs (see `sources`)",
+    ),
     # raw_pages
     "raw_pages.url": Notes(
         "the URL from the feed, sitemap or sources file", "https://example.org/2024/01/a.html"

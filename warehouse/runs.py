@@ -49,6 +49,8 @@ class RunRecord:
     exact_duplicates: int | None = None
     near_duplicates: int | None = None
     new_versions: int | None = None
+    # Of documents_seen: passed over unread because an earlier run committed them.
+    already_stored: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ def write_run(warehouse: Warehouse, run: RunRecord) -> None:
             "exact_duplicates": [run.exact_duplicates],
             "near_duplicates": [run.near_duplicates],
             "new_versions": [run.new_versions],
+            "already_stored": [run.already_stored],
         },
         schema=with_version(RUNS),
     )

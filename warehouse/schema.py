@@ -28,7 +28,7 @@ __all__ = [
     "with_version",
 ]
 
-SCHEMA_VERSION: Final = "3"
+SCHEMA_VERSION: Final = "4"
 SCHEMA_HISTORY: Final = {
     "1": "first release: articles, rejects, runs",
     "2": "raw_pages and state/validators added for web sources; earlier tables unchanged",
@@ -39,6 +39,10 @@ SCHEMA_HISTORY: Final = {
         "appended; state/minhash and state/site_boilerplate added; extraction_method may "
         "name a fallback extractor. Read old and new files together with DuckDB's "
         "union_by_name = true"
+    ),
+    "4": (
+        "runs: already_stored appended (documents a rerun passed over unread because an "
+        "earlier run committed their outcome; null in rows written before)"
     ),
 }
 VERSION_KEY: Final = b"news_etl.schema_version"
@@ -142,6 +146,7 @@ RUNS: Final = pa.schema(
         _field("exact_duplicates", pa.int64(), "of articles_written: rows whose body was already stored under another URL (duplicate_of set); null when not counted (before schema 3)"),
         _field("near_duplicates", pa.int64(), "of articles_written: new bodies that joined an existing near-duplicate cluster; null when not counted"),
         _field("new_versions", pa.int64(), "of articles_written: changed bodies of a URL already stored (version > 1); null when not counted"),
+        _field("already_stored", pa.int64(), "of documents_seen: passed over unread, an earlier run having committed them (documents_seen = articles_written + duplicates_skipped + rejects + already_stored); null when not counted (before schema 4)"),
     ]
 )  # fmt: skip
 

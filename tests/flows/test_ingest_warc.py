@@ -30,10 +30,21 @@ def test_warc_ingest_and_resume(corpus: Path, tmp_path: Path) -> None:
 
     second = ingest_files(paths=[str(archive)], warehouse=str(warehouse))
     written_before = first.articles_written + first.rejects
-    assert second.records_skipped.get("resumed") == written_before
+    assert second.already_stored == written_before
+    assert "resumed" not in second.records_skipped
     assert second.articles_written == 0
-    # only records never written (duplicates of another record's URL) are read again
-    assert second.documents_seen == 16 - written_before == first.duplicates_skipped
+    # every record is accounted for: those never written (duplicates of another
+    # record's URL) are read again, the rest counted as already stored
+    assert second.documents_seen == 16
+    assert second.duplicates_skipped + second.rejects == first.duplicates_skipped
+    assert second.documents_seen == (
+        second.articles_written + second.duplicates_skipped + second.rejects + second.already_stored
+    )
+    stored = sql_rows(
+        f"SELECT documents_seen, already_stored FROM read_parquet('{warehouse}/runs/*.parquet', "
+        "union_by_name = true) ORDER BY started_at"
+    )
+    assert stored == [(16, 0), (16, written_before)]
 
 
 def test_warc_cut_into_ranges_writes_what_one_task_writes(corpus: Path, tmp_path: Path) -> None:
@@ -55,8 +66,8 @@ def test_warc_cut_into_ranges_writes_what_one_task_writes(corpus: Path, tmp_path
     assert sql_rows(query.format(tmp_path / "cut")) == sql_rows(query.format(tmp_path / "whole"))
 
     again = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "cut"), split_mb=0.02)
-    assert again.records_skipped.get("resumed") == cut.articles_written + cut.rejects
-    assert again.articles_written == 0
+    assert again.already_stored == cut.articles_written + cut.rejects
+    assert (again.articles_written, again.documents_seen) == (0, cut.documents_seen)
 
 
 def test_keep_raw_stores_each_page_once_and_only_when_asked(corpus: Path, tmp_path: Path) -> None:
