@@ -55,7 +55,7 @@ from warehouse import (
 )
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.runs import SourceCounts
-from warehouse.site_rules import learn_from_run, with_learned_boilerplate
+from warehouse.site_rules import learn_pending, with_learned_boilerplate
 
 __all__ = ["RunSummary", "ingest_files"]
 
@@ -204,7 +204,9 @@ def ingest_files(
             if unreachable:
                 commit.add(CleanedBatch(rejects=unreachable))
             done = ResumePoints(store, files)
-            # the learned site boilerplate: a snapshot, fixed for the whole run
+            # the learned site boilerplate: runs killed before counting are counted
+            # first, then a snapshot, fixed for the whole run
+            learn_pending(store, skip={run_id})
             settings = with_learned_boilerplate(
                 store,
                 CleanSettings(
@@ -235,7 +237,7 @@ def ingest_files(
                     commit.add(batch)
                     progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
             commit.flush()
-            learn_from_run(store, run_id)  # counts this run's committed articles
+            learn_pending(store)  # counts this run's committed articles
             shutil.rmtree(_downloads(store), ignore_errors=True)  # all committed
         except BaseException:
             _record_failure(store, record, commit, len(files), started, logger)

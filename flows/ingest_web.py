@@ -42,7 +42,7 @@ from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.raw_pages import write_raw_pages
 from warehouse.reader import known_urls
 from warehouse.runs import SourceCounts
-from warehouse.site_rules import learn_from_run, with_learned_boilerplate
+from warehouse.site_rules import learn_pending, with_learned_boilerplate
 from warehouse.state import read_validators, write_validators
 
 __all__ = ["SourceTally", "ingest_sources"]
@@ -243,7 +243,9 @@ def _run_sources(
     site_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> list[SourceTally]:
     known = known_urls(store, canonical_url)
-    # Site-learned boilerplate: one snapshot for the whole run, counted again at its end.
+    # Site-learned boilerplate: runs killed before counting are counted first, then
+    # one snapshot for the whole run, counted again at its end.
+    learn_pending(store, skip={run_id})
     base = with_learned_boilerplate(
         store,
         CleanSettings(
@@ -303,7 +305,7 @@ def _run_sources(
                 found.validators.pop(found.listing_of.get(url, ""), None)
         updates = {url: v for found in found_all for url, v in found.validators.items()}
         write_validators(store, updates, checked_at=datetime.now(UTC))
-        learn_from_run(store, run_id)
+        learn_pending(store)  # this run's committed articles
     finally:
         for fetcher in fetchers.values():
             fetcher.close()

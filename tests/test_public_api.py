@@ -67,6 +67,7 @@ PUBLIC = {
         "iter_raw_pages",
         "known_urls",
         "learn_from_run",
+        "learn_pending",
         "read_committed",
         "read_site_counts",
         "read_validators",

@@ -17,6 +17,7 @@ from warehouse.runs import RunRecord, RunStatus, write_run
 from warehouse.schema import ARTICLES, RAW_PAGES, REJECTS, RUNS, SCHEMA_VERSION, VALIDATORS
 from warehouse.site_rules import (
     learn_from_run,
+    learn_pending,
     read_site_counts,
     reset_site_counts,
     with_learned_boilerplate,
@@ -48,6 +49,7 @@ __all__ = [
     "iter_raw_pages",
     "known_urls",
     "learn_from_run",
+    "learn_pending",
     "read_committed",
     "read_site_counts",
     "read_validators",

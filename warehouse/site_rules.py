@@ -14,14 +14,21 @@ counted and the paragraphs tracked with their counts
    duplicate skipped by the writer is never counted twice, and the call is
    the same whatever runs the cleaning (threads, processes, Dask workers).
 
-Both run under the writer lock. A run killed between its last article file
-and this file loses its counts (its articles are duplicates on a rerun, so
-they are never counted): counts err low, never double. `reprocess` rebuilds
+Both run under the writer lock. The file also records which runs it has
+counted (`COUNTED_RUNS_KEY` in its Parquet metadata, replaced in the same
+atomic write as the counts), so learning is exactly once per run and
+recoverable: `learn_pending` counts every ingest run of the runs table not
+yet counted. Runs call it at their start, before taking the snapshot, and at
+their end, so a run killed between its last article file and this file has
+its counts taken by the next run, and the same inputs teach every warehouse
+the same patterns (issue 12). A state file written before the key existed
+is taken to have counted every run then recorded. `reprocess` rebuilds
 articles already counted, so it applies the snapshot and does not learn.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -43,14 +50,17 @@ from transforms.site_boilerplate import (
     observed_paragraphs,
 )
 from warehouse.atomic import write_parquet_atomic
+from warehouse.compact import read_committed
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import Warehouse
 from warehouse.schema import SITE_BOILERPLATE, with_version
 from warehouse.storage import StorePath, read_schema, read_table
 
 __all__ = [
+    "COUNTED_RUNS_KEY",
     "STATE_FILE",
     "learn_from_run",
+    "learn_pending",
     "read_site_counts",
     "reset_site_counts",
     "state_path",
@@ -61,6 +71,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "site_boilerplate.parquet"
+COUNTED_RUNS_KEY = b"news_etl.counted_runs"  # JSON list of the run ids counted
+LEARNING_FLOWS = frozenset({"ingest_files", "ingest_sources"})  # reprocess rebuilds, never new
 _COLUMNS = ("source", "body", "boilerplate_removed", "run_id")
 
 
@@ -92,9 +104,13 @@ def read_site_counts(warehouse: Warehouse) -> dict[str, SiteCounts]:
 
 
 def write_site_counts(
-    warehouse: Warehouse, counts: Mapping[str, SiteCounts], *, updated_at: Mapping[str, datetime]
+    warehouse: Warehouse,
+    counts: Mapping[str, SiteCounts],
+    *,
+    updated_at: Mapping[str, datetime],
+    counted_runs: Iterable[str] = (),
 ) -> None:
-    """Replace the state file atomically with `counts` (sorted by source)."""
+    """Replace the state file atomically with `counts` (sorted by source) and the runs counted."""
     rows = [
         {
             "source": source,
@@ -112,7 +128,11 @@ def write_site_counts(
         }
         for source, c in sorted(counts.items())
     ]
-    table = pa.Table.from_pylist(rows, schema=with_version(SITE_BOILERPLATE))
+    schema = with_version(SITE_BOILERPLATE)
+    runs = json.dumps(sorted(set(counted_runs))).encode()
+    table = pa.Table.from_pylist(
+        rows, schema=schema.with_metadata({**(schema.metadata or {}), COUNTED_RUNS_KEY: runs})
+    )
     write_parquet_atomic(table, state_path(warehouse))
 
 
@@ -136,28 +156,49 @@ def learn_from_run(
     now: datetime | None = None,
     error_share: float = ERROR_SHARE,
 ) -> dict[str, int]:
-    """Count the articles `run_id` wrote into the state; returns articles counted per source.
+    """Count the articles `run_id` wrote into the state, unless already counted;
+    returns articles counted per source.
 
     Only rows that are an article's first version are counted (a changed body
     stored again on `--refresh` is the same article). Call under the writer lock.
     """
-    observed: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for source, body, removed in _run_rows(warehouse, run_id):
-        observed[source].append(observed_paragraphs(body, removed))
-    if not observed:
+    return _learn(warehouse, {run_id}, now=now, error_share=error_share)
+
+
+def learn_pending(
+    warehouse: Warehouse,
+    *,
+    skip: Iterable[str] = (),
+    now: datetime | None = None,
+    error_share: float = ERROR_SHARE,
+) -> dict[str, int]:
+    """Count every ingest run of the runs table not counted yet (but those in `skip`,
+    such as a run that is starting); returns articles counted per source."""
+    runs = _ingest_runs(warehouse) - set(skip)
+    return _learn(warehouse, runs, now=now, error_share=error_share) if runs else {}
+
+
+def _learn(
+    warehouse: Warehouse, run_ids: set[str], *, now: datetime | None, error_share: float
+) -> dict[str, int]:
+    previous, counted = _read_state(warehouse)
+    pending = run_ids - counted
+    if not pending:
         return {}
-    stamp = now or datetime.now(UTC)
-    previous = _read_with_stamps(warehouse)
+    observed: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for source, body, removed in _run_rows(warehouse, pending):
+        observed[source].append(observed_paragraphs(body, removed))
     counts = {source: c for source, (c, _) in previous.items()}
     stamps = {source: at for source, (_, at) in previous.items()}
+    stamp = now or datetime.now(UTC)
     for source, articles in observed.items():
         counts[source] = count_articles(
             counts.get(source), source, articles, error_share=error_share
         )
         stamps[source] = stamp
-    write_site_counts(warehouse, counts, updated_at=stamps)
+    write_site_counts(warehouse, counts, updated_at=stamps, counted_runs=counted | pending)
     added = {source: len(articles) for source, articles in sorted(observed.items())}
-    logger.info("site boilerplate: counted %s", added)
+    logger.info("site boilerplate: counted %s from runs %s", added, sorted(pending))
     return added
 
 
@@ -166,7 +207,7 @@ def reset_site_counts(warehouse: Warehouse, sources: Iterable[str] = ()) -> list
 
     Call under the writer lock, so no run is counting meanwhile.
     """
-    previous = _read_with_stamps(warehouse)
+    previous, counted = _read_state(warehouse)
     wanted = set(sources)
     dropped = sorted(s for s in previous if not wanted or s in wanted)
     if not dropped:
@@ -176,8 +217,34 @@ def reset_site_counts(warehouse: Warehouse, sources: Iterable[str] = ()) -> list
         warehouse,
         {s: c for s, (c, _) in kept.items()},
         updated_at={s: at for s, (_, at) in kept.items()},
+        counted_runs=counted,  # forgotten, not to be counted again
     )
     return dropped
+
+
+def _read_state(
+    warehouse: Warehouse,
+) -> tuple[dict[str, tuple[SiteCounts, datetime]], set[str]]:
+    """(source -> (counts, updated_at), the run ids counted)."""
+    path = state_path(warehouse)
+    if not path.is_file():
+        return {}, set()
+    try:
+        runs = (read_schema(path).metadata or {}).get(COUNTED_RUNS_KEY)
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseReadError(path, exc) from exc
+    counted = set(json.loads(runs)) if runs else _ingest_runs(warehouse)  # written before the key
+    return _read_with_stamps(warehouse), counted
+
+
+def _ingest_runs(warehouse: Warehouse) -> set[str]:
+    """Ids of the runs table's ingest runs (whatever their status: a killed run has articles)."""
+    if not warehouse.runs.is_dir():
+        return set()
+    table = read_committed(warehouse, warehouse.runs, ["run_id", "flow"])
+    if table is None:
+        return set()
+    return {row["run_id"] for row in table.to_pylist() if row["flow"] in LEARNING_FLOWS}
 
 
 def _read_with_stamps(warehouse: Warehouse) -> dict[str, tuple[SiteCounts, datetime]]:
@@ -193,14 +260,16 @@ def _read_with_stamps(warehouse: Warehouse) -> dict[str, tuple[SiteCounts, datet
     return {source: (c, stamps[source]) for source, c in counts.items()}
 
 
-def _run_rows(warehouse: Warehouse, run_id: str) -> Iterator[tuple[str, str, tuple[Removal, ...]]]:
-    """(source, body, removals) of each first-version article row `run_id` wrote.
+def _run_rows(
+    warehouse: Warehouse, run_ids: set[str]
+) -> Iterator[tuple[str, str, tuple[Removal, ...]]]:
+    """(source, body, removals) of each first-version article row the runs wrote.
 
     The writer names its files `part-<run_id>-...`, so only those are read.
     """
-    marker = f"-{run_id}-"
+    markers = [f"-{run_id}-" for run_id in run_ids]
     for path in warehouse.parquet_files(warehouse.articles):
-        if marker not in path.name:
+        if not any(marker in path.name for marker in markers):
             continue
         try:
             names = set(read_schema(path).names)
@@ -208,7 +277,7 @@ def _run_rows(warehouse: Warehouse, run_id: str) -> Iterator[tuple[str, str, tup
             table = read_table(path, columns=columns, partitioning=None)
         except (OSError, pa.ArrowException) as exc:
             raise WarehouseReadError(path, exc) from exc
-        mask = pc.equal(table["run_id"], run_id)
+        mask = pc.is_in(table["run_id"], pa.array(sorted(run_ids), pa.string()))
         if "version" in names:
             first = pc.fill_null(pc.less_equal(table["version"], 1), True)
             mask = pc.and_(mask, first)

@@ -14,6 +14,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from tests.conftest import REPO_ROOT, sql_rows
+from warehouse import Warehouse, read_site_counts
 
 EXPORT = REPO_ROOT / "samples" / "jsonl" / "newspaper4k-export.jsonl"
 COPIES = 150
@@ -88,3 +89,6 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
         f"SELECT status FROM read_parquet('{warehouse}/runs/*.parquet') ORDER BY started_at"
     )
     assert statuses == [("running",), ("completed",)]
+    # the killed run's articles were counted for site learning by the rerun, once
+    counts = read_site_counts(Warehouse.at(str(warehouse)))
+    assert sum(c.articles_seen for c in counts.values()) == expected

@@ -19,14 +19,17 @@ from transforms.boilerplate import Removal
 from transforms.site_boilerplate import SITE_KIND, fingerprint, strip_site_boilerplate
 from warehouse import (
     SCHEMA_VERSION,
+    RunRecord,
     Warehouse,
     WarehouseReadError,
     learn_from_run,
+    learn_pending,
     read_site_counts,
     reset_site_counts,
     with_learned_boilerplate,
+    write_run,
 )
-from warehouse.site_rules import state_path
+from warehouse.site_rules import COUNTED_RUNS_KEY, state_path
 
 FOOTER = "This story was produced by the Example newsroom. Tips: tips@example.org"
 THRESHOLDS = CleanSettings(site_share=0.5, site_min_articles=4)
@@ -128,3 +131,58 @@ def test_a_foreign_state_file_is_a_read_error(store: Warehouse) -> None:
     path.write_bytes(b"not parquet")
     with pytest.raises(WarehouseReadError, match=r"site_boilerplate\.parquet"):
         read_site_counts(store)
+
+
+def _ingest_run(store: Warehouse, run_id: str, flow: str = "ingest_files") -> None:
+    write_run(store, RunRecord(run_id, flow, {}, started_at=INGESTED))
+
+
+def test_a_run_killed_before_counting_is_counted_by_the_next(
+    store: Warehouse, make_article: ArticleFactory
+) -> None:
+    """Articles committed by a run that died before counting are counted once, by the next run."""
+    _ingest_run(store, "run-1")
+    _write(store, make_article, "run-1", range(3))
+    assert learn_pending(store) == {"example": 3}  # run 1 counted at its end
+    _ingest_run(store, "killed")
+    _write(store, make_article, "killed", range(3, 6))  # ...and no counting: SIGKILL
+    _ingest_run(store, "run-3")
+    assert learn_pending(store, skip={"run-3"}) == {"example": 3}  # the next run's start
+    assert learn_pending(store, skip={"run-3"}) == {}
+    assert learn_from_run(store, "killed") == {}  # never twice
+    assert read_site_counts(store)["example"].articles_seen == 6
+    assert learned_from_scratch(store, make_article) == read_site_counts(store)
+
+
+def learned_from_scratch(store: Warehouse, make_article: ArticleFactory) -> object:
+    """The counts a warehouse gets from the same inputs with no run killed."""
+    other = Warehouse.at(str(local(store.root).with_name("clean")))
+    _ingest_run(other, "run-1")
+    _write(other, make_article, "run-1", range(6))
+    learn_pending(other)
+    return read_site_counts(other)
+
+
+@pytest.mark.parametrize("flow", ["reprocess", "compact"])
+def test_runs_that_rebuild_are_never_counted(
+    store: Warehouse, make_article: ArticleFactory, flow: str
+) -> None:
+    """Only ingest runs teach: a reprocess rebuilds articles already counted."""
+    _ingest_run(store, "again", flow=flow)
+    _write(store, make_article, "again", range(4))
+    assert learn_pending(store) == {}
+
+
+def test_a_state_file_from_before_the_run_list_counts_nothing_again(
+    store: Warehouse, make_article: ArticleFactory
+) -> None:
+    """A state file without the counted-runs key is taken to have counted every recorded run."""
+    _ingest_run(store, "run-1")
+    _write(store, make_article, "run-1", range(4))
+    learn_pending(store)
+    path = local(state_path(store))
+    table = pq.read_table(path)
+    metadata = {k: v for k, v in (table.schema.metadata or {}).items() if k != COUNTED_RUNS_KEY}
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+    assert learn_pending(store) == {}
+    assert read_site_counts(store)["example"].articles_seen == 4
