@@ -21,9 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 
@@ -38,6 +37,9 @@ from warehouse.schema import (
     VALIDATORS,
 )
 from warehouse.storage import ObjectPath, StorePath, arrow_location, dataset, relative_parts
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "EXAMPLES",
@@ -225,6 +227,8 @@ def _base_of(store: Warehouse, table: _Table) -> StorePath:
 
 def open_views(store: Warehouse) -> SqlViews:
     """A fresh in-memory DuckDB with one view per table of `store`."""
+    import duckdb  # when used: ingest runs import this module and never query (25 MiB)
+
     connection = duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     )
@@ -267,6 +271,8 @@ def sql_views(store: Warehouse) -> Iterator[SqlViews]:
 
 def run_query(cat: SqlViews, sql: str, parameters: Sequence[object] = ()) -> QueryResult:
     """Run one SQL statement; errors become a QueryError naming the tables there are."""
+    import duckdb
+
     try:
         relation = cat.connection.execute(sql, list(parameters))
         rows = relation.fetchall()
