@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from extractors import warc as warc_reader
 from extractors.html import extract_html
 from extractors.records import (
     ExtractionMethod,
@@ -70,14 +73,15 @@ EXPECTED: dict[str, Expected] = {
     ),
     "iipc__jwarc/cc.warc.gz": Expected((0,)),
     "iipc__jwarc/gzip_extra_sl.warc.gz": Expected(skipped={"warcinfo": 1}),
-    # ARC lengths of -1, 1 and "abc": no HTTP response can be read from them.
+    # ARC lengths of -1 (the file header too), 1 and "abc": -1 and "abc" are
+    # malformed Content-Length fields; 1 byte holds no HTTP response.
     "webrecorder__warcio/data/bad.arc": Expected(
         rejects={
-            134: RejectReason.PARSE_ERROR,
+            0: RejectReason.INVALID_FIELD,
+            134: RejectReason.INVALID_FIELD,
             202: RejectReason.PARSE_ERROR,
-            262: RejectReason.PARSE_ERROR,
+            262: RejectReason.INVALID_FIELD,
         },
-        skipped={"warcinfo": 1},
     ),
     # One gzip stream for the whole file: records cannot be told apart after the first.
     "webrecorder__warcio/data/example-bad-non-chunked.warc.gz": Expected(
@@ -366,7 +370,7 @@ def test_chunked_body_is_dechunked(corpus: Path) -> None:
         ("example-bad.warc.gz.bad", "warcio recompress"),
         ("example-wrong-chunks.warc.gz", "cut short"),
         ("example-trunc.warc", "Content-Length"),
-        ("bad.arc", "length field is invalid"),
+        ("bad.arc", "Content-Length: not a valid length: '-1'"),
     ],
 )
 def test_broken_file_reject_says_what_is_wrong(corpus: Path, name: str, words: str) -> None:
@@ -562,6 +566,7 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     items, _ = _read(data)
     for item in items:
         assert 0 <= _offset(item) <= len(data)
+        assert getattr(item, "reason", None) != RejectReason.PROCESSING_ERROR  # damage, not a bug
 
 
 @settings(max_examples=200, deadline=None)
@@ -577,6 +582,7 @@ def test_damaged_real_warc_never_raises(corpus: Path, data: st.DataObject) -> No
     items, skipped = _read(damaged)
     assert all(0 <= _offset(item) <= len(damaged) for item in items)
     assert all(count > 0 for count in skipped.values())
+    assert RejectReason.PROCESSING_ERROR not in {getattr(i, "reason", None) for i in items}
 
 
 def _read_ranges(
@@ -684,3 +690,282 @@ def test_raw_payload_is_handed_over_before_decoding(corpus: Path) -> None:
         assert page.fetched_at == item.fetched_at
         assert b"<" in page.body
         assert page.body.decode(page.charset or "utf-8", "replace")[:200].strip()
+
+
+# Record headers: a missing or malformed one is a reject naming it, never a bug's
+# traceback text, and costs its own record only. Built from a real record: the
+# response of warcio's example.warc.gz (a gzip-encoded example.com page).
+REAL_RESPONSE = WARCIO / "example.warc.gz"
+REAL_RESPONSE_OFFSET = 784
+MIDDLE_URI = "http://example.com/middle"
+# What a response missing each of its WARC headers becomes (None: still a document).
+DROPPED: dict[str, str | None] = {
+    "WARC-Target-URI": "WARC-Target-URI: missing",
+    "WARC-Date": "WARC-Date: missing",
+    "WARC-Type": "WARC-Type: missing",
+    "Content-Length": "Content-Length: missing; skipped to the next record at offset {last}",
+    "WARC-Record-ID": None,  # the headers below are not read
+    "WARC-IP-Address": None,
+    "WARC-Block-Digest": None,
+    "WARC-Payload-Digest": None,
+    "Content-Type": None,
+}
+EXCEPTION_NAME = re.compile(r"\w(?:Error|Exception)\b")
+
+
+@dataclass(frozen=True)
+class RealRecord:
+    """A real WARC record as its header lines and block, to be edited and written back."""
+
+    version: bytes
+    headers: tuple[tuple[str, bytes], ...]  # (name, whole line)
+    block: bytes  # after the blank line, up to the two CRLFs that end the record
+
+    @classmethod
+    def from_member(cls, data: bytes, offset: int) -> RealRecord:
+        """The record in the gzip member at `offset` of a per-record-gzip WARC."""
+        record = zlib.decompressobj(wbits=31).decompress(data[offset:])
+        head, _, block = record.partition(b"\r\n\r\n")
+        version, *lines = head.split(b"\r\n")
+        headers = tuple((line.split(b":", 1)[0].decode(), line) for line in lines)
+        return cls(version, headers, block.removesuffix(b"\r\n\r\n"))
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.headers]
+
+    @property
+    def original(self) -> bytes:
+        """The record written back as it was."""
+        return self._written([line for _, line in self.headers])
+
+    def edited(self, name: str, value: bytes | None) -> bytes:
+        """The record written back with header `name` dropped (None) or set to `value`."""
+        lines = [
+            line if header != name else b"%s: %s" % (name.encode(), value)
+            for header, line in self.headers
+            if header != name or value is not None
+        ]
+        return self._written(lines)
+
+    def _written(self, lines: list[bytes]) -> bytes:
+        return b"\r\n".join([self.version, *lines]) + b"\r\n\r\n" + self.block + b"\r\n\r\n"
+
+
+@pytest.fixture(scope="module")
+def real_record(corpus: Path) -> RealRecord:
+    """The response record of warcio's example.warc.gz; its headers are those of DROPPED."""
+    record = RealRecord.from_member((corpus / REAL_RESPONSE).read_bytes(), REAL_RESPONSE_OFFSET)
+    assert sorted(record.names) == sorted(DROPPED)
+    return record
+
+
+def _three(real: RealRecord, middle: bytes, *, gzipped: bool) -> tuple[bytes, list[int]]:
+    """An archive of the real record, `middle`, the real record; and their offsets."""
+    records = [real.original, middle, real.original]
+    if gzipped:
+        records = [gzip.compress(record) for record in records]
+    offsets = [sum(len(r) for r in records[:i]) for i in range(3)]
+    return b"".join(records), offsets
+
+
+def _articles(items: list[ParsedArticle | Reject]) -> list[int]:
+    return [_offset(item) for item in items if isinstance(item, ParsedArticle)]
+
+
+def _rejects(items: list[ParsedArticle | Reject]) -> list[tuple[int, RejectReason, str]]:
+    return [(_offset(i), i.reason, i.detail) for i in items if isinstance(i, Reject)]
+
+
+@pytest.mark.parametrize("gzipped", [True, False], ids=["gzip", "plain"])
+@pytest.mark.parametrize("name", sorted(DROPPED))
+def test_response_missing_a_header(real_record: RealRecord, name: str, gzipped: bool) -> None:
+    """A header we read, dropped, is an INVALID_FIELD reject naming it; one we don't is harmless."""
+    data, (first, middle, last) = _three(
+        real_record, real_record.edited(name, None), gzipped=gzipped
+    )
+    items, skipped = _read(data)
+    expected = DROPPED[name]
+    if expected is None:
+        assert _articles(items) == [first, middle, last]
+    else:
+        assert _articles(items) == [first, last]
+        detail = expected.format(last=last)
+        assert _rejects(items) == [(middle, RejectReason.INVALID_FIELD, detail)]
+    assert not skipped
+
+
+SKIPPED_TO_LAST = "; skipped to the next record at offset {last}"
+# A malformed value of each header we read, and what its reject says after the name.
+MALFORMED = [
+    ("WARC-Type", b"resp onse", "not a valid record type: 'resp onse'"),
+    ("WARC-Type", b" ", "empty"),
+    ("WARC-Target-URI", b"example.com/", "not a valid absolute URI: 'example.com/'"),
+    ("WARC-Target-URI", b"http:///x", "not a valid http(s) URL, no host: 'http:///x'"),
+    ("WARC-Target-URI", b"http://a\x00b/", "not a valid absolute URI: 'http://a\\x00b/'"),
+    ("WARC-Date", b"06/03/2017 04:02", "not a valid ISO 8601 date: '06/03/2017 04:02'"),
+    ("WARC-Date", b"2017-02-30T04:02:06Z", "not a valid ISO 8601 date: '2017-02-30T04:02:06Z'"),
+    ("Content-Length", b"-975", "not a valid length: '-975'" + SKIPPED_TO_LAST),
+    ("Content-Length", b"975 bytes", "not a valid length: '975 bytes'" + SKIPPED_TO_LAST),
+    ("Content-Length", b"+975", "not a valid length: '+975'" + SKIPPED_TO_LAST),
+    (
+        "Content-Length",
+        b"9" * 20,
+        "not a valid length, too large: '99999999999999999999'" + SKIPPED_TO_LAST,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "problem"), MALFORMED)
+def test_malformed_header_is_an_invalid_field_reject_naming_it(
+    real_record: RealRecord, name: str, value: bytes, problem: str
+) -> None:
+    """Each malformed header we read gives the detail analysts group by; the next record is read."""
+    data, (first, middle, last) = _three(real_record, real_record.edited(name, value), gzipped=True)
+    items, _ = _read(data)
+    assert _articles(items) == [first, last]
+    detail = f"{name}: {problem.format(last=last)}"
+    assert _rejects(items) == [(middle, RejectReason.INVALID_FIELD, detail)]
+
+
+@pytest.mark.parametrize("gzipped", [True, False], ids=["gzip", "plain"])
+@pytest.mark.parametrize("length", [b"0", b"10", b"974", b"1500", b"99999"])
+def test_wrong_content_length_costs_its_record_only(
+    real_record: RealRecord, length: bytes, gzipped: bool
+) -> None:
+    """A wrong length is one reject; reading resumes at the next record start, not mid-record."""
+    middle = real_record.edited("Content-Length", length)
+    data, (first, middle_offset, last) = _three(real_record, middle, gzipped=gzipped)
+    items, _ = _read(data)
+    assert _articles(items) == [first, last]
+    [(offset, reason, detail)] = _rejects(items)
+    assert offset == middle_offset
+    assert reason in {RejectReason.PARSE_ERROR, RejectReason.UNREADABLE}
+    assert "Content-Length" in detail
+
+
+@pytest.mark.parametrize("gzipped", [True, False], ids=["gzip", "plain"])
+@pytest.mark.parametrize(
+    ("name", "detail"),
+    [
+        ("WARC-Target-URI", "WARC-Target-URI: missing"),
+        ("Content-Length", "Content-Length: missing; no record start found after it"),
+    ],
+)
+def test_header_problem_in_the_last_record_does_not_claim_the_rest_is_lost(
+    real_record: RealRecord, name: str, detail: str, gzipped: bool
+) -> None:
+    """The issue's case: a last record without a header says what is wrong, and nothing more."""
+    records = [real_record.original] * 2 + [real_record.edited(name, None)]
+    if gzipped:
+        records = [gzip.compress(record) for record in records]
+    items, _ = _read(b"".join(records))
+    assert _articles(items) == [0, len(records[0])]
+    assert _rejects(items) == [(2 * len(records[0]), RejectReason.INVALID_FIELD, detail)]
+
+
+@pytest.mark.parametrize(
+    ("name", "articles", "words"),
+    [
+        ("WARC-Target-URI", 2, "WARC-Target-URI: missing"),  # its end is known: read on
+        ("Content-Length", 1, "the rest of the file cannot be read"),  # its end is not
+    ],
+)
+def test_header_problem_on_a_stream_that_cannot_seek(
+    real_record: RealRecord, name: str, articles: int, words: str
+) -> None:
+    """Without seeking, only a record whose end is unknown ends the reading, and says so."""
+    data, _ = _three(real_record, real_record.edited(name, None), gzipped=True)
+    items, _ = _read(io.BufferedReader(_Unseekable(data)))
+    assert len(_articles(items)) == articles
+    [(_, reason, detail)] = _rejects(items)
+    assert reason == RejectReason.INVALID_FIELD
+    assert words in detail
+
+
+@pytest.mark.parametrize(
+    ("function", "then"),
+    [
+        ("_skip_kind", "; skipped to the next record at offset {last}"),  # mid-record
+        ("_article", ""),  # after the record was read to its end
+    ],
+)
+def test_a_bug_of_ours_is_a_processing_error_for_its_record_only(
+    real_record: RealRecord, monkeypatch: pytest.MonkeyPatch, function: str, then: str
+) -> None:
+    """An exception from our own code is PROCESSING_ERROR saying so, not a PARSE_ERROR."""
+    original = getattr(warc_reader, function)
+
+    def buggy(record: Any, *args: Any) -> Any:
+        uri = getattr(record, "url", None) or record.rec_headers.get_header("WARC-Target-URI")
+        if uri == MIDDLE_URI:
+            raise AttributeError("'NoneType' object has no attribute 'startswith'")
+        return original(record, *args)
+
+    monkeypatch.setattr(warc_reader, function, buggy)
+    middle = real_record.edited("WARC-Target-URI", MIDDLE_URI.encode())
+    data, (first, middle_offset, last) = _three(real_record, middle, gzipped=True)
+    items, _ = _read(data)
+    assert _articles(items) == [first, last]
+    detail = (
+        "bug in the WARC reader, please report it: "
+        "AttributeError: 'NoneType' object has no attribute 'startswith'" + then.format(last=last)
+    )
+    assert _rejects(items) == [(middle_offset, RejectReason.PROCESSING_ERROR, detail)]
+
+
+def test_raw_payload_callback_errors_are_let_out(real_record: RealRecord) -> None:
+    """`on_raw` is the caller's code: what it raises (a full disk) is not made a record's reject."""
+
+    def full_disk(page: FetchedPage) -> None:
+        raise OSError(28, "No space left on device")
+
+    data, _ = _three(real_record, real_record.original, gzipped=True)
+    with pytest.raises(OSError, match="No space left"):
+        _read(data, on_raw=full_disk)
+
+
+# What a header's value is replaced by: nothing (dropped), empty, any text or bytes
+# on one line (a CR or LF would split the header rather than garble it), lengths
+# warcio reads as 0, and dates no calendar has.
+ONE_LINE = st.characters(exclude_categories=["Cs"], exclude_characters="\r\n")  # Cs: no UTF-8
+GARBLED = st.one_of(
+    st.none(),
+    st.just(b""),
+    st.text(ONE_LINE, max_size=40).map(str.encode),
+    st.binary(max_size=40).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")),
+    st.integers(max_value=-1).map(lambda n: str(n).encode()),
+    st.sampled_from([b"2017-02-30T04:02:06Z", b"2017-03-06T25:02:06Z", b"0975", b"9" * 30]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_one_garbled_header_costs_at_most_its_own_record(
+    real_record: RealRecord, data: st.DataObject
+) -> None:
+    """Any WARC header of a middle record garbled: neighbours read; it is read, skipped or named."""
+    name = data.draw(st.sampled_from(real_record.names), label="header")
+    value = data.draw(GARBLED, label="value")
+    archive, (first, middle, last) = _three(
+        real_record, real_record.edited(name, value), gzipped=data.draw(st.booleans())
+    )
+    items, skipped = _read(archive)
+    outcomes = {_offset(item): item for item in items}
+    assert len(outcomes) == len(items)
+    assert isinstance(outcomes.pop(first), ParsedArticle)
+    assert isinstance(outcomes.pop(last), ParsedArticle)
+    assert set(outcomes) <= {middle}  # no reject from inside the middle record's bytes
+    outcome = outcomes.get(middle)
+    if outcome is None:  # a well-formed type we do not read, or a non-http URI
+        assert name in {"WARC-Type", "WARC-Target-URI"}
+        assert skipped.total() == 1
+    elif isinstance(outcome, ParsedArticle):
+        assert not skipped
+    else:
+        assert name in outcome.detail
+        assert not EXCEPTION_NAME.search(outcome.detail)
+        assert outcome.reason in {RejectReason.INVALID_FIELD, RejectReason.PARSE_ERROR} or (
+            # a length beyond the data looks like a truncated file, and says it may be either
+            name == "Content-Length" and outcome.reason == RejectReason.UNREADABLE
+        )
