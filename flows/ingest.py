@@ -27,9 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture
 
@@ -40,10 +39,11 @@ from extractors.records import Reject
 from extractors.remote import download, is_remote
 from flows.artifacts import publish_warehouse_figures
 from flows.batches import Batch, Committer, ResumePoints, in_order, plan_batches
+from flows.extract_task import extract_batch
 from flows.progress import ProgressReporter
-from flows.runners import describe_runner, task_runner
+from flows.runners import Runner, RunnerKind, choose_runner, task_runner
 from transforms.article import CleanSettings
-from transforms.pipeline import CleanedBatch, clean_parts
+from transforms.pipeline import CleanedBatch
 from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from warehouse import (
     BatchWriter,
@@ -92,26 +92,6 @@ class RunSummary:
         return sum(self.rejects_by_reason.values())
 
 
-@task(name="extract_batch", cache_policy=NO_CACHE, task_run_name="batch-{number}")
-def extract_batch(
-    number: int,
-    parts: Batch,
-    settings: CleanSettings,
-    run_id: str,
-    done: frozenset[str],
-    keep_raw: bool,
-) -> CleanedBatch:
-    """Read, extract and clean one batch; its articles and rejects go back to the flow."""
-    return clean_parts(
-        parts,
-        settings=settings,
-        run_id=run_id,
-        ingested_at=datetime.now(UTC),
-        done=done,
-        keep_raw=keep_raw,
-    )
-
-
 @flow(name=FLOW_NAME)
 def ingest_files(
     paths: list[str],
@@ -133,8 +113,10 @@ def ingest_files(
     `paths` are local files or folders, or URLs of files (https://, s3://...),
     which are copied locally first and located by their URL.
 
-    `workers` runs the batches on a local Dask cluster of that many
-    processes, `dask_address` on an existing Dask cluster; threads otherwise.
+    The batches run on every core in a process pool when the input is large
+    enough, on threads otherwise (`flows.runners`); `workers` sets the
+    number of processes (1: threads), `dask_address` runs them on an
+    existing Dask cluster instead.
     `keep_raw` stores web-archive payloads in `raw_pages` (the locator
     `file#offset=N` points into the archive either way). Fails only when the
     warehouse cannot be written; bad documents become rows in the rejects
@@ -173,17 +155,17 @@ def ingest_files(
                 [p for p in paths if is_remote(p)], store, source, logger
             )
             files += list(copies)
+            choice = choose_runner(workers, dask_address, _total_bytes(files))
+            share = _task_share(choice, _total_bytes(files), split_bytes)
             batches = plan_batches(
-                plan_parts(files, split_bytes=split_bytes, labels=copies),
-                batch_size,
-                split_bytes,
+                plan_parts(files, split_bytes=share, labels=copies), batch_size, share
             )
             logger.info(
                 "run %s: %d files in %d batches on %s -> %s",
                 run_id,
                 len(files),
                 len(batches),
-                describe_runner(workers, dask_address),
+                choice,
                 warehouse,
             )
             writer = BatchWriter(
@@ -218,7 +200,7 @@ def ingest_files(
             )
             with (
                 ProgressReporter(total_files=len(files), enabled=show_progress) as progress,
-                task_runner(workers, dask_address) as (runner, slots),
+                task_runner(choice) as (runner, slots),
             ):
 
                 def submit(number: int, parts: Batch) -> PrefectFuture[CleanedBatch]:
@@ -404,3 +386,17 @@ def _downloads(store: Warehouse) -> Path:
         return store.root / DOWNLOADS
     digest = hashlib.sha256(str(store.root).encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"news-etl-downloads-{digest}"
+
+
+def _total_bytes(files: list[Path]) -> int:
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
+def _task_share(choice: Runner, total: int, split_bytes: int) -> int:
+    """Bytes of input per task: `split_bytes`, less on a process pool so that each
+    worker gets about four tasks (an input of two 16 MiB ranges would otherwise
+    leave cores idle at the end), but not under 1 MiB unless asked for (a task
+    costs Prefect about 0.1 s of CPU)."""
+    if choice.kind is not RunnerKind.PROCESSES:
+        return split_bytes
+    return min(split_bytes, max(total // (4 * choice.workers), _MIB))

@@ -60,13 +60,30 @@ def temporary_api() -> Iterator[str]:
         return
     process, url = _start(float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
     previous = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = url  # for subprocesses: process-pool and Dask workers
     try:
+        _set_api_url(url)
         with temporary_settings({PREFECT_API_URL: url}):
             yield url
     finally:
-        _restore("PREFECT_API_URL", previous)
+        _set_api_url(previous)
         _stop(process)
+
+
+def _set_api_url(url: str | None) -> None:
+    """Point this process, its later threads and its subprocesses at `url`.
+
+    Prefect's background threads (log and event forwarding of a process pool)
+    start with an empty context and read the process-wide settings, built at
+    import: without the refresh they see no API and start a temporary server
+    of their own (seen here: a second server, 70 s lost at exit).
+    """
+    from prefect.context import refresh_global_settings_context
+
+    if url is None:
+        os.environ.pop("PREFECT_API_URL", None)
+    else:
+        os.environ["PREFECT_API_URL"] = url
+    refresh_global_settings_context()
 
 
 def _start(timeout: float) -> tuple[subprocess.Popen[bytes], str]:
@@ -108,13 +125,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def _restore(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
 
 
 def _free_port() -> int:

@@ -79,7 +79,8 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
         "--workers",
         type=positive,
         default=None,
-        help="run the tasks on a local Dask cluster of N worker processes (default: 2 threads)",
+        help="run the tasks on N worker processes; 1: threads in this process (default: "
+        "every core, or threads for inputs under 4 MiB)",
     )
     ingest.add_argument(
         "--dask-address",

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 
 PAGES = Path("html/adbar__trafilatura/eval")
 GONE_WITHIN = 10.0  # seconds, the issue's bound
+CLI = (sys.executable, "-m", "flows.cli")
 
 
 def _children(pid: int) -> dict[int, str]:
@@ -59,8 +60,7 @@ def test_server_dies_with_a_killed_cli(corpus: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     warehouse = tmp_path / "warehouse"
     cli = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest", str(corpus / PAGES)]
-        + ["--warehouse", str(warehouse), "--quiet"],
+        [*CLI, "ingest", str(corpus / PAGES), "--warehouse", str(warehouse), "--quiet"],
         cwd=REPO_ROOT,
         env=env,
     )

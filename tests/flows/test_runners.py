@@ -1,4 +1,4 @@
-"""The ingest flow on a local Dask cluster of two worker processes writes what threads write."""
+"""The ingest flow writes the same rows on threads, a process pool and a Dask cluster."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from flows.cli import EXIT_USAGE, main
 from flows.ingest import RunSummary, ingest_files
+from flows.runners import POOL_MIN_BYTES, THREADS, Runner, RunnerKind, choose_runner
 from tests.conftest import REPO_ROOT, sql_rows
 
 SAMPLES = REPO_ROOT / "samples"
@@ -50,27 +51,61 @@ def _table(glob: str) -> list[tuple[Any, ...]]:
         return connection.execute(f"SELECT {kept} FROM {source} ORDER BY ALL").fetchall()
 
 
-@pytest.mark.slow
-def test_two_dask_workers_write_the_same_rows_as_threads(inputs: list[str], tmp_path: Path) -> None:
-    """Same input, same options: the Dask run's articles and rejects equal the thread run's."""
-    threads = _run(inputs, tmp_path / "threads")
-    dask = _run(inputs, tmp_path / "dask", workers=2)
-    assert threads.batches == dask.batches > 10
-    assert (dask.documents_seen, dask.articles_written, dask.duplicates_skipped) == (
-        threads.documents_seen,
-        threads.articles_written,
-        threads.duplicates_skipped,
+def _assert_same_run(one: RunSummary, other: RunSummary, folders: tuple[Path, Path]) -> None:
+    assert one.batches == other.batches > 10
+    assert (other.documents_seen, other.articles_written, other.duplicates_skipped) == (
+        one.documents_seen,
+        one.articles_written,
+        one.duplicates_skipped,
     )
-    assert dask.rejects_by_reason == threads.rejects_by_reason
-    assert dask.records_skipped == threads.records_skipped
+    assert other.rejects_by_reason == one.rejects_by_reason
+    assert other.records_skipped == one.records_skipped
     for table in ("articles/**/*.parquet", "rejects/*.parquet"):
-        rows = _table(f"{tmp_path / 'threads'}/{table}")
+        rows = _table(f"{folders[0]}/{table}")
         assert rows
-        assert _table(f"{tmp_path / 'dask'}/{table}") == rows
+        assert _table(f"{folders[1]}/{table}") == rows
+
+
+@pytest.mark.slow
+def test_a_process_pool_writes_the_same_rows_as_threads(inputs: list[str], tmp_path: Path) -> None:
+    """Same input, same options: two pool processes write exactly what one thread run writes."""
+    threads = _run(inputs, tmp_path / "threads", workers=1)
+    pool = _run(inputs, tmp_path / "pool", workers=2)
+    _assert_same_run(threads, pool, (tmp_path / "threads", tmp_path / "pool"))
     [(runs,)] = sql_rows(
-        f"SELECT list(parameters) FROM read_parquet('{tmp_path / 'dask'}/runs/*.parquet')"
+        f"SELECT list(parameters) FROM read_parquet('{tmp_path / 'pool'}/runs/*.parquet')"
     )
     assert '"workers": 2' in runs[0]
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_writes_the_same_rows_as_threads(inputs: list[str], tmp_path: Path) -> None:
+    """Two single-threaded Dask worker processes write exactly what one thread run writes."""
+    from distributed import LocalCluster
+
+    threads = _run(inputs, tmp_path / "threads", workers=1)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        dask = _run(inputs, tmp_path / "dask", dask_address=cluster.scheduler_address)
+    _assert_same_run(threads, dask, (tmp_path / "threads", tmp_path / "dask"))
+
+
+@pytest.mark.parametrize(
+    ("workers", "size", "expected"),
+    [
+        (None, POOL_MIN_BYTES - 1, Runner(RunnerKind.THREADS, THREADS)),
+        (None, POOL_MIN_BYTES, Runner(RunnerKind.PROCESSES, 4)),
+        (1, 10 * POOL_MIN_BYTES, Runner(RunnerKind.THREADS, THREADS)),
+        (3, 0, Runner(RunnerKind.PROCESSES, 3)),
+    ],
+)
+def test_the_default_runner_depends_on_the_input_size(
+    workers: int | None, size: int, expected: Runner
+) -> None:
+    """Every core for large inputs; threads when a pool could not win its start-up back."""
+    assert choose_runner(workers, None, size, cpus=4) == expected
+    assert choose_runner(workers, "tcp://h:1", size).kind is RunnerKind.DASK
 
 
 @pytest.mark.parametrize(
