@@ -56,7 +56,11 @@ class FilePart:
 
 
 def plan_parts(
-    files: Sequence[Path], *, split_bytes: int, labels: Mapping[Path, str] | None = None
+    files: Sequence[Path],
+    *,
+    split_bytes: int,
+    labels: Mapping[Path, str] | None = None,
+    resume: Mapping[Path, tuple[int, int]] | None = None,
 ) -> list[FilePart]:
     """Each file as one part, or, when larger than `split_bytes` and splittable, as ranges.
 
@@ -65,35 +69,37 @@ def plan_parts(
     uncompressed `.jsonl` files, cut at the first line boundary after every
     `split_bytes` (found here in one pass that counts lines, at memchr speed).
     `labels` gives the URL of files that are local copies of remote inputs.
+    `resume` maps a splittable file to (offset, number of the line there) when
+    an earlier run committed everything before that offset: only the rest is
+    planned (a range starting there reads the records or lines that start at
+    or after it, as any range does).
     """
     parts = [
         replace(part, label=(labels or {}).get(part.path))
-        for part in _plan(files, split_bytes=split_bytes)
+        for path in files
+        for part in _plan(path, split_bytes, (resume or {}).get(path, (0, 1)))
     ]
     return parts
 
 
-def _plan(files: Sequence[Path], *, split_bytes: int) -> list[FilePart]:
-    parts: list[FilePart] = []
-    for path in files:
-        try:
-            size = path.stat().st_size
-        except OSError:
-            size = 0  # reading it gives the UNREADABLE reject
-        if size <= split_bytes:
-            parts.append(FilePart(path, size=size))
-        elif path.name.lower().endswith((".warc.gz", ".arc.gz")):
-            starts = list(range(0, size, split_bytes))
-            ends: list[int | None] = [*starts[1:], None]
-            parts += [
-                FilePart(path, start, end, size=(end or size) - start)
-                for start, end in zip(starts, ends, strict=True)
-            ]
-        elif path.suffix.lower() == ".jsonl" and not _gzipped(path):
-            parts += _line_ranges(path, size, split_bytes)
-        else:
-            parts.append(FilePart(path, size=size))
-    return parts
+def _plan(path: Path, split_bytes: int, resume: tuple[int, int]) -> list[FilePart]:
+    start, first_line = resume
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # reading it gives the UNREADABLE reject
+    if size - start <= split_bytes and not start:
+        return [FilePart(path, size=size)]
+    if path.name.lower().endswith((".warc.gz", ".arc.gz")):
+        starts = list(range(start, size, split_bytes))
+        ends: list[int | None] = [*starts[1:], None]
+        return [
+            FilePart(path, begin, end, size=(end or size) - begin)
+            for begin, end in zip(starts, ends, strict=True)
+        ]
+    if path.suffix.lower() == ".jsonl" and not _gzipped(path):
+        return _line_ranges(path, size, split_bytes, (start, first_line))
+    return [FilePart(path, size=size)]
 
 
 def _gzipped(path: Path) -> bool:
@@ -104,14 +110,18 @@ def _gzipped(path: Path) -> bool:
         return False
 
 
-def _line_ranges(path: Path, size: int, split_bytes: int) -> list[FilePart]:
-    """Ranges of about `split_bytes` ending just after a newline, with their first line numbers."""
-    cuts: list[tuple[int, int]] = [(0, 1)]  # (offset, number of the line starting there)
-    lines = 0  # newlines before `position`
-    position = 0
-    target = split_bytes
+def _line_ranges(
+    path: Path, size: int, split_bytes: int, first: tuple[int, int] = (0, 1)
+) -> list[FilePart]:
+    """Ranges of about `split_bytes` ending just after a newline, with their first line
+    numbers, from `first` (an offset at a line start, and that line's number)."""
+    cuts: list[tuple[int, int]] = [first]  # (offset, number of the line starting there)
+    lines = first[1] - 1  # newlines before `position`
+    position = first[0]
+    target = position + split_bytes
     try:
         with path.open("rb") as file:
+            file.seek(position)
             while block := file.read(_SCAN_BLOCK):
                 search = max(0, target - position)
                 while search < len(block):

@@ -9,7 +9,7 @@ batches (`plan_batches`), the in-order window over a task runner
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,9 +21,18 @@ from extractors.warc import is_warc_name
 from transforms.article import Article
 from transforms.pipeline import CleanedBatch
 from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts, write_raw_pages
+from warehouse.inputs import FileStamp, InputProgress, write_progress
 from warehouse.reader import stored_locators
 
-__all__ = ["RESUMED", "Batch", "Committer", "ResumePoints", "in_order", "plan_batches"]
+__all__ = [
+    "RESUMED",
+    "Batch",
+    "Committer",
+    "ProgressLog",
+    "ResumePoints",
+    "in_order",
+    "plan_batches",
+]
 
 Batch = tuple[FilePart, ...]
 # The readers' tally key for web-archive records skipped by offset, their outcome
@@ -117,8 +126,12 @@ class Committer:
         run_id: str,
         rows_per_file: int,
         raw_index: KeyIndex | None,
+        progress: ProgressLog | None = None,
     ) -> None:
         self._store = store
+        self._progress = progress
+        self._added = 0  # items added, and written, since the run started
+        self._written = 0
         self._writer = writer
         self._run_id = run_id
         self._rows = rows_per_file
@@ -133,7 +146,12 @@ class Committer:
         self.skipped: Counter[str] = Counter()
         self.raw_pages_written = 0
 
-    def add(self, batch: CleanedBatch) -> None:
+    def passed_over(self, documents: int) -> None:
+        """Documents of inputs not read again, their outcome committed by earlier runs."""
+        self.already_stored += documents
+        self.documents += documents
+
+    def add(self, batch: CleanedBatch, parts: Batch = ()) -> None:
         self.batches += 1
         skipped = Counter(batch.skipped)
         resumed = skipped.pop(RESUMED, 0)
@@ -145,14 +163,23 @@ class Committer:
             self._write_raw(batch.raw_pages, f"b{self.batches:05d}")
         self._items += batch.articles
         self._items += batch.rejects
+        self._added += batch.documents
+        if self._progress is not None:
+            self._progress.added(parts, batch.by_input, self._added)
         while len(self._items) >= self._rows:
             self._write(self._items[: self._rows])
             del self._items[: self._rows]
+        self._record_progress()
 
     def flush(self) -> None:
         if self._items:
             self._write(self._items)
             self._items = []
+        self._record_progress()
+
+    def _record_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.committed(self._written)
 
     def _write(self, items: Sequence[Article | Reject]) -> None:
         self._files += 1
@@ -160,6 +187,7 @@ class Committer:
         articles = [i for i in items if isinstance(i, Article)]
         rejects = [i for i in items if isinstance(i, Reject)]
         self.written += self._writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
+        self._written += len(items)
 
     def _write_raw(self, pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], part: str) -> None:
         """One raw copy per URL, as the articles table keeps one row; a crash before the
@@ -175,3 +203,64 @@ class Committer:
         if fresh:
             write_raw_pages(self._store, fresh, run_id=self._run_id, part=part)
         self.raw_pages_written += len(fresh)
+
+
+class ProgressLog:
+    """Records, after each commit, how far each input file is committed (`warehouse.inputs`).
+
+    A batch's ranges count as committed once every item it gave is written;
+    `committed(n)` is told how many items the writer has written in all.
+    """
+
+    def __init__(
+        self,
+        store: Warehouse,
+        run_id: str,
+        stamps: Mapping[str, FileStamp],
+        plan: Sequence[FilePart],
+        resumed: Mapping[str, InputProgress],
+    ) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._stamps = stamps
+        self._next_line = _next_lines(plan)
+        self._documents = {name: p.documents for name, p in resumed.items()}
+        self._pending: deque[tuple[int, Batch, dict[str, int]]] = deque()
+
+    def added(self, parts: Batch, by_input: Mapping[str, int], items_end: int) -> None:
+        """A batch whose items end at position `items_end` of everything added."""
+        self._pending.append((items_end, parts, dict(by_input)))
+
+    def committed(self, items_written: int) -> None:
+        """Record the batches whose items are all written by now."""
+        rows: dict[str, InputProgress] = {}
+        while self._pending and self._pending[0][0] <= items_written:
+            _, parts, by_input = self._pending.popleft()
+            for part in parts:
+                if (row := self._row(part, by_input.get(part.name, 0))) is not None:
+                    rows[part.name] = row
+        if rows:
+            write_progress(self._store, rows.values())
+
+    def _row(self, part: FilePart, documents: int) -> InputProgress | None:
+        current = self._stamps.get(part.name)
+        if current is None:  # a remote input's copy, or a file that cannot be read
+            return None
+        self._documents[part.name] = self._documents.get(part.name, 0) + documents
+        end = current.size if part.end is None else part.end
+        return InputProgress(
+            name=part.name,
+            size=current.size,
+            mtime_ns=current.mtime_ns,
+            fingerprint=current.fingerprint,
+            committed_to=end,
+            next_line=self._next_line.get((part.name, end), 1),
+            documents=self._documents[part.name],
+            run_id=self._run_id,
+            updated_at=datetime.now(UTC),
+        )
+
+
+def _next_lines(plan: Sequence[FilePart]) -> dict[tuple[str, int], int]:
+    """(input, offset) -> the number of the line starting there, for each range start."""
+    return {(part.name, part.start): part.first_line for part in plan}

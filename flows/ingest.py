@@ -34,11 +34,11 @@ from prefect.futures import PrefectFuture
 
 from extractors.errors import UnreadableError
 from extractors.files import list_inputs
-from extractors.parts import plan_parts
+from extractors.parts import FilePart, plan_parts
 from extractors.records import Reject
 from extractors.remote import download, is_remote
 from flows.artifacts import publish_warehouse_figures
-from flows.batches import Batch, Committer, ResumePoints, in_order, plan_batches
+from flows.batches import Batch, Committer, ProgressLog, ResumePoints, in_order, plan_batches
 from flows.extract_task import extract_batch
 from flows.progress import ProgressReporter
 from flows.runners import Runner, RunnerKind, choose_runner, task_runner
@@ -53,6 +53,7 @@ from warehouse import (
     Warehouse,
     write_run,
 )
+from warehouse.inputs import FileStamp, InputProgress, ResumePlan, plan_resume, read_progress, stamp
 from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.runs import SourceCounts
 from warehouse.site_rules import learn_pending, with_learned_boilerplate
@@ -155,15 +156,18 @@ def ingest_files(
                 [p for p in paths if is_remote(p)], store, source, logger
             )
             files += list(copies)
-            choice = choose_runner(workers, dask_address, _total_bytes(files))
-            share = _task_share(choice, _total_bytes(files), split_bytes)
-            batches = plan_batches(
-                plan_parts(files, split_bytes=share, labels=copies), batch_size, share
+            reading = _plan_reading(store, files, copies)
+            choice = choose_runner(workers, dask_address, _total_bytes(reading.files))
+            share = _task_share(choice, _total_bytes(reading.files), split_bytes)
+            plan = plan_parts(
+                reading.files, split_bytes=share, labels=copies, resume=reading.resume_at
             )
+            batches = plan_batches(plan, batch_size, share)
             logger.info(
-                "run %s: %d files in %d batches on %s -> %s",
+                "run %s: %d files (%d unchanged, not read again) in %d batches on %s -> %s",
                 run_id,
                 len(files),
+                len(files) - len(reading.files),
                 len(batches),
                 choice,
                 warehouse,
@@ -182,13 +186,13 @@ def ingest_files(
                 run_id=run_id,
                 rows_per_file=max(1, rows_per_file),
                 raw_index=raw_index,
+                progress=reading.log(store, run_id, plan),
             )
+            commit.passed_over(reading.plan.passed_over)
             if unreachable:
                 commit.add(CleanedBatch(rejects=unreachable))
             done = ResumePoints(store, files)
-            # the learned site boilerplate: runs killed before counting are counted
-            # first, then a snapshot, fixed for the whole run
-            learn_pending(store, skip={run_id})
+            # the learned site boilerplate: a snapshot, fixed for the whole run
             settings = with_learned_boilerplate(
                 store,
                 CleanSettings(
@@ -216,10 +220,12 @@ def ingest_files(
                     return future
 
                 for parts, batch in in_order(submit, batches, window=2 * slots):
-                    commit.add(batch)
+                    commit.add(batch, parts)
                     progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
             commit.flush()
-            learn_pending(store)  # counts this run's committed articles
+            # counts this run's committed articles, and those of runs killed before
+            # counting (a rerun of a killed run thus cleans as the killed run did)
+            learn_pending(store)
             shutil.rmtree(_downloads(store), ignore_errors=True)  # all committed
         except BaseException:
             _record_failure(store, record, commit, len(files), started, logger)
@@ -400,3 +406,34 @@ def _task_share(choice: Runner, total: int, split_bytes: int) -> int:
     if choice.kind is not RunnerKind.PROCESSES:
         return split_bytes
     return min(split_bytes, max(total // (4 * choice.workers), _MIB))
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a run reads of its inputs, given the progress earlier runs recorded."""
+
+    files: list[Path]  # the inputs to read (whole or from `resume_at`)
+    resume_at: dict[Path, tuple[int, int]]
+    plan: ResumePlan
+    stamps: dict[str, FileStamp]
+    progress: dict[str, InputProgress]
+
+    def log(self, store: Warehouse, run_id: str, parts: list[FilePart]) -> ProgressLog:
+        resumed = {name: self.progress[name] for name in self.plan.resume}
+        return ProgressLog(store, run_id, self.stamps, parts, resumed)
+
+
+def _plan_reading(store: Warehouse, files: list[Path], copies: dict[Path, str]) -> _Reading:
+    """Inputs complete and unchanged since a run committed them are not read; partly
+    committed ones resume after their last committed range. Remote inputs are
+    read again (their local copy is new each run)."""
+    stamps = {str(f): stamp(f) for f in files if f not in copies}
+    progress = read_progress(store)
+    plan = plan_resume(progress, stamps)
+    return _Reading(
+        files=[f for f in files if not plan.skips(str(f))],
+        resume_at={Path(name): at for name, at in plan.resume.items()},
+        plan=plan,
+        stamps={name: s for name, s in stamps.items() if s is not None},
+        progress=progress,
+    )

@@ -243,9 +243,8 @@ def _run_sources(
     site_min_articles: int = DEFAULT_MIN_ARTICLES,
 ) -> list[SourceTally]:
     known = known_urls(store, canonical_url)
-    # Site-learned boilerplate: runs killed before counting are counted first, then
-    # one snapshot for the whole run, counted again at its end.
-    learn_pending(store, skip={run_id})
+    # Site-learned boilerplate: one snapshot for the whole run, counted again at
+    # its end (with the runs killed before counting).
     base = with_learned_boilerplate(
         store,
         CleanSettings(

@@ -65,8 +65,19 @@ def temporary_api() -> Iterator[str]:
         with temporary_settings({PREFECT_API_URL: url}):
             yield url
     finally:
+        _drain_prefect()
         _set_api_url(previous)
         _stop(process)
+
+
+def _drain_prefect() -> None:
+    """Send the logs and events Prefect still holds while the server is up (otherwise
+    they are sent at exit, to a stopped server: "Error logging to API")."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=5)
 
 
 def _set_api_url(url: str | None) -> None:

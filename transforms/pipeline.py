@@ -18,7 +18,14 @@ from pathlib import Path
 from extractors.files import read_file, read_part
 from extractors.html import extract_html
 from extractors.parts import FilePart
-from extractors.records import DiscoveredUrl, FetchedPage, ParsedArticle, Reject, RejectReason
+from extractors.records import (
+    RESUMED_TALLY,
+    DiscoveredUrl,
+    FetchedPage,
+    ParsedArticle,
+    Reject,
+    RejectReason,
+)
 from transforms.article import FALLBACK_SOURCE, Article, CleanSettings, build_article
 from transforms.normalise import canonical_url, domain_of
 
@@ -70,6 +77,9 @@ class CleanedBatch:
     rejects: list[Reject] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     raw_pages: list[tuple[FetchedPage, DiscoveredUrl]] = field(default_factory=list)
+    # input name -> its documents in this batch, those passed over as already
+    # stored included: what the flow records as the file's committed progress
+    by_input: dict[str, int] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
@@ -98,7 +108,10 @@ def clean_parts(
             skipped=skipped,
             on_raw=payloads.append if keep_raw else None,
         )
+        resumed = skipped[RESUMED_TALLY]
+        documents = 0
         for item in _guarded(reader, part.name, settings, run_id, ingested_at):
+            documents += 1
             if isinstance(item, Article):
                 batch.articles.append(item)
             else:
@@ -107,6 +120,8 @@ def clean_parts(
                 source = item.source or settings.default_source or _domain(page.url)
                 batch.raw_pages.append((page, DiscoveredUrl(page.url, source, item.locator)))
             payloads.clear()
+        passed_over = skipped[RESUMED_TALLY] - resumed
+        batch.by_input[part.name] = batch.by_input.get(part.name, 0) + documents + passed_over
     batch.skipped.update(skipped)
     return batch
 

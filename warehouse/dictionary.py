@@ -116,6 +116,13 @@ TABLES: Final = (
         "`source`",
     ),
     TableDoc(
+        "inputs",
+        "INPUTS",
+        "state/inputs.parquet",
+        "input file of the file flow (one file, rewritten as the run commits)",
+        "`name`",
+    ),
+    TableDoc(
         "minhash",
         "MINHASH",
         "state/minhash/*.parquet",
@@ -428,6 +435,24 @@ NOTES: Final = {
     "validators.checked_at": Notes(
         "clock of the last 200 or 304 for the URL", "2026-11-30 05:00:00+00"
     ),
+    # inputs
+    "inputs.name": Notes(
+        "the ingest's input path, or the URL of a remote input", "data/cc.warc.gz"
+    ),
+    "inputs.size": Notes("`stat` of the file when its progress was recorded", "31457280"),
+    "inputs.mtime_ns": Notes(
+        "`stat` of the file when its progress was recorded", "1796000000000000000"
+    ),
+    "inputs.fingerprint": Notes("hex digest, read before the file is planned", "9f86d0..."),
+    "inputs.committed_to": Notes(
+        "end of the last range of the file whose every document (article, duplicate or "
+        "reject) the writer had committed",
+        "15728640",
+    ),
+    "inputs.next_line": Notes("first line of the range starting at committed_to", "5001"),
+    "inputs.documents": Notes("documents of the committed ranges, all outcomes", "300"),
+    "inputs.run_id": Notes("the run whose commit moved committed_to", "c6bc0fd3-..."),
+    "inputs.updated_at": Notes("clock of that commit", "2026-11-30 05:00:00+00"),
 }
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 __all__ = [
     "ARTICLES",
+    "INPUTS",
     "MINHASH",
     "PARTITION_COLUMN",
     "RAW_PAGES",
@@ -42,7 +43,8 @@ SCHEMA_HISTORY: Final = {
     ),
     "4": (
         "runs: already_stored appended (documents a rerun passed over unread because an "
-        "earlier run committed their outcome; null in rows written before)"
+        "earlier run committed their outcome; null in rows written before); "
+        "state/inputs added (how far each input file is committed)"
     ),
 }
 VERSION_KEY: Final = b"news_etl.schema_version"
@@ -174,6 +176,22 @@ VALIDATORS: Final = pa.schema(
         _field("etag", pa.string(), "ETag to send as If-None-Match"),
         _field("last_modified", pa.string(), "Last-Modified to send as If-Modified-Since"),
         _field("checked_at", _UTC, "when the URL was last fetched or answered 304", nullable=False),
+    ]
+)  # fmt: skip
+
+# state/inputs.parquet: one row per input file of the file flow, how far its
+# documents are committed, so that a rerun skips what is done without reading it.
+INPUTS: Final = pa.schema(
+    [
+        _field("name", pa.string(), "the input as locators name it: its path, or its URL for a remote input", nullable=False),
+        _field("size", pa.int64(), "size in bytes when last read", nullable=False),
+        _field("mtime_ns", pa.int64(), "modification time (ns since the epoch) when last read", nullable=False),
+        _field("fingerprint", pa.string(), "SHA-256 of the size, the first and the last 64 KiB", nullable=False),
+        _field("committed_to", pa.int64(), "byte offset up to which every document's outcome is committed; size when complete", nullable=False),
+        _field("next_line", pa.int64(), "number of the line at committed_to (JSONL), else 1", nullable=False),
+        _field("documents", pa.int64(), "documents committed from the bytes before committed_to", nullable=False),
+        _field("run_id", pa.string(), "the run that committed last", nullable=False),
+        _field("updated_at", _UTC, "when", nullable=False),
     ]
 )  # fmt: skip
 

@@ -80,6 +80,30 @@ def test_gzip_archive_is_cut_at_fixed_offsets(corpus: Path, tmp_path: Path) -> N
     assert _items(parts) == list(read_file(archive, source="local", parse_html=echo_parser))
 
 
+@settings(max_examples=25, deadline=None)
+@given(split_bytes=st.integers(2_000, 60_000), data=st.data())
+def test_a_resumed_plan_is_the_rest_of_the_whole_plan(
+    big_jsonl: Path, split_bytes: int, data: st.DataObject
+) -> None:
+    """Resuming at a range's start (offset, line) plans exactly the ranges that follow it."""
+    whole = plan_parts([big_jsonl], split_bytes=split_bytes)
+    k = data.draw(st.integers(1, len(whole) - 1)) if len(whole) > 1 else 0
+    resume = {big_jsonl: (whole[k].start, whole[k].first_line)} if k else None
+    rest = plan_parts([big_jsonl], split_bytes=split_bytes, resume=resume)
+    assert rest == whole[k:]
+    assert [i.locator for i in _items(rest)] == [i.locator for i in _items(whole[k:])]
+
+
+def test_a_resumed_archive_reads_the_records_from_the_offset(corpus: Path, tmp_path: Path) -> None:
+    """A WARC resumed at a range boundary reads exactly the records of the later ranges."""
+    archive = tmp_path / "cc.warc.gz"
+    shutil.copyfile(corpus / RESILIPARSE, archive)
+    whole = plan_parts([archive], split_bytes=20_000)
+    rest = plan_parts([archive], split_bytes=20_000, resume={archive: (whole[2].start, 1)})
+    assert rest == whole[2:]
+    assert _items(rest) == _items(whole[2:])
+
+
 @pytest.mark.parametrize(
     "name", ["export.jsonl.gz", "export.csv", "plain.warc", "page.html", "export.jsonl.txt"]
 )

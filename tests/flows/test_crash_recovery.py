@@ -15,6 +15,7 @@ from prefect.settings import PREFECT_API_URL
 
 from tests.conftest import REPO_ROOT, sql_rows
 from warehouse import Warehouse, read_site_counts
+from warehouse.inputs import read_progress
 
 EXPORT = REPO_ROOT / "samples" / "jsonl" / "newspaper4k-export.jsonl"
 COPIES = 150
@@ -70,7 +71,8 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
 
     victim = subprocess.Popen(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env)
     deadline = time.monotonic() + 120
-    while len(_article_files(warehouse)) < 3:
+    # killed once a range's outcome is recorded as committed, before the end
+    while not (warehouse / "state" / "inputs.parquet").exists():
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "no article files appeared in time"
         time.sleep(0.05)
@@ -79,6 +81,10 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
     glob = f"{warehouse}/articles/**/*.parquet"
     [(partial,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{glob}')")
     assert 0 < partial < expected
+    # how far the killed run got, as recorded: the rerun starts reading there
+    progress = read_progress(Warehouse.at(str(warehouse)))[str(export)]
+    assert 0 < progress.committed_to < progress.size
+    assert 0 < progress.documents <= partial
 
     subprocess.run(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env, check=True)
     [(total, distinct)] = sql_rows(
@@ -89,6 +95,11 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
         f"SELECT status FROM read_parquet('{warehouse}/runs/*.parquet') ORDER BY started_at"
     )
     assert statuses == [("running",), ("completed",)]
+    [(passed_over,)] = sql_rows(
+        f"SELECT already_stored FROM read_parquet('{warehouse}/runs/*.parquet') "
+        "WHERE status = 'completed'"
+    )
+    assert passed_over >= progress.documents
     # the killed run's articles were counted for site learning by the rerun, once
     counts = read_site_counts(Warehouse.at(str(warehouse)))
     assert sum(c.articles_seen for c in counts.values()) == expected

@@ -84,7 +84,7 @@ def test_a_dask_cluster_writes_the_same_rows_as_threads(inputs: list[str], tmp_p
     from distributed import LocalCluster
 
     threads = _run(inputs, tmp_path / "threads", workers=1)
-    with LocalCluster(
+    with LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         dask = _run(inputs, tmp_path / "dask", dask_address=cluster.scheduler_address)
