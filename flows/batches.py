@@ -20,6 +20,7 @@ from extractors.records import RESUMED_TALLY, DiscoveredUrl, FetchedPage, Reject
 from extractors.warc import is_warc_name
 from transforms.article import Article
 from transforms.pipeline import CleanedBatch
+from transforms.similarity import Signature
 from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts, write_raw_pages
 from warehouse.inputs import FileStamp, InputProgress, write_progress
 from warehouse.reader import stored_locators
@@ -132,6 +133,7 @@ class Committer:
         self._progress = progress
         self._added = 0  # items added, and written, since the run started
         self._written = 0
+        self._signatures: dict[str, Signature] = {}  # of the bodies not written yet
         self._writer = writer
         self._run_id = run_id
         self._rows = rows_per_file
@@ -163,6 +165,7 @@ class Committer:
             self._write_raw(batch.raw_pages, f"b{self.batches:05d}")
         self._items += batch.articles
         self._items += batch.rejects
+        self._signatures.update(batch.signatures)
         self._added += batch.documents
         if self._progress is not None:
             self._progress.added(parts, batch.by_input, self._added)
@@ -186,7 +189,14 @@ class Committer:
         part = f"c{self._files:05d}"
         articles = [i for i in items if isinstance(i, Article)]
         rejects = [i for i in items if isinstance(i, Reject)]
-        self.written += self._writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
+        signatures = {a.content_hash: self._signatures.pop(a.content_hash, None) for a in articles}
+        self.written += self._writer.write(
+            part,
+            articles,
+            rejects,
+            seen_at=datetime.now(UTC),
+            signatures={key: sig for key, sig in signatures.items() if sig is not None},
+        )
         self._written += len(items)
 
     def _write_raw(self, pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], part: str) -> None:

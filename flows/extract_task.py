@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from extractors.parts import FilePart
 from transforms.article import CleanSettings
 from transforms.pipeline import CleanedBatch, clean_parts
+from transforms.similarity import SimilaritySettings
 
 __all__ = ["extract_batch"]
 
@@ -30,8 +31,10 @@ def extract_batch(
     run_id: str,
     done: Container[str],
     keep_raw: bool,
+    similarity: SimilaritySettings | None,
 ) -> CleanedBatch:
-    """Read, extract and clean one batch; its articles and rejects go back to the flow."""
+    """Read, extract and clean one batch; its articles and rejects go back to the flow,
+    with the bodies' MinHash signatures (`similarity`: the writer's settings)."""
     return clean_parts(
         parts,
         settings=settings,
@@ -39,4 +42,5 @@ def extract_batch(
         ingested_at=datetime.now(UTC),
         done=done,
         keep_raw=keep_raw,
+        similarity=similarity,
     )

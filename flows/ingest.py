@@ -215,6 +215,7 @@ def ingest_files(
                         "run_id": run_id,
                         "done": done.within(parts),
                         "keep_raw": keep_raw,
+                        "similarity": writer.similarity,
                     }
                     future: PrefectFuture[CleanedBatch] = runner.submit(extract_batch, arguments)
                     return future

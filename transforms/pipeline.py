@@ -28,6 +28,7 @@ from extractors.records import (
 )
 from transforms.article import FALLBACK_SOURCE, Article, CleanSettings, build_article
 from transforms.normalise import canonical_url, domain_of
+from transforms.similarity import Signature, SimilaritySettings, signature
 
 __all__ = ["CleanedBatch", "clean_document", "clean_files", "clean_parts"]
 
@@ -80,6 +81,9 @@ class CleanedBatch:
     # input name -> its documents in this batch, those passed over as already
     # stored included: what the flow records as the file's committed progress
     by_input: dict[str, int] = field(default_factory=dict)
+    # content_hash -> MinHash signature of each article's body, made here, in the
+    # task, so that the one writer process of a run does not (issue 13)
+    signatures: dict[str, Signature] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
@@ -94,8 +98,12 @@ def clean_parts(
     ingested_at: datetime,
     done: Container[str] = (),
     keep_raw: bool = False,
+    similarity: SimilaritySettings | None = None,
 ) -> CleanedBatch:
-    """Every document in `parts`, cleaned; never raises for bad input (see `clean_files`)."""
+    """Every document in `parts`, cleaned; never raises for bad input (see `clean_files`).
+
+    With `similarity`, each distinct body's MinHash signature comes back too.
+    """
     batch = CleanedBatch()
     skipped: Counter[str] = Counter()
     payloads: list[FetchedPage] = []
@@ -123,7 +131,17 @@ def clean_parts(
         passed_over = skipped[RESUMED_TALLY] - resumed
         batch.by_input[part.name] = batch.by_input.get(part.name, 0) + documents + passed_over
     batch.skipped.update(skipped)
+    if similarity is not None:
+        batch.signatures.update(_signatures(batch.articles, similarity))
     return batch
+
+
+def _signatures(
+    articles: Iterable[Article], similarity: SimilaritySettings
+) -> dict[str, Signature]:
+    """content_hash -> signature, one per distinct body (exact copies share theirs)."""
+    bodies = {article.content_hash: article.body for article in articles}
+    return {key: signature(body, similarity) for key, body in bodies.items()}
 
 
 def _domain(url: str) -> str:

@@ -126,8 +126,15 @@ class ArticleCatalog:
     def knows_article(self, article_id: str) -> bool:
         return article_id in self._versions
 
-    def place(self, article: Article, seen_at: datetime) -> Placement | None:
-        """Decide the new row for `article` and remember it; None when already stored."""
+    def place(
+        self, article: Article, seen_at: datetime, sig: Signature | None = None
+    ) -> Placement | None:
+        """Decide the new row for `article` and remember it; None when already stored.
+
+        `sig` is the body's signature when the task that cleaned it computed it
+        already (with this catalog's settings), so that the writer, one process
+        for all workers, does not.
+        """
         aid, body = article.article_id, article.content_hash
         # Versions compare the body before site-learned removal: a pattern
         # learned since the last fetch must not make an unchanged page new.
@@ -146,7 +153,7 @@ class ArticleCatalog:
         else:
             cluster = body
             if self._near is not None and self.similarity is not None:
-                new_sig = signature(article.body, self.similarity)
+                new_sig = sig if sig is not None else signature(article.body, self.similarity)
                 match = self._near.best_match(new_sig)
                 if match is not None:
                     cluster, near = self._cluster_of_body[match.key], True

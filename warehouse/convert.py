@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -39,19 +40,31 @@ def _value(value: object) -> object:
 
 
 def articles_table(articles: Sequence[Article]) -> pa.Table:
-    """The articles as a table of the ARTICLES schema."""
-    columns: dict[str, list[object]] = {name: [] for name in ARTICLES.names}
-    for article in articles:
-        for name, values in columns.items():
-            if name == "boilerplate_removed":
-                values.append(
-                    [
-                        {"rule": r.rule, "kind": r.kind, "text": storable(r.text)}
-                        for r in article.boilerplate_removed
-                    ]
-                )
-            else:
-                values.append(_value(getattr(article, name)))
+    """The articles as a table of the ARTICLES schema.
+
+    Built column by column from the records as they are; only when Arrow
+    refuses a lone surrogate is every string made storable and the table
+    built again. Surrogates are rare, and checking every string first took
+    a third of the writer's time (bench/dedup_throughput.py: 0.5 of 1.6 s
+    for 3,164 articles).
+    """
+    try:
+        return _articles_table(articles, lambda value: value)
+    except UnicodeEncodeError:
+        return _articles_table(articles, _value)
+
+
+def _articles_table(articles: Sequence[Article], convert: Callable[[object], object]) -> pa.Table:
+    columns: dict[str, list[object]] = {}
+    for name in ARTICLES.names:
+        if name == "boilerplate_removed":
+            columns[name] = [
+                [{"rule": r.rule, "kind": r.kind, "text": convert(r.text)} for r in removed]
+                for removed in (a.boilerplate_removed for a in articles)
+            ]
+        else:
+            get = attrgetter(name)
+            columns[name] = [convert(get(article)) for article in articles]
     return pa.table(columns, schema=with_version(ARTICLES))
 
 

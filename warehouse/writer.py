@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from extractors.records import Reject
 from transforms.article import Article
-from transforms.similarity import DEFAULT_SIMILARITY, SimilaritySettings
+from transforms.similarity import DEFAULT_SIMILARITY, Signature, SimilaritySettings
 from warehouse.atomic import write_parquet_atomic
 from warehouse.catalog import ArticleCatalog, Placement
 from warehouse.convert import articles_table, partition_of, reject_id, rejects_table
@@ -97,6 +97,11 @@ class BatchWriter:
         self._similarity = catalog.similarity if catalog is not None else similarity
         self._lock = threading.Lock()
 
+    @property
+    def similarity(self) -> SimilaritySettings | None:
+        """The near-duplicate settings; tasks make signatures with these (None: off)."""
+        return self._similarity
+
     @classmethod
     def for_run(
         cls,
@@ -117,18 +122,36 @@ class BatchWriter:
         )
 
     def write(
-        self, part: str, articles: Sequence[Article], rejects: Sequence[Reject], seen_at: datetime
+        self,
+        part: str,
+        articles: Sequence[Article],
+        rejects: Sequence[Reject],
+        seen_at: datetime,
+        signatures: Mapping[str, Signature] | None = None,
     ) -> WriteCounts:
-        """Write the new rows of one batch; `part` names the batch within the run."""
+        """Write the new rows of one batch; `part` names the batch within the run.
+
+        `signatures` (content_hash -> MinHash signature, made with this writer's
+        similarity settings) spare the writer computing them.
+        """
         with self._lock:
-            return self._write(part, articles, rejects, seen_at)
+            return self._write(part, articles, rejects, seen_at, signatures or {})
 
     def _write(
-        self, part: str, articles: Sequence[Article], rejects: Sequence[Reject], seen_at: datetime
+        self,
+        part: str,
+        articles: Sequence[Article],
+        rejects: Sequence[Reject],
+        seen_at: datetime,
+        signatures: Mapping[str, Signature],
     ) -> WriteCounts:
         catalog = self._current_catalog(articles)
         try:
-            placed = [p for a in articles if (p := catalog.place(a, seen_at)) is not None]
+            placed = [
+                p
+                for a in articles
+                if (p := catalog.place(a, seen_at, signatures.get(a.content_hash))) is not None
+            ]
         except BaseException:
             self._catalog = None  # half a batch placed: rebuild from disk next time
             raise

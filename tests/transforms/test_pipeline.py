@@ -94,3 +94,25 @@ def test_a_reader_bug_is_located_as_the_rows_are(
     [reject] = batch.rejects
     assert reject.reason == RejectReason.PROCESSING_ERROR
     assert reject.locator == (label or str(page))
+
+
+def test_tasks_return_one_signature_per_distinct_body(corpus: Path) -> None:
+    """With similarity settings, a batch carries the MinHash signature of each distinct body."""
+    from extractors.parts import plan_parts
+    from transforms.pipeline import clean_parts
+    from transforms.similarity import DEFAULT_SIMILARITY, signature
+
+    pages = sorted((corpus / "html/adbar__trafilatura/eval").glob("*.html"))[:4]
+    parts = plan_parts(pages, split_bytes=2**30)
+    batch = clean_parts(
+        parts,
+        settings=CleanSettings(),
+        run_id="r",
+        ingested_at=INGESTED,
+        similarity=DEFAULT_SIMILARITY,
+    )
+    assert batch.articles
+    assert set(batch.signatures) == {a.content_hash for a in batch.articles}
+    for article in batch.articles:
+        expected = signature(article.body, DEFAULT_SIMILARITY)
+        assert (batch.signatures[article.content_hash] == expected).all()

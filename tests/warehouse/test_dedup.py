@@ -186,3 +186,23 @@ def test_threshold_is_a_setting(
     )
     writer.write("b00001-c0001", [story, copy], [], seen_at=INGESTED)
     assert (rows(store)[(copy.article_id, 1)]["cluster_id"] == story.content_hash) is joined
+
+
+def test_signatures_made_by_the_tasks_spare_the_writer(
+    store: Warehouse, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given each body's signature, the writer clusters exactly as when it signs them itself."""
+    from transforms.similarity import DEFAULT_SIMILARITY, signature
+    from warehouse import catalog
+
+    story, copy, unrelated = original(corpus), wire_copy(corpus), original(corpus, UNRELATED)
+    batch = [story, unrelated, copy]
+    signed = {a.content_hash: signature(a.body, DEFAULT_SIMILARITY) for a in batch}
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the writer signed a body the task had signed")
+
+    monkeypatch.setattr(catalog, "signature", refuse)
+    counts = new_writer(store).write("b1", batch, [], seen_at=INGESTED, signatures=signed)
+    assert (counts.articles_written, counts.near_duplicates) == (3, 1)
+    assert rows(store)[(copy.article_id, 1)]["cluster_id"] == story.content_hash
