@@ -102,3 +102,33 @@ def test_core_does_not_import_prefect(package: str) -> None:
 
     code = f"import sys, {package}; sys.exit('prefect' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# What each package must not load on `import package`: its public names are imported on
+# first use (PEP 562), so importing one submodule does not pay for all of them.
+LAZY = {
+    "extractors": ("trafilatura", "warcio", "protego", "requests"),
+    "transforms": ("trafilatura", "courlan", "lxml", "datasketch"),
+    "warehouse": ("pyarrow", "datasketch", "duckdb", "trafilatura"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(LAZY))
+def test_package_import_is_lazy(package: str) -> None:
+    """`import package` loads none of its heavy dependencies until a public name is used."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        f"import json, sys, {package} as p; before = sorted(sys.modules); "
+        f"[getattr(p, n) for n in p.__all__]; "
+        f"print(json.dumps([before, sorted(sys.modules), dir(p)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    before, after, listed = json.loads(out.stdout)
+    tops_before = {name.partition(".")[0] for name in before}
+    tops_after = {name.partition(".")[0] for name in after}
+    assert sorted(tops_before.intersection(LAZY[package])) == []
+    assert tops_after.issuperset(LAZY[package][:1])  # resolving the names does import them
+    assert set(PUBLIC[package]) <= set(listed)

@@ -11,20 +11,14 @@ no Prefect server is started.
 from __future__ import annotations
 
 import argparse
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from flows.commands.common import EXIT_OK, add_warehouse, fail, positive
-from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE, RULE_PREFIX
-from warehouse import (
-    Warehouse,
-    WarehouseError,
-    exclusive_writer,
-    read_site_counts,
-    reset_site_counts,
-)
-from warehouse.site_rules import state_path
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from warehouse import Warehouse
 
 NAME = "boilerplate"
 ORDER = 40
@@ -42,6 +36,8 @@ def share(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
+
     actions = parser.add_subparsers(dest="action", required=True)
     show = actions.add_parser("list", help="learned paragraphs per source")
     add_warehouse(show)
@@ -67,6 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
+    from rich.console import Console
+
+    from warehouse import Warehouse, WarehouseError, exclusive_writer, reset_site_counts
+    from warehouse.site_rules import state_path
+
     out = console or Console()
     try:
         store = Warehouse.at(args.warehouse)
@@ -86,6 +87,11 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
 
 def print_learned(store: Warehouse, args: argparse.Namespace, out: Console) -> None:
     """One table: source, rule, share, articles, learned or not, a sample of the text."""
+    from rich.table import Table
+
+    from transforms.site_boilerplate import RULE_PREFIX
+    from warehouse import read_site_counts
+
     table = Table(title=f"site-learned boilerplate · {store.root}", title_justify="left")
     for column in ("source", "rule", "share", "articles", "of", "learned", "text"):
         table.add_column(

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import TYPE_CHECKING
 
 from flows.commands.common import EXIT_OK, EXIT_USAGE, add_warehouse, fail, quiet_libraries
-from warehouse.compact import DEFAULT_MIN_FILES, CompactionReport
+
+if TYPE_CHECKING:
+    from warehouse.compact import CompactionReport
 
 NAME = "compact"
 ORDER = 50
@@ -38,6 +41,8 @@ def _at_least_two(text: str) -> int:
 
 
 def add_arguments(compact: argparse.ArgumentParser) -> None:
+    from warehouse.compact import DEFAULT_MIN_FILES
+
     add_warehouse(compact)
     compact.add_argument(
         "--target-mb",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from extractors.remote import is_remote
-from extractors.sources import ConfigError, load_config
 from flows.commands.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -17,8 +15,6 @@ from flows.commands.common import (
     quiet_libraries,
 )
 from flows.prefect_env import apply_defaults
-from transforms.normalise import parse_timestamp
-from warehouse import WarehouseError
 
 NAME = "ingest"
 ORDER = 10
@@ -107,6 +103,11 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from extractors.remote import is_remote
+    from extractors.sources import ConfigError, load_config
+    from transforms.normalise import parse_timestamp
+    from warehouse import WarehouseError
+
     if bool(args.paths) == bool(args.config):
         return fail("ingest takes either PATH... or --config FILE", EXIT_USAGE)
     if args.paths:

@@ -9,18 +9,12 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
-from warehouse import Warehouse, WarehouseError
-from warehouse.query import (
-    EXAMPLES,
-    QueryError,
-    QueryResult,
-    plain,
-    run_query,
-    sql_views,
-)
+
+if TYPE_CHECKING:
+    from warehouse.query import QueryResult
 
 NAME = "query"
 ORDER = 40
@@ -31,6 +25,8 @@ _CELL_CHARS = 160
 
 
 def add_arguments(query: argparse.ArgumentParser) -> None:
+    from warehouse.query import EXAMPLES
+
     query.add_argument("sql", nargs="?", default=None, help="one SQL statement")
     query.add_argument(
         "--example",
@@ -51,6 +47,9 @@ def add_arguments(query: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from warehouse import Warehouse, WarehouseError
+    from warehouse.query import EXAMPLES, QueryError, run_query, sql_views
+
     if args.list_examples:
         text = "\n".join(f"-- {e.name}: {e.question}\n{e.sql};\n" for e in EXAMPLES.values())
         _write(lambda: print(text))
@@ -91,6 +90,8 @@ def _write(output: Callable[[], None]) -> None:
 
 
 def _print(result: QueryResult, form: str) -> None:
+    from warehouse.query import plain
+
     if form == "json":
         print(json.dumps(result.records(), ensure_ascii=False, indent=2))
         return

@@ -7,8 +7,6 @@ import time
 from datetime import UTC, datetime
 
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
-from warehouse import Warehouse, WarehouseError
-from warehouse.query import QueryError
 
 NAME = "report"
 ORDER = 45
@@ -40,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
+    from warehouse import Warehouse, WarehouseError
+    from warehouse.query import QueryError
     from warehouse.report import write_report
     from warehouse.storage import store_path
 

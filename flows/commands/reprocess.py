@@ -13,8 +13,6 @@ from flows.commands.common import (
     quiet_libraries,
 )
 from flows.prefect_env import apply_defaults
-from transforms.normalise import parse_timestamp
-from warehouse import WarehouseError
 
 NAME = "reprocess"
 ORDER = 20
@@ -31,6 +29,9 @@ def add_arguments(again: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from transforms.normalise import parse_timestamp
+    from warehouse import WarehouseError
+
     if args.since and parse_timestamp(args.since) is None:
         return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
     apply_defaults()

@@ -6,8 +6,6 @@ import argparse
 import os
 from pathlib import Path
 
-from extractors.cron import cron_problem
-from extractors.sources import ConfigError, load_config
 from flows.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -44,6 +42,9 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from extractors.cron import cron_problem
+    from extractors.sources import ConfigError, load_config
+
     try:  # a malformed config or cron fails here, before anything is registered
         config = load_config(args.config)
     except ConfigError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from flows.commands.common import EXIT_OK, add_warehouse, fail, positive
-from warehouse import WarehouseError
 
 NAME = "status"
 ORDER = 30
@@ -19,6 +18,7 @@ def add_arguments(status: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from flows.status import print_status
+    from warehouse import WarehouseError
 
     try:
         print_status(args.warehouse, runs=args.runs)

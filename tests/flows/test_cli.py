@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+import argparse
+import json
+import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from flows.cli import EXIT_USAGE, build_parser, main
+from flows.cli import EXIT_USAGE, _command_modules, build_parser, main
 
-SAMPLES = str(Path(__file__).resolve().parents[2] / "samples")
-EXAMPLE = str(Path(__file__).resolve().parents[2] / "sources.example.toml")
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = str(REPO / "samples")
+EXAMPLE = str(REPO / "sources.example.toml")
+
+# Each costs 0.1-1 s to import (`python -X importtime`); none is needed to show help.
+HEAVY = ("prefect", "pyarrow", "trafilatura", "datasketch", "duckdb")
+
+# Runs `main(argv)` in a fresh interpreter, then reports what it imported.
+_PROBE = """
+import json, sys
+from flows.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit_:
+    code = exit_.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _modules_after(argv: list[str]) -> tuple[object, set[str]]:
+    """Exit code and top-level packages imported by `news-etl ARGV` in a new process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    return report["code"], {name.partition(".")[0] for name in report["modules"]}
 
 
 def test_every_command_module_is_a_subcommand() -> None:
@@ -45,3 +79,33 @@ def test_bad_option_value_is_an_argparse_error() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["ingest", SAMPLES, "--batch-size", "0"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["ingest", "--help"], ["status", "--help"]])
+def test_help_imports_no_heavy_module(argv: list[str]) -> None:
+    """Help is shown without importing Prefect, pyarrow, trafilatura, datasketch or DuckDB."""
+    code, imported = _modules_after(argv)
+    assert code == 0
+    assert "flows" in imported  # the probe did run the CLI
+    assert sorted(imported.intersection(HEAVY)) == []
+
+
+def test_status_imports_only_what_it_reads_with(tmp_path: Path) -> None:
+    """`status` loads pyarrow to read the tables, and nothing of ingestion or SQL."""
+    code, imported = _modules_after(["status", "--warehouse", str(tmp_path / "w")])
+    assert code == 0
+    assert "pyarrow" in imported  # the probe sees what a command imports
+    assert sorted(imported.intersection(HEAVY) - {"pyarrow"}) == []
+
+
+@pytest.mark.parametrize("command", _command_modules(), ids=lambda m: str(m.NAME))
+def test_each_command_help_is_complete(
+    command: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A command's arguments, added only when it is chosen, all show in its --help."""
+    with pytest.raises(SystemExit) as exit_info:
+        main([command.NAME, "--help"])
+    assert exit_info.value.code == 0
+    eager = argparse.ArgumentParser(prog=f"news-etl {command.NAME}", description=command.HELP)
+    command.add_arguments(eager)
+    assert capsys.readouterr().out == eager.format_help()
