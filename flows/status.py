@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -12,54 +14,82 @@ from warehouse.status import freshness_by_source, last_runs
 
 __all__ = ["print_status"]
 
-_COLUMNS = ("started (UTC)", "flow", "status", "seen", "stored", "written", "dups", "rejects")
+_COLUMNS = ("started (UTC)", "flow", "status", "seen", "stored", "new", "dups", "rejects")
 
 
 def print_status(root: str, *, runs: int = 10, console: Console | None = None) -> None:
     """Print the run history and per-source freshness of the warehouse at `root`."""
     out = console or Console()
     store = Warehouse.at(root)
-    history = Table(title=f"last runs · {root}", title_justify="left")
-    for column in _COLUMNS:
-        history.add_column(
-            column, justify="left" if column in ("started (UTC)", "flow", "status") else "right"
-        )
-    history.add_column("rejects by reason")
     recent = last_runs(store, runs)
-    for run in recent:
-        reasons = ", ".join(f"{k} {v}" for k, v in sorted(dict(run["rejects_by_reason"]).items()))
-        status = run["status"] if run["finished_at"] else f"{run['status']} (no end recorded)"
-        history.add_row(
-            f"{run['started_at']:%Y-%m-%d %H:%M:%S}",
-            run["flow"],
-            status,
-            str(run["documents_seen"]),
-            _count(run.get("already_stored")),
-            str(run["articles_written"]),
-            str(run["duplicates_skipped"]),
-            str(run["rejects"]),
-            reasons,
-        )
-    out.print(history)
-    failed = [r for r in recent if r["status"] != "completed"]
-    for run in failed:
+    out.print(_history(root, recent))
+    rejected = [run for run in recent if run["rejects_by_reason"]]
+    if rejected:
+        out.print(_reasons(rejected))
+    for run in (r for r in recent if r["status"] != "completed"):
         out.print(
             f"[bold]{run['status']}[/bold] run {run['run_id']}: {json.loads(run['parameters'])}"
         )
+    out.print(_sources(store))
 
+
+def _history(root: str, recent: list[dict[str, Any]]) -> Table:
+    """The runs and their counts; the reasons go to a table of their own, so that
+    these eight columns fit 80 characters."""
+    rows = [_history_row(run) for run in recent]
+    history = Table(
+        title=f"last runs · {root}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for index, column in enumerate(_COLUMNS):
+        widest = max((len(row[index]) for row in rows), default=1)
+        history.add_column(column, justify="left" if index < 3 else "right", min_width=widest)
+    for row in rows:
+        history.add_row(*row)
+    return history
+
+
+def _reasons(runs: list[dict[str, Any]]) -> Table:
+    reasons = Table(title="rejects by reason", title_justify="left", box=box.SIMPLE_HEAD)
+    reasons.add_column("started (UTC)", no_wrap=True)
+    reasons.add_column("reasons")
+    for run in runs:
+        counts = sorted(dict(run["rejects_by_reason"]).items())
+        reasons.add_row(
+            f"{run['started_at']:%Y-%m-%d %H:%M:%S}", ", ".join(f"{k} {v}" for k, v in counts)
+        )
+    return reasons
+
+
+def _sources(store: Warehouse) -> Table:
     sources = Table(title="sources", title_justify="left")
     for column in ("source", "articles", "newest published (UTC)", "last ingested (UTC)"):
         sources.add_column(column)
-    for row in freshness_by_source(store):
+    for fresh in freshness_by_source(store):
         sources.add_row(
-            row.source,
-            str(row.articles),
-            f"{row.newest_published_at:%Y-%m-%d %H:%M}" if row.newest_published_at else "-",
-            f"{row.last_ingested_at:%Y-%m-%d %H:%M}" if row.last_ingested_at else "-",
+            fresh.source,
+            str(fresh.articles),
+            f"{fresh.newest_published_at:%Y-%m-%d %H:%M}" if fresh.newest_published_at else "-",
+            f"{fresh.last_ingested_at:%Y-%m-%d %H:%M}" if fresh.last_ingested_at else "-",
         )
-    out.print(sources)
+    return sources
 
 
 def _count(value: int | None) -> str:
     """A count, or '-' where the run did not record it (older runs)."""
     return "-" if value is None else str(value)
+
+
+def _history_row(run: dict[str, Any]) -> list[str]:
+    status = run["status"] if run["finished_at"] else f"{run['status']} (no end recorded)"
+    counts = ("documents_seen", "already_stored", "articles_written", "duplicates_skipped")
+    return [
+        f"{run['started_at']:%Y-%m-%d %H:%M:%S}",
+        run["flow"],
+        status,
+        *(_count(run.get(name)) for name in counts),
+        str(run["rejects"]),
+    ]
