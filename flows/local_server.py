@@ -22,16 +22,16 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flows.parent_watch import watch_parent
+
 __all__ = ["ServerStartError", "temporary_api"]
 
-WATCH_INTERVAL = 0.5  # seconds between two looks at the parent
 _EPHEMERAL = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
 _ATTEMPTS = 3  # a port taken between choosing it and binding it: try another
 
@@ -144,17 +144,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _watch_parent(parent: int) -> None:
-    """Stop this server once `parent` is gone (we are re-parented then)."""
-    while os.getppid() == parent:
-        time.sleep(WATCH_INTERVAL)
-    os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+def _shut_down() -> None:
+    """Stop this server: uvicorn's graceful shutdown, then leave anyway if it hangs."""
+    os.kill(os.getpid(), signal.SIGTERM)
     time.sleep(5)
-    os._exit(1)  # shutdown hung: leave anyway
+    os._exit(1)
 
 
 def _serve(parent: int, port: int) -> None:
-    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+    watch_parent(parent, _shut_down)
     import uvicorn
 
     uvicorn.run(

@@ -34,6 +34,8 @@ from prefect import get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows.parent_watch import die_with_parent
+
 __all__ = ["POOL_MIN_BYTES", "THREADS", "Runner", "RunnerKind", "choose_runner", "task_runner"]
 
 THREADS = 2  # in-process: extraction holds the GIL, a second thread only overlaps reading
@@ -87,7 +89,10 @@ def task_runner(choice: Runner) -> Iterator[tuple[TaskRunner[Any], int]]:
         return
     runner: TaskRunner[Any]
     if choice.kind is RunnerKind.PROCESSES:
-        runner = ProcessPoolTaskRunner(max_workers=choice.workers)
+        # workers leave when the flow's process dies, SIGKILL included (issue 12)
+        runner = ProcessPoolTaskRunner(
+            max_workers=choice.workers, initializer=die_with_parent, initargs=(os.getpid(),)
+        )
     else:
         runner = ThreadPoolTaskRunner(max_workers=choice.workers)
     with runner:
