@@ -146,7 +146,14 @@ class Fetcher:
             return Reject(url, RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}")
         if isinstance(outcome, _Failure):
             logger.info("rejected %s: %s (%s)", url, outcome.reason, outcome.detail)
-            return Reject(locator=url, reason=outcome.reason, detail=outcome.detail)
+            # the status travels as a field (not only in the detail's text); whether
+            # the failure may pass later is decided by `transience`, from the facts
+            return Reject(
+                locator=url,
+                reason=outcome.reason,
+                detail=outcome.detail,
+                http_status=outcome.status,
+            )
         return outcome
 
     def fetch_many(

@@ -120,14 +120,35 @@ class DiscoveredUrl:
     lastmod: datetime | None = None
 
 
+class FailureKind(StrEnum):
+    """What a failed fetch says about asking again: what the next web run does with the URL.
+
+    Values are stable strings: the crawl state (`state/url_outcomes`) stores them.
+    """
+
+    TRANSIENT = "transient"  # may pass later (timeout, 429, 5xx, no answer): retry next run
+    PERMANENT = "permanent"  # asking soon gets the same answer (410, too large...): rest it
+    UNKNOWN = "unknown"  # says nothing either way (404, 403, robots): fetched whenever listed
+
+
 @dataclass(frozen=True, slots=True)
 class Reject:
-    """A document that did not become an article, with why."""
+    """A document that did not become an article, with why.
+
+    A fetch failure carries its facts as fields, never only in `detail`:
+    `http_status` is the status of the answer that refused the URL (None
+    when no answer came, or when the reject is not about a fetch), and
+    `transient` whether the fetcher judged that a later try may pass (None
+    when it did not say; `extractors.transience` then decides from the
+    reason and status).
+    """
 
     locator: str
     reason: RejectReason
     detail: str
     source: str | None = None
+    http_status: int | None = None
+    transient: bool | None = None
 
 
 # Web fetching (issue 3): what `extractors.http.Fetcher.fetch` returns besides a `Reject`.

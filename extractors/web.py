@@ -34,10 +34,13 @@ class Discovery:
     `validators` holds only listings whose every URL was taken (not cut by
     `max_articles`) and which parsed: saving them means "next time, a 304
     says there is nothing new here". Sitemap indexes never get validators, so
-    their children are always looked at (each child conditionally). The
-    caller drops the validators of a listing whose URLs then fail for a
-    transient reason (`listing_of` says which listing a URL came from), so
-    those URLs are listed, and tried, again.
+    their children are always looked at (each child conditionally). A URL
+    that then fails for a transient reason keeps its listing's validators:
+    the caller remembers the URL itself and retries it on the next run
+    (`warehouse.url_outcomes`), so the listing is still fetched
+    conditionally. `listing_of` says which listing a URL came from (the
+    caller drops a listing's validators when it leaves URLs for later,
+    e.g. those dated before `since`).
     """
 
     urls: list[DiscoveredUrl] = field(default_factory=list)
@@ -157,7 +160,7 @@ def _fetch_listing(
         found.not_modified.append(url)
         return None
     if isinstance(result, Reject):
-        found.rejects.append(Reject(result.locator, result.reason, result.detail, source.name))
+        found.rejects.append(replace(result, source=source.name))  # its typed fields kept
         return None
     return result
 

@@ -123,6 +123,14 @@ TABLES: Final = (
         "`name`",
     ),
     TableDoc(
+        "url_outcomes",
+        "URL_OUTCOMES",
+        "state/url_outcomes.parquet",
+        "listed URL whose last fetch failed transiently or permanently (one file, rewritten "
+        "at the end of each web run)",
+        "`url`",
+    ),
+    TableDoc(
         "minhash",
         "MINHASH",
         "state/minhash/*.parquet",
@@ -453,6 +461,43 @@ NOTES: Final = {
     "inputs.documents": Notes("documents of the committed ranges, all outcomes", "300"),
     "inputs.run_id": Notes("the run whose commit moved committed_to", "c6bc0fd3-..."),
     "inputs.updated_at": Notes("clock of that commit", "2026-11-30 05:00:00+00"),
+    # url_outcomes
+    "url_outcomes.url": Notes(
+        "`DiscoveredUrl.url`: the URL as its listing gave it, before redirects",
+        "https://example.org/news/gone.html",
+    ),
+    "url_outcomes.source": Notes("the `[[sources]]` name that listed it", "example-news"),
+    "url_outcomes.found_in": Notes(
+        "the listing's URL, or `sources.toml` for a source's `urls`",
+        "https://example.org/rss.xml",
+    ),
+    "url_outcomes.kind": Notes(
+        "`extractors.transience.failure_kind` of the reject: transient for a timeout, no "
+        "answer, 408, 429, 5xx; permanent for 410, 451, TOO_LARGE, NOT_HTML, REDIRECT_LOOP, "
+        "BLOCKED_ADDRESS; other failures get no row",
+        "permanent",
+    ),
+    "url_outcomes.reason": Notes("`Reject.reason` of the last failure", "FETCH_FAILED"),
+    "url_outcomes.http_status": Notes(
+        "`Reject.http_status` of the last failure",
+        "410",
+        "no answer came (timeout, connection error, SSRF guard); for now also size and type "
+        "refusals, whose status `extractors.http` does not pass on yet",
+    ),
+    "url_outcomes.detail": Notes("`Reject.detail` of the last failure", "HTTP 410"),
+    "url_outcomes.failures": Notes(
+        "1, plus one per later run whose fetch failed with the same kind", "3"
+    ),
+    "url_outcomes.first_failed_at": Notes(
+        "the run's clock (the flow's `now`) at the first of those failures",
+        "2026-11-30 05:00:00+00",
+    ),
+    "url_outcomes.last_failed_at": Notes(
+        "the run's clock at the last failure; a permanent row rests until this plus the "
+        "flow's `permanent_reject_days`",
+        "2026-12-01 05:00:00+00",
+    ),
+    "url_outcomes.run_id": Notes("the run of the last failure", "c6bc0fd3-..."),
 }
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "SCHEMA_HISTORY",
     "SCHEMA_VERSION",
     "UNDATED_PARTITION",
+    "URL_OUTCOMES",
     "VALIDATORS",
     "with_version",
 ]
@@ -44,7 +45,8 @@ SCHEMA_HISTORY: Final = {
     "4": (
         "runs: already_stored appended (documents a rerun passed over unread because an "
         "earlier run committed their outcome; null in rows written before); "
-        "state/inputs added (how far each input file is committed)"
+        "state/inputs added (how far each input file is committed); state/url_outcomes added "
+        "(web fetch failures a run leaves for the next)"
     ),
 }
 VERSION_KEY: Final = b"news_etl.schema_version"
@@ -192,6 +194,25 @@ INPUTS: Final = pa.schema(
         _field("documents", pa.int64(), "documents committed from the bytes before committed_to", nullable=False),
         _field("run_id", pa.string(), "the run that committed last", nullable=False),
         _field("updated_at", _UTC, "when", nullable=False),
+    ]
+)  # fmt: skip
+
+# state/url_outcomes.parquet: one row per listed URL whose last fetch failed for a
+# transient or a permanent reason (extractors/transience.py), so that the next web
+# run retries the one and leaves the other alone (warehouse/url_outcomes.py).
+URL_OUTCOMES: Final = pa.schema(
+    [
+        _field("url", pa.string(), "the URL as listed (feed, sitemap or sources file) and requested", nullable=False),
+        _field("source", pa.string(), "source name from sources.toml", nullable=False),
+        _field("found_in", pa.string(), "the feed or sitemap that listed it, or sources.toml", nullable=False),
+        _field("kind", pa.string(), "transient (retried on the next run) or permanent (not fetched again for the rest period)", nullable=False),
+        _field("reason", pa.string(), "machine-readable reason of the last failure (RejectReason)", nullable=False),
+        _field("http_status", pa.int32(), "HTTP status of the answer that refused it; null when no answer came"),
+        _field("detail", pa.string(), "short human-readable explanation of the last failure", nullable=False),
+        _field("failures", pa.int32(), "consecutive failed fetches of this kind", nullable=False),
+        _field("first_failed_at", _UTC, "when the first of those failed", nullable=False),
+        _field("last_failed_at", _UTC, "when the last one failed; a permanent failure rests from here", nullable=False),
+        _field("run_id", pa.string(), "the run of the last failure", nullable=False),
     ]
 )  # fmt: skip
 

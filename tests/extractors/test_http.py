@@ -592,22 +592,26 @@ def test_fetch_many_passes_validators_per_url(server: TestServer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("reason", "detail", "transient"),
+    ("reason", "detail", "status", "transient"),
     [
-        (RejectReason.TIMEOUT, "read timed out", True),
-        (RejectReason.FETCH_FAILED, "HTTP 503 after 3 retries", True),
-        (RejectReason.FETCH_FAILED, "HTTP 429; Retry-After 3600 s exceeds 2 s", True),
-        (RejectReason.FETCH_FAILED, "HTTP 408", True),
-        (RejectReason.FETCH_FAILED, "connection refused", True),
-        (RejectReason.FETCH_FAILED, "HTTP 404", False),
-        (RejectReason.FETCH_FAILED, "HTTP 410", False),
-        (RejectReason.NOT_HTML, "application/pdf", False),
-        (RejectReason.ROBOTS_DISALLOWED, "robots.txt", False),
+        (RejectReason.TIMEOUT, "read timed out", None, True),
+        (RejectReason.FETCH_FAILED, "HTTP 503 after 3 retries", 503, True),
+        (RejectReason.FETCH_FAILED, "HTTP 429; Retry-After 3600 s exceeds 2 s", 429, True),
+        (RejectReason.FETCH_FAILED, "HTTP 408", 408, True),
+        (RejectReason.FETCH_FAILED, "connection refused", None, True),
+        (RejectReason.FETCH_FAILED, "HTTP 404", 404, False),
+        (RejectReason.FETCH_FAILED, "HTTP 410", 410, False),
+        (RejectReason.NOT_HTML, "application/pdf", None, False),
+        (RejectReason.ROBOTS_DISALLOWED, "robots.txt", None, False),
     ],
 )
-def test_is_transient(reason: RejectReason, detail: str, transient: bool) -> None:
-    """Only failures that may pass on a later run count as transient."""
-    assert is_transient(Reject("https://e.org/", reason, detail)) is transient
+def test_is_transient(
+    reason: RejectReason, detail: str, status: int | None, transient: bool
+) -> None:
+    """Only failures that may pass on a later run count as transient (from the status
+    field, never from the detail's text)."""
+    reject = Reject("https://e.org/", reason, detail, http_status=status)
+    assert is_transient(reject) is transient
 
 
 def test_slow_drip_body_is_cut_off(server: TestServer) -> None:

@@ -7,17 +7,20 @@ routes that fail in each way a page can.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
 from tests.conftest import sql_rows
-from tests.support.guardian_site import PAGES, serve_feed_and_pages
-from tests.support.http_server import InTurn, Reply, TestServer, redirect
+from tests.support.guardian_site import FEED_ETAG, PAGES, serve_feed_and_pages
+from tests.support.http_server import InTurn, LoggedRequest, Reply, TestServer, redirect
 
 DIRECT = {
     "/private/secret.html": "ROBOTS_DISALLOWED",
@@ -114,17 +117,18 @@ def test_scrape_then_rescrape(site: Site, tmp_path: Path) -> None:
     # politeness: one host, so every request starts at least DELAY after the previous one ended
     assert min(server.gaps()) >= DELAY
 
-    feed_hits = server.hits("/rss.xml")
+    feed_hits, requests = server.hits("/rss.xml"), server.hits()
     second = _run(config, warehouse)
     assert second.articles_written == 0
-    # the feed answered 304, so its entries are not even listed; the direct URLs
-    # that failed are tried again and fail the same way
-    assert second.rejects_by_reason == first.rejects_by_reason
+    # the feed answered 304, so its entries are not even listed; of the direct URLs
+    # that failed, only the robots.txt refusal is looked at again (a new robots.txt
+    # could allow it): the others failed for a permanent reason and rest
+    assert second.rejects_by_reason == {"ROBOTS_DISALLOWED": 1}
     assert server.hits("/rss.xml") == feed_hits + 1
     assert server.requests("/rss.xml")[-1].headers.get("if-none-match") == '"g1"'
-    assert [server.hits(p) for p in article_paths] == [1] * len(PAGES)  # nothing refetched
+    assert server.hits() == requests + 2  # the feed and robots.txt, nothing else
     [(rows,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/rejects/*.parquet')")
-    assert rows == len(DIRECT)  # failures are retried, but not logged twice
+    assert rows == len(DIRECT)  # a failure seen again is not logged twice
 
 
 def test_known_pages_are_not_fetched_again_unless_refresh(site: Site, tmp_path: Path) -> None:
@@ -225,25 +229,111 @@ def test_reprocess_rebuilds_from_raw_pages_offline(site: Site, tmp_path: Path) -
     assert {run for _, run in rows} == {again.run_id} != {first.run_id}
 
 
-def test_transient_failure_is_retried_next_run(site: Site, tmp_path: Path, corpus: Path) -> None:
-    """A page failing with a 503 keeps its feed from being marked unchanged: run 2 gets it."""
+def _outcomes(warehouse: Path) -> dict[str, tuple[str, str, int | None, int]]:
+    """state/url_outcomes read back with DuckDB: URL path -> (kind, reason, status, failures)."""
+    rows = sql_rows(
+        "SELECT regexp_replace(url, '^http://[^/]+', ''), kind, reason, http_status, failures "
+        f"FROM read_parquet('{warehouse}/state/url_outcomes.parquet')"
+    )
+    return {path: (kind, reason, status, failures) for path, kind, reason, status, failures in rows}
+
+
+def _feed_without_validators(site: Site) -> None:
+    """The feed answers 200 without ETag or Last-Modified: every run lists all its entries."""
+    site.server.route("/rss.xml", Reply(200, {"Content-Type": "application/rss+xml"}, site.feed))
+
+
+def test_permanent_rejects_rest_until_refresh_or_the_period_ends(
+    site: Site, tmp_path: Path
+) -> None:
+    """Permanently rejected URLs get no request for `permanent_reject_days`, unless refresh."""
+    server, paths = site.server, site.article_paths
+    _feed_without_validators(site)
+    server.route(paths[0], Reply(410))  # a listed article withdrawn
+    permanent = ["/gone.html", "/paper.pdf", "/bomb.html", "/loop-a", paths[0]]
+    config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
+    day0 = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+
+    def run(at: datetime, **options: Any) -> RunSummary:
+        summary: RunSummary = ingest_sources(
+            config=str(config), warehouse=str(warehouse), now=at, **options
+        )
+        return summary
+
+    def hits() -> list[int]:
+        return [server.hits(path) for path in permanent]
+
+    first = run(day0)
+    assert hits() == [1] * 5
+    assert first.rejects_by_reason["FETCH_FAILED"] == 2
+    states = _outcomes(warehouse)
+    assert states["/gone.html"] == states[paths[0]] == ("permanent", "FETCH_FAILED", 410, 1)
+    assert states["/bomb.html"][:2] == ("permanent", "TOO_LARGE")
+    assert "/private/secret.html" not in states  # robots.txt is read again every run anyway
+
+    resting = run(day0 + timedelta(days=29))
+    assert hits() == [1] * 5  # not one request
+    assert resting.rejects_by_reason == {"ROBOTS_DISALLOWED": 1}
+    assert (resting.duplicates_skipped, resting.already_stored) == (len(PAGES) - 1, 5)
+    assert resting.documents_seen == first.documents_seen
+
+    run(day0 + timedelta(days=30))  # the rest is over: asked once more, and rejected again
+    assert hits() == [2] * 5
+    run(day0 + timedelta(days=31))  # ... which starts a new rest
+    assert hits() == [2] * 5
+    run(day0 + timedelta(days=31), refresh=True)
+    assert hits() == [3] * 5
+    run(day0 + timedelta(days=31), permanent_reject_days=0)  # no rest at all
+    assert hits() == [4] * 5
+    assert _outcomes(warehouse)["/gone.html"] == ("permanent", "FETCH_FAILED", 410, 4)
+    [(rows,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/rejects/*.parquet')")
+    assert rows == len(DIRECT) + 1  # each reject logged once, however often it is met
+    [(parameters,)] = sql_rows(
+        f"SELECT parameters FROM read_parquet('{warehouse}/runs/*.parquet') "
+        "ORDER BY started_at DESC LIMIT 1"
+    )
+    assert json.loads(parameters)["permanent_reject_days"] == 0
+
+
+def test_transient_failure_is_retried_while_the_feed_answers_304(
+    site: Site, tmp_path: Path, corpus: Path
+) -> None:
+    """After a page's 503 the feed keeps its ETag: run 2 gets a 304 and retries the page alone."""
     server, paths = site.server, site.article_paths
     page = (corpus / "html/adbar__trafilatura/eval" / PAGES[0]).read_bytes()
-    server.route(
-        paths[0],
-        InTurn(Reply(503), Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page)),
-    )
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.route(paths[0], InTurn(Reply(503), Reply(503), Reply(200, html, page)))
+    feed_answers: list[int] = []
+
+    def feed(request: LoggedRequest) -> Reply:
+        unchanged = request.headers.get("if-none-match") == FEED_ETAG
+        headers = {"Content-Type": "application/rss+xml", "ETag": FEED_ETAG}
+        reply = Reply(304) if unchanged else Reply(200, headers, site.feed)
+        feed_answers.append(reply.status)
+        return reply
+
+    server.route("/rss.xml", feed)
     config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
     first = _run(config, warehouse)
     assert first.articles_written == len(PAGES) - 1
-    second = _run(config, warehouse)
-    assert "if-none-match" not in server.requests("/rss.xml")[-1].headers  # listed in full again
-    assert second.articles_written == 1
+    assert _outcomes(warehouse)[paths[0]] == ("transient", "FETCH_FAILED", 503, 1)
+
+    second = _run(config, warehouse)  # the page fails once more: still remembered
+    assert feed_answers == [200, 304]
+    assert server.requests("/rss.xml")[-1].headers["if-none-match"] == FEED_ETAG
     assert server.hits(paths[0]) == 2
+    assert second.articles_written == 0
+    assert _outcomes(warehouse)[paths[0]] == ("transient", "FETCH_FAILED", 503, 2)
+
+    third = _run(config, warehouse)
+    assert feed_answers == [200, 304, 304]  # never read in full again
+    assert third.articles_written == 1
+    assert server.hits(paths[0]) == 3
     assert [server.hits(p) for p in paths[1:]] == [1] * (len(PAGES) - 1)
-    third = _run(config, warehouse)  # now every URL of the feed is settled: a 304 is enough
-    assert server.requests("/rss.xml")[-1].headers.get("if-none-match") == '"g1"'
-    assert third.articles_written == 0
+    assert paths[0] not in _outcomes(warehouse)  # settled: forgotten
+
+    fourth = _run(config, warehouse)
+    assert (feed_answers[-1], fourth.articles_written, server.hits(paths[0])) == (304, 0, 3)
 
 
 def test_two_sources_share_robots_and_urls(site: Site, tmp_path: Path) -> None:
