@@ -25,6 +25,8 @@ HELP = (
 
 
 def add_arguments(ingest: argparse.ArgumentParser) -> None:
+    from extractors.transience import DEFAULT_PERMANENT_REJECT_DAYS  # a light module
+
     ingest.add_argument(
         "paths",
         nargs="*",
@@ -48,6 +50,14 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
         type=positive,
         default=None,
         help="with --config: URLs taken per source this run (overrides the config)",
+    )
+    ingest.add_argument(
+        "--permanent-reject-days",
+        type=int,
+        default=DEFAULT_PERMANENT_REJECT_DAYS,
+        metavar="DAYS",
+        help="with --config: a URL rejected for good (410, too large, not HTML...) is not "
+        "fetched again for this many days (%(default)s; --refresh fetches it anyway)",
     )
     add_warehouse(ingest)
     ingest.add_argument(
@@ -147,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
                     min_words=args.min_words,
                     since=args.since,
                     max_articles=args.max_articles,
+                    permanent_reject_days=args.permanent_reject_days,
                 )
             else:
                 summary = ingest_files(
