@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/site_boilerplate.py
 	$(BIN)/python bench/report_time.py --articles 2000
 	$(BIN)/python bench/cli_start.py
+	$(BIN)/python bench/default_run.py --dask
 
 # Debian's chromium, for the report's browser test (tests/flows/analysts/test_report_browser.py);
 # installed only when missing (needs root, or sudo).

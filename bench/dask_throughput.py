@@ -6,7 +6,10 @@ does), then, under one temporary Prefect server (its start-up not counted):
 - core only: the same batches through `clean_parts` and `BatchWriter` in a
   plain loop, one process, no Prefect: the work itself;
 - threads: `ingest_files` with the default thread runner;
-- dask: `ingest_files(workers=2)`, a local cluster of 2 worker processes
+- threads: `ingest_files(workers=1)`, the flow's process only;
+- dask: `ingest_files(dask_address=...)` on a local cluster of 2 single-threaded
+  worker processes started by this script (`bench/default_run.py` compares the
+  default process pool with Dask through the CLI)
   (its start-up and shutdown are inside the flow's time, as a user sees them).
 
 Prints documents per second for each, the Dask/threads ratio (target on 2
@@ -144,6 +147,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=_default_corpus())
     args = parser.parse_args()
 
+    from distributed import LocalCluster
     from prefect.testing.utilities import prefect_test_harness
 
     pages = _pages(args.corpus)
@@ -155,8 +159,19 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         core = core_only(warc, root / "core", args.split_mb, args.batch_size)
         pool = process_pool(warc, args.split_mb, args.batch_size)
-        threads = flow_run(warc, root / "threads", args.split_mb, batch_size=args.batch_size)
-        dask = flow_run(warc, root / "dask", args.split_mb, batch_size=args.batch_size, workers=2)
+        threads = flow_run(
+            warc, root / "threads", args.split_mb, batch_size=args.batch_size, workers=1
+        )
+        with LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            dask = flow_run(
+                warc,
+                root / "dask",
+                args.split_mb,
+                batch_size=args.batch_size,
+                dask_address=cluster.scheduler_address,
+            )
         load_after = os.getloadavg()[0]
 
     runs = [("core", core), ("pool", pool), ("threads", threads), ("dask", dask)]
