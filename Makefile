@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dask_throughput.py
 	$(BIN)/python bench/prefect_task_overhead.py
 	$(BIN)/python bench/eval_extraction.py
+	$(BIN)/python bench/per_page_cost.py --cold
 	$(BIN)/python bench/dedup_throughput.py
 	$(BIN)/python bench/compaction.py --files 1000
 	$(BIN)/python bench/site_boilerplate.py

@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from extractors.htmlparse import html_parser
 from extractors.records import Metadata
 
 __all__ = ["article_body_from_jsonld", "article_metadata_from_jsonld"]
@@ -67,7 +68,7 @@ def article_body_from_jsonld(tree: HtmlElement) -> str | None:
 def _plain_body(value: str) -> str | None:
     if "<" in value:
         try:
-            root = lxml.html.fromstring(value)
+            root = lxml.html.fromstring(value, parser=html_parser())  # see extractors.htmlparse
         except (etree.LxmlError, ValueError):
             return None
         blocks = [" ".join(e.text_content().split()) for e in root.iter(*_BLOCKS)]

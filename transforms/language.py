@@ -1,10 +1,11 @@
 """Language of an article as an ISO 639-1 code.
 
 py3langid (maintained by trafilatura's author) ships its model inside the
-wheel, so detection works offline and costs well under a millisecond per
-article. The detector reads the body; a page's declared language (`<html
-lang>`, JSON-LD `inLanguage`) is used only when the body is too short for a
-stable guess, because CMS templates often declare one language site-wide.
+wheel, so detection works offline. Its cost grows with the text it reads
+(about 0.6 ms per 1,000 characters), so it reads a bounded prefix of the body.
+The detector reads the body; a page's declared language (`<html lang>`,
+JSON-LD `inLanguage`) is used only when the body is too short for a stable
+guess, because CMS templates often declare one language site-wide.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ import py3langid
 __all__ = ["detect_language", "language_code"]
 
 _CODE = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]{1,8})*$")
-# Detection reads at most this many characters: enough for a stable answer.
-_SAMPLE_CHARS = 5_000
+# Detection reads at most this many characters. On the 858 article bodies of
+# the shared corpus's HTML pages (12 languages), every prefix from 1,000 characters
+# on gets the whole body's answer (the last disagreement, a page of lorem ipsum
+# under an English intro, at 900); 2,000 keeps twice that margin at 1.2 ms a
+# body, against 3.6 ms for the 5,000 read before (issue 13).
+_SAMPLE_CHARS = 2_000
 # Below this many letters a guess is noise; fall back to the declared code.
 _MIN_LETTERS = 200
 
@@ -33,7 +38,7 @@ def language_code(declared: str | None) -> str | None:
 def detect_language(body: str, declared: str | None = None) -> str | None:
     """py3langid's guess on the body; the declared code for bodies too short to guess."""
     sample = body[:_SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < _MIN_LETTERS:
         return language_code(declared)
     lang, _score = py3langid.classify(sample)
     return language_code(str(lang)) or language_code(declared)

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import justext.core  # type: ignore[import-untyped]
 import pytest
+import readability.readability  # type: ignore[import-untyped]
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+from trafilatura.metadata import extract_metadata
 
+import extractors.fallback
+import extractors.html
+from extractors.decoding import decode
 from extractors.fallback import fallback_body
 from extractors.html import extract_html
+from extractors.htmlparse import parse_html
+from extractors.jsonld import article_metadata_from_jsonld
+from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
 
 EVAL = Path("html/adbar__trafilatura/eval")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _parse(corpus: Path, name: str, hints: Metadata | None = None) -> ParsedArticle:
@@ -113,14 +128,176 @@ def test_fallback_extractor_rescues_a_page_trafilatura_misses(
     assert all(p.strip() == p and p for p in result.body.split("\n\n"))
 
 
-def test_fallback_leaves_a_full_trafilatura_body_alone(corpus: Path) -> None:
+def _record_calls(
+    monkeypatch: pytest.MonkeyPatch, module: Any, names: tuple[str, ...]
+) -> Counter[str]:
+    """Replace `module`'s functions `names` by ones that count their calls, then run them."""
+    calls: Counter[str] = Counter()
+    for name in names:
+        real = getattr(module, name)
+
+        def probe(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, probe)
+    return calls
+
+
+def test_fallback_leaves_a_full_trafilatura_body_alone(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A page trafilatura extracts well never reaches the slower fallbacks."""
+    calls = _record_calls(monkeypatch, extractors.fallback, ("_readability", "_justext"))
     article = _parse(corpus, "theatlantic.com.disasters.html")
     assert article.extraction_method is ExtractionMethod.TRAFILATURA
+    assert not calls
+
+
+@pytest.mark.parametrize(
+    ("key", "method"),
+    [("wcxb-dev-4111", ExtractionMethod.READABILITY), ("wcxb-dev-4340", ExtractionMethod.JUSTEXT)],
+)
+def test_fallbacks_reuse_the_parsed_tree(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, key: str, method: ExtractionMethod
+) -> None:
+    """readability and jusText read a copy of the page's tree, never parse the page again."""
+    parsers = _record_calls(monkeypatch, readability.readability, ("build_doc",))
+    parsers.update(_record_calls(monkeypatch, justext.core, ("html_to_dom",)))
+    html, truth = _dev_page(corpus, key)
+    result = extract_html(html, locator=key, hints=Metadata(url=str(truth["url"])))
+    assert isinstance(result, ParsedArticle) and result.extraction_method is method
+    assert not parsers
+
+
+def _tree(page: str) -> HtmlElement:
+    tree = parse_html(page)
+    assert tree is not None
+    return tree
 
 
 def test_fallback_needs_clearly_more_text() -> None:
     """A short page whose other extractors find no more is still trafilatura's (or a reject)."""
-    page = "<html><body><article><p>" + "Word " * 30 + "</p></article></body></html>"
-    assert fallback_body(page, found_words=30, language="en") is None
-    assert fallback_body(page, found_words=500, language="en") is None
+    tree = _tree("<html><body><article><p>" + "Word " * 30 + "</p></article></body></html>")
+    assert fallback_body(tree, found_words=30, language="en") is None
+    assert fallback_body(tree, found_words=500, language="en") is None
+
+
+def test_fallback_leaves_the_tree_unchanged(corpus: Path) -> None:
+    """Both fallbacks edit the tree they read; the caller's tree is the same afterwards."""
+    html, _truth = _dev_page(corpus, "wcxb-dev-4340")
+    tree = _tree(decode(html))
+    before = lxml_html.tostring(tree)
+    assert fallback_body(tree, found_words=0, language="en") is not None
+    assert lxml_html.tostring(tree) == before
+
+
+# --- trafilatura's metadata, field by field (issue 13) ---------------------------
+
+# trafilatura's heuristics, one per field, as extract_html calls them
+HEURISTICS = (
+    "extract_title",
+    "extract_author",
+    "extract_url",
+    "find_date",
+    "extract_sitename",
+    "extract_catstags",
+)
+ARTICLE = (
+    "<article><p>" + "A sentence of the story that goes on for a while. " * 30 + "</p></article>"
+)
+FULL_MARKUP = {
+    "@type": "NewsArticle",
+    "headline": "Dam opens",
+    "author": {"@type": "Person", "name": "Jane Doe"},
+    "datePublished": "2024-05-02T10:00:00+02:00",
+    "url": "https://example.org/news/dam",
+    "description": "The dam opens.",
+    "articleSection": "Local",
+    "keywords": "dam, river",
+    "image": "https://example.org/dam.jpg",
+    "publisher": {"@type": "Organization", "name": "Example News"},
+}
+
+
+def _page_with(jsonld: dict[str, Any]) -> str:
+    head = (
+        '<title>Dam opens</title><meta property="og:url" content="https://example.org/news/dam">'
+        f'<script type="application/ld+json">{json.dumps(jsonld)}</script>'
+    )
+    return f"<html><head>{head}</head><body>{ARTICLE}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("missing", "expected"),
+    [
+        ((), {}),
+        (("datePublished",), {"find_date": 1}),
+        (("author",), {"extract_author": 1}),
+        (("headline", "datePublished"), {"extract_title": 1, "find_date": 1}),
+        (("author", "articleSection"), {"extract_author": 1, "extract_catstags": 1}),
+    ],
+)
+def test_trafilatura_heuristics_run_only_for_missing_fields(
+    monkeypatch: pytest.MonkeyPatch, missing: tuple[str, ...], expected: dict[str, int]
+) -> None:
+    """A page whose markup lacks only its date costs htmldate and nothing else."""
+    calls = _record_calls(monkeypatch, extractors.html, HEURISTICS)
+    markup = {key: value for key, value in FULL_MARKUP.items() if key not in missing}
+    result = extract_html(_page_with(markup), locator="p", hints=Metadata())
+    assert isinstance(result, ParsedArticle)
+    assert dict(calls) == expected
+
+
+def test_a_page_without_an_article_costs_no_heuristics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metadata is guessed only for a page that has a body: a reject costs none of it."""
+    calls = _record_calls(monkeypatch, extractors.html, HEURISTICS)
+    page = "<html><head><title>Index</title></head><body/></html>"
+    result = extract_html(page, locator="p", hints=Metadata())
+    assert isinstance(result, Reject) and result.reason is RejectReason.NOT_AN_ARTICLE
+    assert not calls
+
+
+def _evaldata_pages(corpus: Path) -> list[tuple[str, bytes]]:
+    root = corpus / EVAL.parent
+    entries = json.loads((root / "evaldata.fixtures.json").read_text("utf-8"))
+    return [
+        (url, path.read_bytes())
+        for url, entry in entries.items()
+        for path in (root / "eval" / entry["file"], root / "cache" / entry["file"])
+        if path.is_file()
+    ]
+
+
+def _full_metadata(tree: HtmlElement, url: str | None, known: Metadata) -> Metadata:
+    """What extract_html did before issue 13: trafilatura's whole `extract_metadata`."""
+    if known.title and known.published and known.authors:
+        return Metadata()
+    return extractors.html._trafilatura_metadata(extract_metadata(tree, url))
+
+
+def test_field_by_field_metadata_equals_extract_metadata(corpus: Path) -> None:
+    """On trafilatura's labelled pages, the metadata is what a full extract_metadata gave."""
+    pages = _evaldata_pages(corpus)
+    assert len(pages) >= 40
+    for url, page in pages:
+        tree = _tree(decode(page))
+        known = metadata_from_meta_tags(tree).overridden_by(article_metadata_from_jsonld(tree))
+        ours = extractors.html._trafilatura_guesses(tree, url, known)
+        full = _full_metadata(tree, url, known)
+        assert ours.overridden_by(known) == full.overridden_by(known), url
+
+
+def test_a_page_with_its_date_never_loads_dateparser(corpus: Path) -> None:
+    """dateparser's warm-up (seconds) is paid only by a process that needs a date guessed."""
+    page = corpus / EVAL / "theatlantic.com.disasters.html"  # JSON-LD has title, date, author
+    script = (
+        "import sys; from extractors.html import extract_html; "
+        "from extractors.records import Metadata, ParsedArticle; "
+        f"r = extract_html(open({str(page)!r}, 'rb').read(), locator='p', hints=Metadata()); "
+        "assert isinstance(r, ParsedArticle); print('dateparser' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "False"
