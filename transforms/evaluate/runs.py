@@ -1,4 +1,4 @@
-"""Score the pipeline's article bodies against labelled pages, beside bare trafilatura.
+"""Run the pipeline and bare trafilatura over labelled pages; ablate the rules.
 
 Issue 5, "The measure": the same pages, in the same run, through
 - the pipeline: `extract_html` (hint: the labelled URL) then `build_article`
@@ -6,21 +6,22 @@ Issue 5, "The measure": the same pages, in the same run, through
 - trafilatura with default settings (which keep comments), and
 - trafilatura with `include_comments=False`, the configuration the pipeline
   itself extracts with; it reproduces the issue's quoted baseline (F1 0.933,
-  P 0.927, R 0.940 for 2.3.1), so it is the fair baseline for "+0.01 F1".
+  P 0.927, R 0.940 for 2.3.1), so it is the fair baseline.
 
 Metric: `transforms.quality` (4-token shingles, per-page precision and recall,
 means over pages, F1 of the means) and the labelled snippet rates.
 
-Per-rule contribution is measured by ablation: the corpus F1 with every
-rule minus the F1 with that one rule (or that whole kind) switched off, the
-other figures held alike; the extraction fallbacks likewise, by extracting
-the pages they rescued again without them. It is exact and cheap: a rule that removed nothing on a
-page cannot change that page's output when it is switched off (the engine
-reports the first matching rule, and a rule that did not fire matched no line
-or lost to an earlier one), so only the pages a rule touched are cleaned
-again. Deltas of single rules do not add up to the kind's delta when two
-rules of a kind match the same lines; the kind's row says what the kind is
-worth as a whole.
+Per-rule contribution is measured by ablation: the F1 with every rule minus
+the F1 with that one rule (or that whole kind) switched off, the other
+figures held alike; the extraction fallbacks likewise, by extracting the
+pages they rescued again without them. It is exact and cheap: a rule that
+removed nothing on a page cannot change that page's output when it is
+switched off (the engine reports the first matching rule, and a rule that did
+not fire matched no line or lost to an earlier one), so only the pages a rule
+touched are cleaned again. Deltas of single rules do not add up to the kind's
+delta when two rules of a kind match the same lines; the kind's row says what
+the kind is worth as a whole. Rules are tuned on the tune half, so that is
+where `news-etl eval` ablates them.
 
 Timing covers only the systems' calls, one page at a time, in one process;
 pages/s is per core. Each system first runs once untimed on the first page,
@@ -29,20 +30,18 @@ so one-off start-up (the language model, the first parse) is not throughput.
 
 from __future__ import annotations
 
-import gzip
-import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from extractors.html import extract_html
 from extractors.records import Metadata, ParsedArticle, Reject
 from transforms.article import CleanSettings, build_article
 from transforms.boilerplate import HEADLINE_RULE
+from transforms.evaluate.pages import LabelledPage
 from transforms.quality import (
     CorpusScore,
     PageScore,
@@ -53,31 +52,22 @@ from transforms.quality import (
 )
 
 __all__ = [
-    "DEV_SET",
+    "BEHIND_BY",
+    "PIPELINE",
+    "TRAFILATURA",
+    "TRAFILATURA_NO_COMMENTS",
     "Contribution",
     "Evaluation",
-    "LabelledPage",
     "SystemRun",
     "evaluate",
-    "format_report",
-    "labelled_folder",
-    "load_pages",
+    "pages_behind",
 ]
 
-DEV_SET = "extraction-dev"
+PIPELINE = "pipeline"
+TRAFILATURA = "trafilatura (default)"
+TRAFILATURA_NO_COMMENTS = "trafilatura (no comments)"  # the fair baseline
+BEHIND_BY = 0.10  # issue 14's guard: no page this much page F1 behind trafilatura's
 _INGESTED = datetime(2026, 1, 1, tzinfo=UTC)  # fixed: a score must not depend on the clock
-
-
-@dataclass(frozen=True, slots=True)
-class LabelledPage:
-    """One page of the labelled set: its HTML, the true body and the snippet labels."""
-
-    name: str  # file name under html/
-    url: str
-    html: bytes
-    body: str
-    with_: tuple[str, ...]
-    without: tuple[str, ...]
 
 
 @dataclass
@@ -121,37 +111,18 @@ class Evaluation:
     runs: list[SystemRun]
     contributions: list[Contribution]
     seconds: float
+    sites: dict[str, str] = field(default_factory=dict)  # page name -> site, from the split
+
+    def run(self, name: str) -> SystemRun:
+        """The run of the system called `name` (`PIPELINE`, `TRAFILATURA_NO_COMMENTS`, ...)."""
+        for found in self.runs:
+            if found.name == name:
+                return found
+        raise KeyError(f"no system called {name!r}; have {[run.name for run in self.runs]}")
 
 
 _Answer = tuple[str, str | None, str | None]  # body, reject reason, extraction method
 System = Callable[[LabelledPage], _Answer]
-
-
-def labelled_folder(path: Path) -> Path:
-    """The folder holding `ground-truth.json`: `path` itself or its `extraction-dev/`."""
-    for folder in (path, path / DEV_SET):
-        if (folder / "ground-truth.json").is_file():
-            return folder
-    raise FileNotFoundError(
-        f"no ground-truth.json in {path} or {path / DEV_SET}; pass the shared corpus folder"
-        " (or its extraction-dev/ folder) with --corpus, or set NEWS_ETL_CORPUS"
-    )
-
-
-def load_pages(folder: Path, limit: int | None = None) -> Iterator[LabelledPage]:
-    """Labelled pages in file-name order (the first `limit`), decompressed one at a time."""
-    truth: dict[str, dict[str, Any]] = json.loads((folder / "ground-truth.json").read_text("utf-8"))
-    for key in sorted(truth)[:limit]:
-        entry = truth[key]
-        path = folder / "html" / f"{key}.html.gz"
-        yield LabelledPage(
-            name=path.name,
-            url=entry["url"],
-            html=gzip.decompress(path.read_bytes()),
-            body=entry["articleBody"],
-            with_=tuple(entry.get("with", ())),
-            without=tuple(entry.get("without", ())),
-        )
 
 
 def _trafilatura(**options: Any) -> System:
@@ -204,15 +175,17 @@ def evaluate(
     """Every system on every page, interleaved page by page so that no system is favoured."""
     pipeline = _Pipeline(settings or CleanSettings())
     systems: dict[str, System] = {
-        "pipeline": pipeline,
-        "trafilatura (default)": _trafilatura(),
-        "trafilatura (no comments)": _trafilatura(include_comments=False),
+        PIPELINE: pipeline,
+        TRAFILATURA: _trafilatura(),
+        TRAFILATURA_NO_COMMENTS: _trafilatura(include_comments=False),
     }
     runs = {name: SystemRun(name) for name in systems}
     labels: dict[str, LabelledPage] = {}
+    sites: dict[str, str] = {}
     started = time.perf_counter()
     for number, page in enumerate(pages):
         labels[page.name] = replace(page, html=b"")  # the HTML is not needed again
+        sites[page.name] = page.site
         for name, system in systems.items():
             if number == 0:
                 system(page)
@@ -227,8 +200,20 @@ def evaluate(
                 run.methods[method] += 1
     if not labels:
         raise ValueError("no labelled pages to score; check the corpus folder and --limit")
-    found = _contributions(pipeline, runs["pipeline"], labels) if contributions else []
-    return Evaluation(list(runs.values()), found, time.perf_counter() - started)
+    found = _contributions(pipeline, runs[PIPELINE], labels) if contributions else []
+    return Evaluation(list(runs.values()), found, time.perf_counter() - started, sites)
+
+
+def pages_behind(ours: SystemRun, theirs: SystemRun, by: float = 0.0) -> list[str]:
+    """Pages where `ours` scores more than `by` page F1 below `theirs`, worst first.
+
+    Issue 14's guard counts those more than 0.10 behind trafilatura: a
+    replacement body that loses a whole page is a bet the pipeline must not make.
+    """
+    deltas = {name: ours.scores[name].f1 - theirs.scores[name].f1 for name in ours.scores}
+    return sorted(
+        (name for name, delta in deltas.items() if delta < -by), key=lambda n: (deltas[n], n)
+    )
 
 
 def _record(run: SystemRun, page: LabelledPage, predicted: str) -> None:
@@ -305,94 +290,3 @@ def _fallback_contribution(
         with_kept=before.with_kept - after.with_kept,
         without_left=before.without_left - after.without_left,
     )
-
-
-def _pct(rate: float | None) -> str:
-    return "n/a" if rate is None else f"{100 * rate:.1f}%"
-
-
-def _delta_pct(a: float | None, b: float | None) -> str:
-    return "n/a" if a is None or b is None else f"{100 * (a - b):+.1f} pt"
-
-
-def _opt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def format_report(evaluation: Evaluation, *, worst: int = 10) -> str:
-    """The comparison table, the deltas, per-rule contributions and the worst pages."""
-    runs = evaluation.runs
-    pipeline, *baselines = runs
-    lines = [
-        f"{'system':<26} {'F1':>6} {'P':>6} {'R':>6} {'with kept':>10} {'without left':>13}"
-        f" {'pages/s':>8} {'empty':>6}"
-    ]
-    for run in runs:
-        s, snip = run.summary, run.snippets
-        lines.append(
-            f"{run.name:<26} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f}"
-            f" {_pct(snip.with_kept_rate):>10} {_pct(snip.without_left_rate):>13}"
-            f" {run.pages_per_second:8.1f} {s.empty_predictions:6d}"
-        )
-    lines.append("")
-    p, ps = pipeline.summary, pipeline.snippets
-    for base in baselines:
-        b, bs = base.summary, base.snippets
-        speed = pipeline.pages_per_second / base.pages_per_second if base.seconds else 0.0
-        lines.append(
-            f"delta pipeline - {base.name}: F1 {p.f1 - b.f1:+.3f},"
-            f" P {p.precision - b.precision:+.3f}, R {p.recall - b.recall:+.3f}, with kept"
-            f" {_delta_pct(ps.with_kept_rate, bs.with_kept_rate)}, without left"
-            f" {_delta_pct(ps.without_left_rate, bs.without_left_rate)}, speed x{speed:.2f}"
-        )
-    lines.append(
-        f"snippets: with {ps.with_kept}/{ps.with_total} kept, without"
-        f" {ps.without_left}/{ps.without_total} left (pipeline)"
-    )
-    lines.append(
-        "pipeline bodies by extractor: "
-        + ", ".join(f"{m} {n}" for m, n in sorted(pipeline.methods.items()))
-    )
-    for run in runs:
-        if run.rejects:
-            reasons = ", ".join(f"{r} {n}" for r, n in sorted(run.rejects.items()))
-            lines.append(f"empty answers, {run.name}: {reasons}")
-    if evaluation.contributions:
-        lines += [
-            "",
-            "per-rule contribution (ablation: with it minus without it; pages and lines it"
-            " removed; snippet deltas on those pages):",
-            f"  {'rule':<40} {'pages':>5} {'lines':>5} {'F1':>8} {'P':>8} {'R':>8}"
-            f" {'with':>5} {'without':>7}",
-        ]
-        for c in evaluation.contributions:
-            if c.pages:
-                lines.append(
-                    f"  {c.name:<40} {c.pages:5d} {c.lines:5d} {c.f1:+8.4f} {c.precision:+8.4f}"
-                    f" {c.recall:+8.4f} {c.with_kept:+5d} {c.without_left:+7d}"
-                )
-        idle = sum(1 for c in evaluation.contributions if not c.pages and "." in c.name)
-        lines.append(f"  {idle} more rules removed nothing on these pages")
-    for base in baselines[-1:]:
-        losses = sorted(
-            pipeline.scores,
-            key=lambda name: (pipeline.scores[name].f1 - base.scores[name].f1, name),
-        )[:worst]
-        lines += ["", f"pages where the pipeline loses most per-page F1 vs {base.name}:"]
-        for name in losses:
-            ours, theirs = pipeline.scores[name], base.scores[name]
-            if ours.f1 >= theirs.f1:
-                break
-            lines.append(
-                f"  {name}  pipeline {ours.f1:.3f} (P {_opt(ours.precision)} R {_opt(ours.recall)})"
-                f"  {base.name} {theirs.f1:.3f}  delta {ours.f1 - theirs.f1:+.3f}"
-            )
-    worst_pages = sorted(pipeline.scores, key=lambda n: (pipeline.scores[n].f1, n))[:worst]
-    lines += ["", "pages the pipeline scores worst against the labels:"]
-    for name in worst_pages:
-        page = pipeline.scores[name]
-        lines.append(
-            f"  {name}  F1 {page.f1:.3f} (P {_opt(page.precision)} R {_opt(page.recall)};"
-            f" tp {page.true_positives} fp {page.false_positives} fn {page.false_negatives})"
-        )
-    return "\n".join(lines)
