@@ -3,14 +3,14 @@
 The main text comes from trafilatura, the measured leader for article-body
 extraction (body F1 about 0.93-0.96 on public benchmarks); we do not write a
 readability clone. When it finds too little, the publisher's JSON-LD
-`articleBody` is used if it is clearly longer, and when the body is still
-short, readability-lxml and then jusText get a second look
-(`extractors.fallback`); `extraction_method` says which one produced it. Metadata is read
-from the markup in order of trust: JSON-LD (`NewsArticle`/`Article`), then
-OpenGraph and `<meta>` tags, then `<link rel=canonical>`, then trafilatura's
-own guesses, each computed only for a field the markup left empty. JSON-LD
-and meta tags keep the timestamp's UTC offset, which trafilatura's date (a
-bare day) drops.
+`articleBody`, readability-lxml and jusText get a second look, and one of
+them replaces trafilatura's body only on evidence that trafilatura missed
+the article (`extractors.fallback`); `extraction_method` says which one
+produced it. Metadata is read from the markup in order of trust: JSON-LD
+(`NewsArticle`/`Article`), then OpenGraph and `<meta>` tags, then
+`<link rel=canonical>`, then trafilatura's own guesses, each computed only
+for a field the markup left empty. JSON-LD and meta tags keep the
+timestamp's UTC offset, which trafilatura's date (a bare day) drops.
 
 Issue 13 ("a per-page cost close to trafilatura's"): the page is decoded and
 parsed once; trafilatura, its metadata heuristics and the fallbacks all read
@@ -41,22 +41,16 @@ from trafilatura.settings import Document, set_date_params
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError
-from extractors.fallback import MIN_WORDS, fallback_body
+from extractors.fallback import Witnesses, second_opinion, worth_a_second_opinion
 from extractors.htmlparse import lxml_section, parse_html
 from extractors.jsonld import article_body_from_jsonld, article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
+from extractors.resili import resiliparse_text
 
 __all__ = ["extract_html"]
 
 logger = logging.getLogger(__name__)
-
-# The publisher's JSON-LD `articleBody` replaces trafilatura's body when it is
-# this many times longer: on extraction-dev, 25 pages declare a body; at 1.5
-# it replaces two bodies where trafilatura kept a fifth of the story (recall
-# 0.21 -> 0.97 and 0.28 -> 0.92) and none where trafilatura did better
-# (a declared body of 1.34 times the words was a worse one).
-_DECLARED_RATIO = 1.5
 
 # trafilatura emits one paragraph, heading or list item per line.
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -110,7 +104,8 @@ def _extract_text(
     page_meta = _fill(article_metadata_from_jsonld(tree), metadata_from_meta_tags(tree))
     url = hints.url or page_meta.url
     try:
-        body, method = _main_text(tree, url, _fill(page_meta, hints).language, fallbacks)
+        language = _fill(page_meta, hints).language
+        body, method = _main_text(tree, text, url, language, fallbacks)
         if not body:
             return Reject(
                 locator, RejectReason.NOT_AN_ARTICLE, "extractors found no main text", hints.source
@@ -126,25 +121,20 @@ def _extract_text(
 
 
 def _main_text(
-    tree: HtmlElement, url: str | None, language: str | None, fallbacks: bool
+    tree: HtmlElement, text: str, url: str | None, language: str | None, fallbacks: bool
 ) -> tuple[str, ExtractionMethod]:
-    """trafilatura's body (empty when it finds none), or a second opinion's when it is too short."""
+    """trafilatura's body (empty when it finds none), or a second opinion's on evidence."""
     doc = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     body = _paragraphs(doc.text) if isinstance(doc, Document) and doc.text else ""
-    found = _second_opinion(tree, body, language) if fallbacks else None
+    if not fallbacks:
+        return body, ExtractionMethod.TRAFILATURA
+    declared = article_body_from_jsonld(tree) or ""
+    if not worth_a_second_opinion(body, declared):
+        return body, ExtractionMethod.TRAFILATURA
+    # resiliparse (about 4 ms) only for the pages that may take another body
+    witnesses = Witnesses(declared=declared, resiliparse=resiliparse_text(text))
+    found = second_opinion(tree, body, language=language, witnesses=witnesses)
     return found or (body, ExtractionMethod.TRAFILATURA)
-
-
-def _second_opinion(
-    tree: HtmlElement, body: str, language: str | None
-) -> tuple[str, ExtractionMethod] | None:
-    """The JSON-LD body or a fallback extractor's, when trafilatura's is clearly too short."""
-    found: tuple[str, ExtractionMethod] | None = None
-    declared = article_body_from_jsonld(tree)
-    if declared and len(declared.split()) >= max(MIN_WORDS, _DECLARED_RATIO * len(body.split())):
-        found = (declared, ExtractionMethod.JSONLD)
-        body = declared
-    return fallback_body(tree, found_words=len(body.split()), language=language) or found
 
 
 def _fill(primary: Metadata, fallback: Metadata) -> Metadata:

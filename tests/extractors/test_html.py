@@ -20,12 +20,13 @@ from trafilatura.metadata import extract_metadata
 import extractors.fallback
 import extractors.html
 from extractors.decoding import decode
-from extractors.fallback import fallback_body
+from extractors.fallback import Witnesses, second_opinion
 from extractors.html import extract_html
 from extractors.htmlparse import parse_html
 from extractors.jsonld import article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
+from extractors.resili import resiliparse_text
 
 EVAL = Path("html/adbar__trafilatura/eval")
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,10 +106,10 @@ def _dev_page(corpus: Path, key: str) -> tuple[bytes, dict[str, Any]]:
 @pytest.mark.parametrize(
     ("key", "method"),
     [
-        # trafilatura 2.3.1 returns nothing on this ecocult.com shopping guide
-        ("wcxb-dev-4111", ExtractionMethod.READABILITY),
-        # trafilatura keeps 89 words of a 5,400-word post; readability finds no more either
-        ("wcxb-dev-4340", ExtractionMethod.JUSTEXT),
+        # trafilatura keeps 127 of 1,400 words; jusText backs what readability adds
+        ("wcxb-dev-0113", ExtractionMethod.READABILITY),
+        # trafilatura keeps 474 of 1,400 words; readability backs what jusText adds
+        ("wcxb-dev-0061", ExtractionMethod.JUSTEXT),
         # trafilatura keeps 339 words of a gallery story the page declares in JSON-LD
         ("wcxb-dev-0133", ExtractionMethod.JSONLD),
     ],
@@ -116,7 +117,7 @@ def _dev_page(corpus: Path, key: str) -> tuple[bytes, dict[str, Any]]:
 def test_fallback_extractor_rescues_a_page_trafilatura_misses(
     corpus: Path, key: str, method: ExtractionMethod
 ) -> None:
-    """When trafilatura finds nothing or too little, a second extractor's body is used and named."""
+    """When trafilatura finds too little and a witness backs a second body, it is used and named."""
     html, truth = _dev_page(corpus, key)
     result = extract_html(html, locator=key, hints=Metadata(url=str(truth["url"])))
     assert isinstance(result, ParsedArticle), result
@@ -156,7 +157,7 @@ def test_fallback_leaves_a_full_trafilatura_body_alone(
 
 @pytest.mark.parametrize(
     ("key", "method"),
-    [("wcxb-dev-4111", ExtractionMethod.READABILITY), ("wcxb-dev-4340", ExtractionMethod.JUSTEXT)],
+    [("wcxb-dev-0113", ExtractionMethod.READABILITY), ("wcxb-dev-0061", ExtractionMethod.JUSTEXT)],
 )
 def test_fallbacks_reuse_the_parsed_tree(
     corpus: Path, monkeypatch: pytest.MonkeyPatch, key: str, method: ExtractionMethod
@@ -178,17 +179,21 @@ def _tree(page: str) -> HtmlElement:
 
 def test_fallback_needs_clearly_more_text() -> None:
     """A short page whose other extractors find no more is still trafilatura's (or a reject)."""
-    tree = _tree("<html><body><article><p>" + "Word " * 30 + "</p></article></body></html>")
-    assert fallback_body(tree, found_words=30, language="en") is None
-    assert fallback_body(tree, found_words=500, language="en") is None
+    page = "<html><body><article><p>" + "Word " * 30 + "</p></article></body></html>"
+    tree = _tree(page)
+    seen = Witnesses(resiliparse="Word " * 30)
+    assert second_opinion(tree, "Word " * 30, language="en", witnesses=seen) is None
+    assert second_opinion(tree, "Word " * 500, language="en", witnesses=seen) is None
 
 
 def test_fallback_leaves_the_tree_unchanged(corpus: Path) -> None:
     """Both fallbacks edit the tree they read; the caller's tree is the same afterwards."""
-    html, _truth = _dev_page(corpus, "wcxb-dev-4340")
-    tree = _tree(decode(html))
+    html, _truth = _dev_page(corpus, "wcxb-dev-0113")
+    text = decode(html)
+    tree = _tree(text)
     before = lxml_html.tostring(tree)
-    assert fallback_body(tree, found_words=0, language="en") is not None
+    seen = Witnesses(resiliparse=resiliparse_text(text))
+    assert second_opinion(tree, "", language="en", witnesses=seen) is not None
     assert lxml_html.tostring(tree) == before
 
 
