@@ -6,10 +6,12 @@ readability clone. When it finds too little, the publisher's JSON-LD
 `articleBody`, readability-lxml and jusText get a second look, and one of
 them replaces trafilatura's body only on evidence that trafilatura missed
 the article (`extractors.fallback`); `extraction_method` says which one
-produced it. Metadata is read from the markup in order of trust: JSON-LD
-(`NewsArticle`/`Article`), then OpenGraph and `<meta>` tags, then
-`<link rel=canonical>`, then trafilatura's own guesses, each computed only
-for a field the markup left empty. JSON-LD and meta tags keep the
+produced it. trafilatura's own body ends before a closing section the page
+heads "Read This Next", "More from ..." and fills with its links
+(`extractors.furniture`, issue 14). Metadata is read from the markup in
+order of trust: JSON-LD (`NewsArticle`/`Article`), then OpenGraph and
+`<meta>` tags, then `<link rel=canonical>`, then trafilatura's own guesses,
+each computed only for a field the markup left empty. JSON-LD and meta tags keep the
 timestamp's UTC offset, which trafilatura's date (a bare day) drops.
 
 Issue 13 ("a per-page cost close to trafilatura's"): the page is decoded and
@@ -42,6 +44,7 @@ from trafilatura.settings import Document, set_date_params
 from extractors.decoding import decode
 from extractors.errors import ExtractError
 from extractors.fallback import Witnesses, second_opinion, worth_a_second_opinion
+from extractors.furniture import closing_candidates, page_marks, trim_closing_section
 from extractors.htmlparse import lxml_section, parse_html
 from extractors.jsonld import article_body_from_jsonld, article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
@@ -76,8 +79,8 @@ def extract_html(
     `hints` (from a sidecar, a JSONL record or later a feed entry) fill only
     the fields the page itself does not state; callers that want hints to win
     apply `Metadata.overridden_by` themselves. `fallbacks=False` keeps
-    trafilatura's answer however short (the evaluation measures what the
-    fallbacks add that way).
+    trafilatura's answer however short and as it is, closing section included
+    (the evaluation measures what the fallbacks add that way).
     """
     try:
         text = decode(html) if isinstance(html, bytes) else html
@@ -123,18 +126,33 @@ def _extract_text(
 def _main_text(
     tree: HtmlElement, text: str, url: str | None, language: str | None, fallbacks: bool
 ) -> tuple[str, ExtractionMethod]:
-    """trafilatura's body (empty when it finds none), or a second opinion's on evidence."""
+    """trafilatura's body (empty when it finds none), or a second opinion's on evidence.
+
+    trafilatura's body loses a closing "Read This Next"-like section (issue 14).
+    """
     doc = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     body = _paragraphs(doc.text) if isinstance(doc, Document) and doc.text else ""
-    if not fallbacks:
+    if not fallbacks:  # trafilatura's own lines, as the evaluation and bench/ compare them
         return body, ExtractionMethod.TRAFILATURA
     declared = article_body_from_jsonld(tree) or ""
     if not worth_a_second_opinion(body, declared):
-        return body, ExtractionMethod.TRAFILATURA
+        return _without_closing_section(tree, body), ExtractionMethod.TRAFILATURA
     # resiliparse (about 4 ms) only for the pages that may take another body
     witnesses = Witnesses(declared=declared, resiliparse=resiliparse_text(text))
     found = second_opinion(tree, body, language=language, witnesses=witnesses)
-    return found or (body, ExtractionMethod.TRAFILATURA)
+    return found or (_without_closing_section(tree, body), ExtractionMethod.TRAFILATURA)
+
+
+def _without_closing_section(tree: HtmlElement, body: str) -> str:
+    """trafilatura's body cut before a "Read This Next"-like section (`extractors.furniture`).
+
+    Applied after the fallback decision, which still sees the whole body; the
+    page's headings and links are read only when a line names such a section.
+    """
+    lines = body.split("\n\n")
+    if not closing_candidates(lines):
+        return body
+    return "\n\n".join(trim_closing_section(lines, page_marks(tree)))
 
 
 def _fill(primary: Metadata, fallback: Metadata) -> Metadata:

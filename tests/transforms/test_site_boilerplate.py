@@ -61,7 +61,7 @@ def site_pages(corpus: Path, domain: str) -> list[ParsedArticle]:
         url = truth[key]["url"]
         if url and domain in url:
             html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
-            parsed = extract_html(html, locator=key, hints=Metadata(url=url))
+            parsed = extract_html(html, locator=key, hints=Metadata(url=url), fallbacks=False)
             assert not isinstance(parsed, Reject)
             pages.append(parsed)
     return pages
