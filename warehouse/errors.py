@@ -1,7 +1,8 @@
 """Errors raised by the warehouse: the infrastructure failures a run must stop for.
 
     WarehouseError               base: a table cannot be read or written
-    ├── WarehouseWriteError      a file could not be written (disk full, permissions, not a folder)
+    ├── WarehouseWriteError      a table could not be written (disk full, permissions, not a folder)
+    │   └── CommitConflictError  a commit lost to concurrent writers on every one of its tries
     └── WarehouseReadError       existing table files could not be read (corrupt, foreign)
 
 Bad documents never reach here as errors; these mean the warehouse itself is
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from warehouse.storage import StorePath
 
-__all__ = ["WarehouseError", "WarehouseReadError", "WarehouseWriteError"]
+__all__ = ["CommitConflictError", "WarehouseError", "WarehouseReadError", "WarehouseWriteError"]
 
 
 class WarehouseError(Exception):
@@ -33,10 +34,24 @@ class WarehouseWriteError(WarehouseError):
         )
 
 
+class CommitConflictError(WarehouseWriteError):
+    """A commit kept losing to concurrent writers; `attempts` tries were made, none committed."""
+
+    def __init__(self, path: StorePath | str, cause: BaseException, attempts: int) -> None:
+        WarehouseError.__init__(
+            self,
+            path,
+            cause,
+            f"gave up after {attempts} commit conflicts; nothing of this batch was written, "
+            "rerun (already written rows are skipped) or run fewer writers at once",
+        )
+        self.attempts = attempts
+
+
 class WarehouseReadError(WarehouseError):
     """Existing table files could not be read."""
 
     def __init__(self, path: StorePath | str, cause: BaseException) -> None:
         super().__init__(
-            path, cause, "move aside files that are not this pipeline's Parquet, then rerun"
+            path, cause, "move aside folders that are not this pipeline's Delta tables, then rerun"
         )
