@@ -14,9 +14,10 @@ from prefect.settings import PREFECT_API_URL
 
 from flows.cli import main
 from flows.compact import compact
-from tests.conftest import REPO_ROOT, sql_rows
+from tests.conftest import REPO_ROOT
 from tests.flows.test_crash_recovery import _big_export
 from tests.support.compaction import ArticleFactory, files_per_folder, rows, small_runs
+from tests.support.delta_sql import delta_rows
 from warehouse import Warehouse
 from warehouse.compact import CompactionReport, read_committed
 
@@ -139,7 +140,7 @@ def test_compaction_while_ingests_run(tmp_path: Path) -> None:
     counts = [count for count, _ in seen]
     assert counts == sorted(counts)  # never a gap: a committed row stays visible
     glob = f"{warehouse}/articles/**/*.parquet"
-    [(total, distinct)] = sql_rows(
+    [(total, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
     )
     assert (total, distinct) == (expected, expected)
@@ -147,9 +148,9 @@ def test_compaction_while_ingests_run(tmp_path: Path) -> None:
     subprocess.run([*compact_cmd, "--quiet"], cwd=REPO_ROOT, env=env, check=True)
     assert set(files_per_folder(store, store.articles).values()) == {1}
     subprocess.run(ingest_a, cwd=REPO_ROOT, env=env, check=True)  # a rerun: all duplicates
-    assert sql_rows(f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')") == [
-        (expected, expected)
-    ]
-    statuses = sql_rows(f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet')"
+    assert delta_rows(
+        f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
+    ) == [(expected, expected)]
+    statuses = delta_rows(f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet')"
                         " GROUP BY ALL")  # fmt: skip
     assert statuses == [("completed", 3)]

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from prefect.settings import PREFECT_API_URL
 
-from tests.conftest import REPO_ROOT, sql_rows
+from tests.conftest import REPO_ROOT
 from tests.flows.test_crash_recovery import _big_export
+from tests.support.delta_sql import delta_rows
 
 SAMPLES = REPO_ROOT / "samples"
 
@@ -33,7 +34,7 @@ def test_overlapping_runs_write_each_article_once(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert [run.wait(timeout=240) for run in runs] == [0, 0]
     glob = f"{warehouse}/articles/**/*.parquet"
-    [(rows, distinct)] = sql_rows(
+    [(rows, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
     )
     # the export's articles once, the seed once (its windows-1252 copy is a duplicate),

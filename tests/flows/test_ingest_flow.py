@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import RunSummary, ingest_files
-from tests.conftest import REPO_ROOT, SEED_NAME, sql_rows
+from tests.conftest import REPO_ROOT, SEED_NAME
+from tests.support.delta_sql import delta_rows
 from warehouse import WarehouseWriteError
 
 SAMPLES = REPO_ROOT / "samples"
@@ -37,8 +38,10 @@ def test_every_document_is_accounted_for(sample_run: tuple[Path, RunSummary]) ->
     )
     assert summary.articles_written >= 20
     assert summary.duplicates_skipped == 1  # the windows-1252 copy of the seed
-    assert sql_rows(f"SELECT count(*) FROM {_articles(warehouse)}") == [(summary.articles_written,)]
-    rejects = sql_rows(
+    assert delta_rows(f"SELECT count(*) FROM {_articles(warehouse)}") == [
+        (summary.articles_written,)
+    ]
+    rejects = delta_rows(
         f"SELECT reason, count(*) FROM read_parquet('{warehouse}/rejects/*.parquet') GROUP BY ALL"
     )
     assert dict(rejects) == summary.rejects_by_reason
@@ -47,7 +50,7 @@ def test_every_document_is_accounted_for(sample_run: tuple[Path, RunSummary]) ->
 def test_samples_show_expected_rejects(sample_run: tuple[Path, RunSummary]) -> None:
     """The bundled bad files are rejected with machine-readable reasons."""
     warehouse, _ = sample_run
-    rows = sql_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
+    rows = delta_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
     by_name = {locator.rsplit("/", 1)[-1]: reason for locator, reason in rows}
     assert by_name == {
         "PROVENANCE.md": "UNSUPPORTED_TYPE",
@@ -63,7 +66,7 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
     """The seed lands without its two footer lines, which are listed as removed."""
     warehouse, _ = sample_run
     seed_lines = (SAMPLES / "text" / SEED_NAME).read_text(encoding="utf-8").strip().split("\n")
-    [(body, removed, title)] = sql_rows(
+    [(body, removed, title)] = delta_rows(
         f"SELECT body, boilerplate_removed, title FROM {_articles(warehouse)} "
         f"WHERE locator LIKE '%{SEED_NAME}'"
     )
@@ -75,7 +78,7 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
 def test_sidecar_overrides_metadata(sample_run: tuple[Path, RunSummary]) -> None:
     """A NAME.json sidecar's url and source win over what the page states."""
     warehouse, _ = sample_run
-    [(source, url)] = sql_rows(
+    [(source, url)] = delta_rows(
         f"SELECT source, url FROM {_articles(warehouse)} "
         "WHERE locator LIKE '%dw.com-elephants.html'"
     )
@@ -92,11 +95,11 @@ def test_rerun_is_idempotent(tmp_path: Path) -> None:
     assert first.articles_written > 0
     assert (second.batches, second.articles_written, second.rejects) == (0, 0, 0)
     assert second.documents_seen == second.already_stored == first.documents_seen
-    [(rows, distinct)] = sql_rows(
+    [(rows, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM {_articles(warehouse)}"
     )
     assert rows == distinct == first.articles_written
-    runs = sql_rows(
+    runs = delta_rows(
         f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet') GROUP BY ALL"
     )
     assert runs == [("completed", 2)]

@@ -26,6 +26,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pytest
 from prefect.settings import PREFECT_API_URL
+from warehouse.lock import LEASE_TTL_VARIABLE, exclusive_writer
 
 from extractors.records import Validators
 from flows.ingest import ingest_files
@@ -38,7 +39,6 @@ from warehouse import BatchWriter, KeyIndex, Warehouse, compact_warehouse, sql_v
 from warehouse import lock as lock_module
 from warehouse.compact import read_committed
 from warehouse.errors import WarehouseError
-from warehouse.lock import LEASE_TTL_VARIABLE, exclusive_writer
 from warehouse.runs import RunRecord, write_run
 from warehouse.state import write_validators
 from warehouse.storage import ObjectPath, check_commit
