@@ -62,6 +62,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION_PROPERTY: Final = "news_etl.schema_version"
+_READ_ATTEMPTS: Final = 5
 _WRITER: Final = WriterProperties(compression="ZSTD")
 T = TypeVar("T")
 AsOf = int | datetime  # a table version, or a point in time
@@ -110,15 +111,24 @@ def read(
     columns: Sequence[str] | None = None,
     where: ds.Expression | None = None,
 ) -> pa.Table:
-    """Rows of the latest version (the declared schema, empty when the table is absent)."""
-    found = table_dataset(store, spec)
-    if found is None:
-        schema = spec.schema
-        return pa.schema([schema.field(c) for c in columns or schema.names]).empty_table()
-    try:
-        return found.to_table(columns=list(columns) if columns else None, filter=where)
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(store.uri(spec), exc) from exc
+    """Rows of the latest version (the declared schema, empty when the table is absent).
+
+    A file vacuumed away while it was being read (a compaction with no
+    retention finished meanwhile) means a newer version exists: read that one.
+    """
+    for attempt in range(1, _READ_ATTEMPTS + 1):
+        found = table_dataset(store, spec)
+        if found is None:
+            schema = spec.schema
+            return pa.schema([schema.field(c) for c in columns or schema.names]).empty_table()
+        try:
+            return found.to_table(columns=list(columns) if columns else None, filter=where)
+        except FileNotFoundError:
+            if attempt == _READ_ATTEMPTS:
+                raise
+        except (OSError, pa.ArrowException) as exc:
+            raise WarehouseReadError(store.uri(spec), exc) from exc
+    raise AssertionError("unreachable: the last try raises")
 
 
 def app_ids_recorded(store: Warehouse, spec: TableSpec, app_ids: Iterable[str]) -> set[str]:
@@ -245,7 +255,9 @@ def _commit(
             table = _writable(store, spec)
             before = table.version()
             result = action(table)
-        except CommitFailedError as exc:
+        except (CommitFailedError, FileNotFoundError) as exc:
+            # FileNotFoundError: the snapshot's files were vacuumed away by a
+            # compaction that committed meanwhile; a newer snapshot has them.
             if attempt == policy.attempts:
                 raise CommitConflictError(store.uri(spec), exc, attempt) from exc
             pause = policy.pause(attempt)

@@ -1,0 +1,109 @@
+"""`warehouse.delta`: keyed appends under concurrency, retries with jitter, never a silent loss."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from deltalake.exceptions import CommitFailedError
+
+from tests.support.delta_sql import delta_rows
+from tests.warehouse.conftest import ArticleFactory
+from warehouse import CommitConflictError, Warehouse
+from warehouse import delta as delta_module
+from warehouse.convert import articles_table
+from warehouse.delta import DEFAULT_RETRY, RetryPolicy, insert_new, open_table, replace_rows
+from warehouse.layout import ARTICLES_TABLE, RUNS_TABLE
+
+
+def test_threads_inserting_overlapping_batches_store_each_key_once(
+    store: Warehouse, make_article: ArticleFactory
+) -> None:
+    """Four writers, five overlapping batches each, one table: exactly the union, once."""
+    batches = [
+        [articles_table([make_article(n) for n in range(start, start + 8)]) for start in starts]
+        for starts in ([0, 4, 8, 12, 16], [2, 6, 10, 14, 18], [0, 5, 10, 15, 20], [1, 3, 5, 7, 9])
+    ]
+    inserted: list[int] = []
+    errors: list[BaseException] = []
+
+    def writer(tables: list[pa.Table]) -> None:
+        try:
+            inserted.extend(insert_new(store, ARTICLES_TABLE, t) for t in tables)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(b,)) for b in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    glob = f"{store.articles}/published_month=*/*.parquet"
+    [(rows, distinct)] = delta_rows(
+        f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
+    )
+    assert rows == distinct == 28 == sum(inserted)
+
+
+def test_a_lost_conflict_is_retried_after_a_jittered_pause(
+    store: Warehouse, make_article: ArticleFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two conflicts, then the commit goes through; the pauses grow but are random."""
+    real = delta_module.write_deltalake
+    failures = iter([True, True])
+    pauses: list[float] = []
+
+    def conflicting(*args: Any, **kwargs: Any) -> None:
+        if next(failures, False):
+            raise CommitFailedError("a concurrent transaction added files")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(delta_module, "write_deltalake", conflicting)
+    monkeypatch.setattr(delta_module.time, "sleep", pauses.append)
+    assert insert_new(store, ARTICLES_TABLE, articles_table([make_article(1)])) == 1
+    assert len(pauses) == 2
+    assert all(0 <= p <= DEFAULT_RETRY.max_delay for p in pauses)
+
+
+def test_a_writer_that_keeps_losing_raises_instead_of_dropping_the_batch(
+    store: Warehouse, make_article: ArticleFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the last try the error names the table and the fix; nothing was committed."""
+
+    def always_conflicting(*args: Any, **kwargs: Any) -> None:
+        raise CommitFailedError("a concurrent transaction added files")
+
+    monkeypatch.setattr(delta_module, "write_deltalake", always_conflicting)
+    monkeypatch.setattr(delta_module.time, "sleep", lambda seconds: None)
+    with pytest.raises(CommitConflictError, match="gave up after") as raised:
+        insert_new(store, ARTICLES_TABLE, articles_table([make_article(1)]))
+    assert raised.value.attempts == DEFAULT_RETRY.attempts
+    table = open_table(store, ARTICLES_TABLE)
+    assert table is not None and table.to_pyarrow_table().num_rows == 0
+
+
+@pytest.mark.parametrize("attempt", [1, 3, 10])
+def test_pauses_are_bounded_by_the_doubling_cap(attempt: int) -> None:
+    """Full jitter: a pause is never above min(max_delay, first_delay * 2**attempt)."""
+    policy = RetryPolicy(first_delay=0.1, max_delay=1.0)
+    cap = min(1.0, 0.1 * 2**attempt)
+    assert all(0 <= policy.pause(attempt) <= cap for _ in range(200))
+
+
+def test_replace_rows_keeps_one_row_per_key(store: Warehouse) -> None:
+    """Rows replaced by key in one commit: the table never holds two rows of a run."""
+    from datetime import UTC, datetime
+
+    from warehouse.runs import RunRecord, RunStatus, write_run
+
+    started = datetime(2026, 12, 1, tzinfo=UTC)
+    write_run(store, RunRecord("r1", "ingest_files", {}, started_at=started))
+    write_run(store, RunRecord("r1", "ingest_files", {}, started, RunStatus.COMPLETED))
+    table = open_table(store, RUNS_TABLE)
+    assert table is not None
+    assert table.to_pyarrow_table(columns=["status"])["status"].to_pylist() == ["completed"]
+    replace_rows(store, RUNS_TABLE, table.to_pyarrow_table())  # the same row again: still one
+    assert open_table(store, RUNS_TABLE).to_pyarrow_table().num_rows == 1  # type: ignore[union-attr]
