@@ -11,11 +11,17 @@ exactly the files of its latest version, so a plain Parquet glob of its
 partitions (`articles/published_month=*/*.parquet`) counts every row once.
 The price is time travel: versions older than the latest can no longer be
 read. Pass `retention_hours` (e.g. 168, Delta's own default) to keep them
-readable that long; a glob then sees superseded files too. delta-rs'
-default (lite) vacuum deletes only files the log removed, never a file a
-running writer has written and not yet committed; a reader still scanning
-a version older than the retention can fail, so schedule `compact` between
-runs (the nightly deployment does).
+readable that long; a glob then sees superseded files too.
+
+Files no version ever held are the other thing a glob must not see: a
+writer killed between writing a data file and committing it leaves one
+(the table never lists it). The lite vacuum (files the log removed) runs
+with the retention; a full vacuum then deletes such orphans once they are
+`orphan_hours` old (default 1): a younger one may belong to a writer that
+is about to commit it, and deleting it would break that commit. A reader
+still scanning a version older than the retention can fail; the readers
+here retry on the latest version, and the nightly deployment runs
+`compact` between runs.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from warehouse.errors import WarehouseWriteError
 from warehouse.layout import TABLES, Warehouse
 
 __all__ = [
+    "DEFAULT_ORPHAN_HOURS",
     "DEFAULT_RETENTION_HOURS",
     "DEFAULT_TARGET_BYTES",
     "CompactionReport",
@@ -45,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TARGET_BYTES: Final = 128 * 2**20
 DEFAULT_RETENTION_HOURS: Final = 0  # the folder holds the latest version only: globs stay exact
+DEFAULT_ORPHAN_HOURS: Final = 1  # uncommitted files younger than this may be a writer's next commit
 _WRITER: Final = WriterProperties(compression="ZSTD")
 
 
@@ -85,6 +93,7 @@ def compact_warehouse(
     *,
     target_bytes: int = DEFAULT_TARGET_BYTES,
     retention_hours: int = DEFAULT_RETENTION_HOURS,
+    orphan_hours: int = DEFAULT_ORPHAN_HOURS,
 ) -> CompactionReport:
     """Compact every table's small files, then vacuum what no kept version needs."""
     started = time.perf_counter()
@@ -97,9 +106,13 @@ def compact_warehouse(
         try:
             metrics = table.optimize.compact(target_size=target_bytes, writer_properties=_WRITER)
             deleted = table.vacuum(
-                retention_hours=retention_hours,
+                retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False
+            )
+            deleted += table.vacuum(
+                retention_hours=max(retention_hours, orphan_hours),
                 enforce_retention_duration=False,
                 dry_run=False,
+                full=True,
             )
         except (DeltaError, OSError) as exc:
             raise WarehouseWriteError(warehouse.uri(spec), exc) from exc
