@@ -431,8 +431,7 @@ NOTES: Final = {
         "55936b5ba436e42ab98344d3af1c598bcdd7b675b25711af77f13ee34560bdc8",
     ),
     "minhash.signature": Notes(
-        "datasketch MinHash of the body's word shingles, with the settings named in "
-        "`settings`",
+        "datasketch MinHash of the body's word shingles, with the settings named in `settings`",
         "<512 bytes>",
     ),
     "minhash.settings": Notes(
@@ -634,18 +633,29 @@ def render_queries() -> str:
         "do not edit by hand. -->",
         "",
         '`news-etl query "SQL"` runs DuckDB (in-process, no server, no network) over the '
-        "warehouse with every table registered as a view: `articles` (with `published_month` "
-        "from the path), `rejects`, `runs`, `raw_pages`, `validators`, `minhash`, and any "
-        "other table folder it finds. Since schema 3 an article can have several rows, one "
-        f"per changed body (`version`); the view `{LATEST}` keeps the latest row of each "
-        "`article_id`, and is what the examples count. Timestamps print in UTC. Output is a "
-        "table, or `--format csv|json`. Columns: [warehouse.md](warehouse.md).",
+        "warehouse with every table registered as a view of its Delta table's latest "
+        "version: `articles` (with `published_month`), `rejects`, `runs`, `raw_pages` and "
+        "the state tables (`validators`, `inputs`, `url_outcomes`, `site_boilerplate`, "
+        "`minhash`). An article can have several rows, one per changed body (`version`); "
+        f"the view `{LATEST}` keeps the latest row of each `article_id`, and is what the "
+        "examples count. Timestamps print in UTC. Output is a table, or "
+        "`--format csv|json`. `--as-of VERSION|TIMESTAMP` reads the tables as they were "
+        "(a version of `articles`, as `news-etl status` lists them, or a time). Columns: "
+        "[warehouse.md](warehouse.md).",
         "",
         "```sh",
         '.venv/bin/news-etl query "SELECT language, count(*) FROM articles GROUP BY ALL"',
         ".venv/bin/news-etl query --example newest-per-source --format csv",
+        '.venv/bin/news-etl query --as-of 3 "SELECT count(*) FROM articles"',
         ".venv/bin/news-etl query --list-examples",
         "```",
+        "",
+        "The same SQL runs in a plain DuckDB session over the data files: glob the "
+        "partition folders, `read_parquet('data/warehouse/articles/published_month=*/*.parquet', "
+        "hive_partitioning = true)`, never `articles/**/*.parquet`, which reaches the "
+        "`_delta_log` checkpoint files delta-rs writes every 100 commits. Such a glob is "
+        "exact after `news-etl compact`; between compactions, read through the log "
+        "(`DeltaTable(path).to_pyarrow_dataset()`, see the README).",
         "",
     ]
     for example in EXAMPLES.values():

@@ -34,7 +34,7 @@ def test_warc_ingest_and_resume(corpus: Path, tmp_path: Path) -> None:
 
     # Without the recorded progress (a warehouse from before it, or a crash before
     # it was written), the records whose outcome is stored are passed over unread.
-    (warehouse / "state" / "inputs.parquet").unlink()
+    shutil.rmtree(warehouse / "state" / "inputs")
     third = ingest_files(paths=[str(archive)], warehouse=str(warehouse))
     written_before = first.articles_written + first.rejects
     assert third.already_stored == written_before

@@ -101,7 +101,7 @@ def test_the_docs_glob_works_past_the_first_checkpoint(
     for n in range(101):
         writer.write(f"b{n:05d}", [make_article(n, published_at=at)], [], seen_at=at)
     log = store.articles / "_delta_log"
-    assert list(log.glob("*.checkpoint.parquet"))  # type: ignore[union-attr]
+    assert list(log.glob("*.checkpoint.parquet"))
     compact_warehouse(store)
     glob = parquet_glob(store.articles, partitioned=True)
     [(count,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning = true)")

@@ -7,12 +7,12 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from deltalake import write_deltalake
 from deltalake.exceptions import CommitFailedError
 
 from tests.support.delta_sql import delta_rows
 from tests.warehouse.conftest import ArticleFactory
 from warehouse import CommitConflictError, Warehouse
-from warehouse import delta as delta_module
 from warehouse.convert import articles_table
 from warehouse.delta import DEFAULT_RETRY, RetryPolicy, insert_new, open_table, replace_rows
 from warehouse.layout import ARTICLES_TABLE, RUNS_TABLE
@@ -52,7 +52,7 @@ def test_a_lost_conflict_is_retried_after_a_jittered_pause(
     store: Warehouse, make_article: ArticleFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two conflicts, then the commit goes through; the pauses grow but are random."""
-    real = delta_module.write_deltalake
+    real = write_deltalake
     failures = iter([True, True])
     pauses: list[float] = []
 
@@ -61,8 +61,8 @@ def test_a_lost_conflict_is_retried_after_a_jittered_pause(
             raise CommitFailedError("a concurrent transaction added files")
         real(*args, **kwargs)
 
-    monkeypatch.setattr(delta_module, "write_deltalake", conflicting)
-    monkeypatch.setattr(delta_module.time, "sleep", pauses.append)
+    monkeypatch.setattr("warehouse.delta.write_deltalake", conflicting)
+    monkeypatch.setattr("warehouse.delta.time.sleep", pauses.append)
     assert insert_new(store, ARTICLES_TABLE, articles_table([make_article(1)])) == 1
     assert len(pauses) == 2
     assert all(0 <= p <= DEFAULT_RETRY.max_delay for p in pauses)
@@ -76,8 +76,8 @@ def test_a_writer_that_keeps_losing_raises_instead_of_dropping_the_batch(
     def always_conflicting(*args: Any, **kwargs: Any) -> None:
         raise CommitFailedError("a concurrent transaction added files")
 
-    monkeypatch.setattr(delta_module, "write_deltalake", always_conflicting)
-    monkeypatch.setattr(delta_module.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr("warehouse.delta.write_deltalake", always_conflicting)
+    monkeypatch.setattr("warehouse.delta.time.sleep", lambda seconds: None)
     with pytest.raises(CommitConflictError, match="gave up after") as raised:
         insert_new(store, ARTICLES_TABLE, articles_table([make_article(1)]))
     assert raised.value.attempts == DEFAULT_RETRY.attempts
