@@ -577,11 +577,10 @@ def render() -> str:
         "(see [queries.md](queries.md)).",
         "",
         f"Schema version **{_schema.SCHEMA_VERSION}**. Every table is a Delta Lake table: a "
-        "folder of Parquet data files and a `_delta_log`; the schema version is the table "
-        "property `news_etl.schema_version`, each column's meaning its field metadata "
-        "`doc`, and the log's history says which run committed what "
-        "([guarantees](../README.md#what-delta-guarantees)). A glob of the data files "
-        "must not reach `_delta_log` (see [queries.md](queries.md)).",
+        "folder of Parquet data files and a `_delta_log` ([guarantees](../README.md#"
+        "what-delta-guarantees)); the version is the table property `news_etl.schema_version`, "
+        "each column's meaning its field metadata `doc`. A glob of the data files must not "
+        "reach `_delta_log` (see [queries.md](queries.md)).",
         "",
         "| version | change |",
         "|---|---|",
