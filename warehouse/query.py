@@ -18,7 +18,6 @@ reaches the network. Timestamps are shown in UTC.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,7 +62,6 @@ SELECT * FROM articles
 QUALIFY row_number() OVER (
     PARTITION BY article_id ORDER BY coalesce(version, 1) DESC, ingested_at DESC
 ) = 1"""
-_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class QueryError(Exception):
