@@ -73,7 +73,7 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
     victim = subprocess.Popen(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env)
     deadline = time.monotonic() + 120
     # killed once a range's outcome is recorded as committed, before the end
-    while not (warehouse / "state" / "inputs" / "_delta_log").exists():
+    while str(export) not in read_progress(Warehouse.at(str(warehouse))):
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "no article files appeared in time"
         time.sleep(0.05)
