@@ -14,8 +14,9 @@ read. Pass `retention_hours` (e.g. 168, Delta's own default) to keep them
 readable that long; a glob then sees superseded files too.
 
 Files no version ever held are the other thing a glob must not see: a
-writer killed between writing a data file and committing it leaves one
-(the table never lists it). The lite vacuum (files the log removed) runs
+writer killed between writing a data file and committing it leaves one, and
+so does every attempt that lost a commit conflict and was redone (the table
+never lists them). The lite vacuum (files the log removed) runs
 with the retention; a full vacuum then deletes such orphans once they are
 `orphan_hours` old (default 1): a younger one may belong to a writer that
 is about to commit it, and deleting it would break that commit. A reader
