@@ -40,7 +40,12 @@ import pyarrow.dataset as ds
 from deltalake import CommitProperties, DeltaTable, Transaction, WriterProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
-from warehouse.errors import CommitConflictError, WarehouseReadError, WarehouseWriteError
+from warehouse.errors import (
+    CommitConflictError,
+    PreDeltaTableError,
+    WarehouseReadError,
+    WarehouseWriteError,
+)
 from warehouse.layout import TableSpec, Warehouse
 from warehouse.schema import SCHEMA_VERSION
 
@@ -91,6 +96,7 @@ def open_table(store: Warehouse, spec: TableSpec, as_of: AsOf | None = None) -> 
         if as_of is not None:
             table.load_as_version(as_of)
     except TableNotFoundError:
+        _refuse_pre_delta(store, spec)
         return None
     except (DeltaError, OSError, ValueError) as exc:
         raise WarehouseReadError(store.uri(spec), exc) from exc
@@ -278,6 +284,7 @@ def _writable(store: Warehouse, spec: TableSpec) -> DeltaTable:
     try:
         table = DeltaTable(uri, storage_options=options)
     except TableNotFoundError:
+        _refuse_pre_delta(store, spec)
         table = DeltaTable.create(
             uri,
             spec.schema.remove_metadata(),
@@ -292,3 +299,11 @@ def _writable(store: Warehouse, spec: TableSpec) -> DeltaTable:
             {SCHEMA_VERSION_PROPERTY: SCHEMA_VERSION}, raise_if_not_exists=False
         )
     return table
+
+
+def _refuse_pre_delta(store: Warehouse, spec: TableSpec) -> None:
+    """A table folder of Parquet files with no `_delta_log` was written before schema 5:
+    reading it as empty, or committing beside its files, would hide its rows."""
+    folder = store.folder(spec)
+    if folder.is_dir() and next(iter(folder.rglob("*.parquet")), None) is not None:
+        raise PreDeltaTableError(str(folder))

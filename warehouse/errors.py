@@ -4,6 +4,7 @@
     ├── WarehouseWriteError      a table could not be written (disk full, permissions, not a folder)
     │   └── CommitConflictError  a commit lost to concurrent writers on every one of its tries
     └── WarehouseReadError       existing table files could not be read (corrupt, foreign)
+        └── PreDeltaTableError   a table folder written before schema 5: Parquet, no _delta_log
 
 Bad documents never reach here as errors; these mean the warehouse itself is
 unusable, so the CLI exits 1 and the runs table says `failed`.
@@ -13,7 +14,13 @@ from __future__ import annotations
 
 from warehouse.storage import StorePath
 
-__all__ = ["CommitConflictError", "WarehouseError", "WarehouseReadError", "WarehouseWriteError"]
+__all__ = [
+    "CommitConflictError",
+    "PreDeltaTableError",
+    "WarehouseError",
+    "WarehouseReadError",
+    "WarehouseWriteError",
+]
 
 
 class WarehouseError(Exception):
@@ -54,4 +61,21 @@ class WarehouseReadError(WarehouseError):
     def __init__(self, path: StorePath | str, cause: BaseException) -> None:
         super().__init__(
             path, cause, "move aside folders that are not this pipeline's Delta tables, then rerun"
+        )
+
+
+class PreDeltaTableError(WarehouseReadError):
+    """A table folder holds Parquet files but no `_delta_log`: written before schema 5.
+
+    Reading it as an empty table, or committing a Delta table beside its
+    files, would hide its rows, so it is refused.
+    """
+
+    def __init__(self, path: StorePath | str) -> None:
+        WarehouseError.__init__(
+            self,
+            path,
+            FileNotFoundError("Parquet files but no _delta_log"),
+            "the table was written before schema 5 (Delta Lake): convert it to Delta, or move "
+            "the warehouse aside and ingest again",
         )

@@ -9,10 +9,12 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from deltalake import write_deltalake
 from deltalake.exceptions import CommitFailedError
 
+from tests.support.local import local
 from tests.support.s3_server import running_s3_server, s3_env, s3_warehouse
 from tests.warehouse.conftest import ArticleFactory
 from warehouse import CommitConflictError, Warehouse
@@ -25,6 +27,7 @@ from warehouse.delta import (
     read,
     replace_rows,
 )
+from warehouse.errors import PreDeltaTableError
 from warehouse.layout import ARTICLES_TABLE, RUNS_TABLE
 
 
@@ -134,3 +137,16 @@ def test_replace_rows_keeps_one_row_per_key(store: Warehouse) -> None:
     assert table.to_pyarrow_table(columns=["status"])["status"].to_pylist() == ["completed"]
     replace_rows(store, RUNS_TABLE, table.to_pyarrow_table())  # the same row again: still one
     assert open_table(store, RUNS_TABLE).to_pyarrow_table().num_rows == 1  # type: ignore[union-attr]
+
+
+def test_a_table_written_before_delta_is_refused_not_read_as_empty(
+    store: Warehouse, make_article: ArticleFactory
+) -> None:
+    """Parquet files with no `_delta_log` (schema 4): neither read as empty nor written beside."""
+    folder = local(store.articles) / "published_month=2020-08"
+    folder.mkdir(parents=True)
+    pq.write_table(articles_table([make_article(1)]), folder / "part-old-b00001-c00001.parquet")
+    with pytest.raises(PreDeltaTableError, match="before schema 5"):
+        read(store, ARTICLES_TABLE)
+    with pytest.raises(PreDeltaTableError):
+        insert_new(store, ARTICLES_TABLE, articles_table([make_article(2)]))
