@@ -76,6 +76,6 @@ class PreDeltaTableError(WarehouseReadError):
             self,
             path,
             FileNotFoundError("Parquet files but no _delta_log"),
-            "the table was written before schema 5 (Delta Lake): convert it to Delta, or move "
-            "the warehouse aside and ingest again",
+            "the table was written before schema 5 (Delta Lake): move the warehouse aside and "
+            "ingest again into a new one",
         )
