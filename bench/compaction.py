@@ -1,17 +1,21 @@
 """Compaction: files and bytes before and after, its time and memory, and DuckDB query times.
 
 Builds a warehouse shaped like one fed by a scheduled run every few
-minutes: `--files` runs, each writing one small articles file of
+minutes: `--files` runs, each committing one small articles file of
 `--rows-per-file` rows (real article bodies from the shared corpus's
 `extraction-dev/ground-truth.json`, cycled with distinct URLs) into one of
-four months, plus its runs row. Then, each in a fresh process so that its
-peak RSS is its own:
+four months through the writer's keyed append, plus its runs row. Then,
+each in a fresh process so that its peak RSS is its own:
 
-- before: DuckDB queries over the articles table (the files
-  `Warehouse.parquet_files` lists), best of `--repeat`;
-- compaction: `compact_warehouse` with the default target (128 MiB),
-  wall time and peak RSS;
+- before: DuckDB queries over the articles table (the Delta table's latest
+  version as an Arrow dataset), best of `--repeat`;
+- compaction: `compact_warehouse` (Delta optimize with the default target,
+  128 MiB, then vacuum), wall time and peak RSS;
 - after: the same queries over the compacted table.
+
+Also prints the build's commits per second (keyed appends: each one checks
+its keys against the table) and whether a plain Parquet glob of the
+partitions counts the same rows as the table after compaction.
 
 Prints files and bytes per table, and the query times with the ratio
 before/after.
@@ -66,7 +70,9 @@ def build(root: Path, *, files: int, rows_per_file: int, corpus: Path) -> None:
     import pyarrow as pa
 
     from warehouse import Warehouse, write_run
-    from warehouse.atomic import write_parquet_atomic
+    from warehouse.convert import partition_of
+    from warehouse.delta import insert_new
+    from warehouse.layout import ARTICLES_TABLE
     from warehouse.runs import RunRecord, RunStatus
     from warehouse.schema import ARTICLES, with_version
 
@@ -83,6 +89,7 @@ def build(root: Path, *, files: int, rows_per_file: int, corpus: Path) -> None:
             n = run * rows_per_file + i
             body = bodies[n % len(bodies)]
             url = f"https://example.org/{n}"
+            published = datetime.fromisoformat(f"{month}-15T12:00:00+00:00")
             rows.append(
                 {
                     "article_id": sha256(url.encode()).hexdigest()[:32],
@@ -92,7 +99,8 @@ def build(root: Path, *, files: int, rows_per_file: int, corpus: Path) -> None:
                     "domain": "example.org",
                     "title": body.split("\n", 1)[0][:120],
                     "authors": ["Jane Doe"],
-                    "published_at": datetime.fromisoformat(f"{month}-15T12:00:00+00:00"),
+                    "published_at": published,
+                    "published_month": partition_of(published),
                     "language": "en",
                     "tags": [],
                     "body": body,
@@ -103,11 +111,10 @@ def build(root: Path, *, files: int, rows_per_file: int, corpus: Path) -> None:
                     "locator": url,
                     "ingested_at": at + timedelta(seconds=i),
                     "run_id": run_id,
+                    "extracted_hash": sha256(body.encode()).hexdigest(),
                 }
             )
-        table = pa.Table.from_pylist(rows, schema=schema)
-        folder = store.articles / f"published_month={month}"
-        write_parquet_atomic(table, folder / f"part-{run_id}-b00001-c0001.parquet")
+        insert_new(store, ARTICLES_TABLE, pa.Table.from_pylist(rows, schema=schema))
         write_run(
             store,
             RunRecord(
@@ -118,30 +125,26 @@ def build(root: Path, *, files: int, rows_per_file: int, corpus: Path) -> None:
 
 
 def _footprint(root: Path) -> dict[str, tuple[int, int]]:
-    from warehouse import Warehouse
-
-    store = Warehouse(root)
+    """Data files (not the log) and their bytes per table folder."""
     out = {}
     for name in ("articles", "runs"):
-        files = store.parquet_files(root / name)
+        files = [p for p in (root / name).rglob("*.parquet") if "_delta_log" not in p.parts]
         out[name] = (len(files), sum(p.stat().st_size for p in files))
     return out
 
 
 def query_worker(root: str, repeat: str) -> dict[str, Any]:
-    """Best-of-N DuckDB time per query over the committed files."""
+    """Best-of-N DuckDB time per query over the table's latest version; and the glob's count."""
     import duckdb
 
     from warehouse import Warehouse
+    from warehouse.delta import table_dataset
+    from warehouse.layout import ARTICLES_TABLE
 
-    store = Warehouse(Path(root))
-    files = ", ".join(f"'{p}'" for p in store.parquet_files(store.articles))
+    articles = table_dataset(Warehouse(Path(root)), ARTICLES_TABLE)
     times = {}
     with duckdb.connect() as connection:
-        connection.execute(
-            "CREATE VIEW articles AS SELECT * FROM "
-            f"read_parquet([{files}], hive_partitioning = true)"
-        )
+        connection.register("articles", articles)
         for name, sql in QUERIES.items():
             best = float("inf")
             for _ in range(int(repeat)):
@@ -149,7 +152,10 @@ def query_worker(root: str, repeat: str) -> dict[str, Any]:
                 connection.execute(sql).fetchall()
                 best = min(best, time.perf_counter() - started)
             times[name] = best
-    return {"times": times, "peak_rss_mib": peak_rss_mib()}
+        [(rows,)] = connection.execute("SELECT count(*) FROM articles").fetchall()
+        glob = f"{root}/articles/published_month=*/*.parquet"
+        [(globbed,)] = connection.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()
+    return {"times": times, "rows": rows, "glob_rows": globbed, "peak_rss_mib": peak_rss_mib()}
 
 
 def compact_worker(root: str) -> dict[str, Any]:
@@ -160,8 +166,8 @@ def compact_worker(root: str) -> dict[str, Any]:
     report = compact_warehouse(Warehouse(Path(root)))
     return {
         "seconds": time.perf_counter() - started,
-        "files_rewritten": report.files_rewritten,
-        "rows_rewritten": report.rows_rewritten,
+        "files_compacted": sum(t.files_compacted for t in report.tables),
+        "files_deleted": report.files_deleted,
         "peak_rss_mib": peak_rss_mib(),
         "imported_rss_mib": imported,
     }
@@ -186,9 +192,10 @@ def main() -> None:
         root = Path(tmp) / "warehouse"
         started = time.perf_counter()
         build(root, files=args.files, rows_per_file=args.rows_per_file, corpus=args.corpus)
+        seconds = time.perf_counter() - started
         print(
-            f"built {args.files} runs x {args.rows_per_file} articles "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"built {args.files} runs x {args.rows_per_file} articles in {seconds:.1f} s "
+            f"({2 * args.files / seconds:.1f} commits/s: an articles append and a runs row each)"
         )
         before = _footprint(root)
         q_before = run_worker(script, "--worker", "query", str(root), str(args.repeat))
@@ -204,11 +211,15 @@ def main() -> None:
         print(f"{name:<10}{fb:>14}{fa:>13}{bb / 2**20:>12.2f}{ba / 2**20:>11.2f}")
     files = sum(n for n, _ in before.values())
     print(
-        f"\ncompaction: {compaction['files_rewritten']} of {files} files "
-        f"({compaction['rows_rewritten']} rows) in {compaction['seconds']:.2f} s, "
+        f"\ncompaction: {compaction['files_compacted']} of {files} files compacted, "
+        f"{compaction['files_deleted']} deleted, in {compaction['seconds']:.2f} s, "
         f"peak RSS {compaction['peak_rss_mib']:.0f} MiB "
         f"({compaction['imported_rss_mib']:.0f} MiB after imports alone; "
         f"articles table {before['articles'][1] / 2**20:.1f} MiB on disk)"
+    )
+    print(
+        f"rows through the log {q_after['rows']}; plain glob of the partitions: "
+        f"{q_before['glob_rows']} before compaction, {q_after['glob_rows']} after"
     )
     heading = f"DuckDB query (best of {args.repeat})"
     print(f"\n{heading:<34}{'before':>10}{'after':>10}{'ratio':>8}")

@@ -13,7 +13,7 @@ repeats that experiment, so that a fix can be shown to hold:
   R times, one at a time, with PYTHONFAULTHANDLER=1, cycling through three
   scenarios: `fresh` (an empty warehouse), `rerun` (into the warehouse the
   fresh run before it completed) and `resume` (into a warehouse whose previous
-  run was SIGKILLed a few seconds after it took the writer lock, i.e. while
+  run was SIGKILLed a few seconds after it committed its runs row, i.e. while
   extracting; that killed run is preparation, not one of the R);
 - per run: exit code (death by signal N shown as 128+N, as a shell does) and
   wall time; keeps the stderr of every run that did not exit 0 in --out and,
@@ -215,12 +215,9 @@ def stray_servers(since: int, ours: set[int]) -> int:
 # --- one run ----------------------------------------------------------------------------
 
 
-def _holds_lock(warehouse: Path, pid: int) -> bool:
-    """The run took the warehouse's writer lock (warehouse/lock.py writes `pid N`)."""
-    try:
-        return (warehouse / ".lock").read_text().strip() == f"pid {pid}"
-    except OSError:
-        return False
+def _runs_commits(warehouse: Path) -> int:
+    """Commits of the runs table: a run's first commit is its `running` row."""
+    return len(list((warehouse / "runs" / "_delta_log").glob("*.json")))
 
 
 def _shell_code(returncode: int) -> int:
@@ -258,11 +255,12 @@ def run_ingest(
     timeout: float,
     kill_after: float | None = None,
 ) -> tuple[Outcome, int, float]:
-    """One ingest; with `kill_after`, SIGKILLed that many seconds after it takes the lock."""
+    """One ingest; with `kill_after`, SIGKILLed that many seconds after it records its run."""
     env = {**os.environ, **RUN_ENVIRONMENT}
     started = time.monotonic()
     kill_at: float | None = None
     killed = hung = False
+    runs_before = _runs_commits(warehouse)
     with log.open("wb") as stderr:  # a file, not a pipe: an orphan may hold it open
         proc = subprocess.Popen(
             [*command, "--warehouse", str(warehouse)],
@@ -276,7 +274,8 @@ def run_ingest(
         while proc.poll() is None:
             orphans.scan(proc.pid, label)
             now = time.monotonic()
-            if kill_after is not None and kill_at is None and _holds_lock(warehouse, proc.pid):
+            started_run = _runs_commits(warehouse) > runs_before
+            if kill_after is not None and kill_at is None and started_run:
                 kill_at = now + kill_after
             if kill_at is not None and now >= kill_at:
                 killed = True
@@ -434,7 +433,7 @@ class Bench:
         note = ""
         if delay is not None:
             killed = outcome is Outcome.KILLED
-            note = f" (SIGKILL {delay:.1f} s after the lock)" if killed else " (ended first)"
+            note = f" (SIGKILL {delay:.1f} s after its runs row)" if killed else " (ended first)"
         print(
             f"run {number:3d} {scenario:7s} exit {code:3d}  {outcome:13s} {seconds:6.1f} s{note}",
             flush=True,
@@ -546,7 +545,7 @@ def _arguments() -> argparse.Namespace:
         type=float,
         default=5.0,
         help="a killed run gets SIGKILL 0.5-1.5 times this many seconds after "
-        "it takes the writer lock (%(default)s)",
+        "it commits its runs row (%(default)s)",
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="per run (%(default)s s)")
     parser.add_argument("--seed", type=int, default=0, help="of the kill delays (%(default)s)")

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject  # noqa: E402
 from transforms.article import Article, CleanSettings, build_article  # noqa: E402
 from warehouse import KeyIndex, RunRecord, RunStatus, Warehouse, write_run  # noqa: E402
-from warehouse.lock import exclusive_writer  # noqa: E402
+from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE  # noqa: E402
 from warehouse.report import write_report  # noqa: E402
 from warehouse.writer import BatchWriter  # noqa: E402
 
@@ -75,37 +75,36 @@ def build(root: Path, articles: int) -> dict[str, float]:
     started = time.perf_counter()
     written = rejected = duplicates = 0
     reasons: dict[str, int] = {}
-    with exclusive_writer(store):
-        write_run(store, RunRecord(run_id, "bench_report", {"articles": articles}, started_at=now))
-        writer = BatchWriter(
-            store,
-            run_id=run_id,
-            articles_index=KeyIndex.from_table(store.articles, "article_id"),
-            rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
-        )
-        settings = CleanSettings()
-        for first in range(0, articles, BATCH):
-            good: list[Article] = []
-            bad: list[Reject] = []
-            for i in range(first, min(first + BATCH, articles)):
-                doc = _document(i, pages, now)
-                out = build_article(doc, run_id=run_id, ingested_at=now, settings=settings)
-                if isinstance(out, Reject):
-                    bad.append(out)
-                    reasons[str(out.reason)] = reasons.get(str(out.reason), 0) + 1
-                else:
-                    good.append(out)
-            counts = writer.write(f"b{first // BATCH:05d}", good, bad, seen_at=now)
-            written += counts.articles_written
-            duplicates += counts.duplicates_skipped
-            rejected += len(bad)
-        record = RunRecord(
-            run_id, "bench_report", {"articles": articles}, started_at=now,
-            status=RunStatus.COMPLETED, finished_at=datetime.now(UTC), documents_seen=articles,
-            articles_written=written, duplicates_skipped=duplicates, rejects=rejected,
-            rejects_by_reason=reasons,
-        )  # fmt: skip
-        write_run(store, record)
+    write_run(store, RunRecord(run_id, "bench_report", {"articles": articles}, started_at=now))
+    writer = BatchWriter(
+        store,
+        run_id=run_id,
+        articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
+        rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
+    )
+    settings = CleanSettings()
+    for first in range(0, articles, BATCH):
+        good: list[Article] = []
+        bad: list[Reject] = []
+        for i in range(first, min(first + BATCH, articles)):
+            doc = _document(i, pages, now)
+            out = build_article(doc, run_id=run_id, ingested_at=now, settings=settings)
+            if isinstance(out, Reject):
+                bad.append(out)
+                reasons[str(out.reason)] = reasons.get(str(out.reason), 0) + 1
+            else:
+                good.append(out)
+        counts = writer.write(f"b{first // BATCH:05d}", good, bad, seen_at=now)
+        written += counts.articles_written
+        duplicates += counts.duplicates_skipped
+        rejected += len(bad)
+    record = RunRecord(
+        run_id, "bench_report", {"articles": articles}, started_at=now,
+        status=RunStatus.COMPLETED, finished_at=datetime.now(UTC), documents_seen=articles,
+        articles_written=written, duplicates_skipped=duplicates, rejects=rejected,
+        rejects_by_reason=reasons,
+    )  # fmt: skip
+    write_run(store, record)
     return {
         "build_seconds": round(time.perf_counter() - started, 1),
         "articles_written": written,

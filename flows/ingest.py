@@ -40,6 +40,7 @@ from extractors.remote import download, is_remote
 from flows.artifacts import publish_warehouse_figures
 from flows.batches import Batch, Committer, ProgressLog, ResumePoints, in_order, plan_batches
 from flows.extract_task import extract_batch
+from flows.object_store import open_warehouse
 from flows.progress import ProgressReporter
 from flows.runners import Runner, RunnerKind, choose_runner, task_runner
 from transforms.article import CleanSettings
@@ -54,7 +55,7 @@ from warehouse import (
     write_run,
 )
 from warehouse.inputs import FileStamp, InputProgress, ResumePlan, plan_resume, read_progress, stamp
-from warehouse.lock import exclusive_writer, sweep_temp_files
+from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE
 from warehouse.runs import SourceCounts
 from warehouse.site_rules import learn_pending, with_learned_boilerplate
 
@@ -142,100 +143,95 @@ def ingest_files(
         "site_share": site_share,
         "site_min_articles": site_min_articles,
     }
-    store = Warehouse.at(warehouse)
+    store = open_warehouse(warehouse)
     split_bytes = max(1, int(split_mb * _MIB))
-    with exclusive_writer(store):
-        sweep_temp_files(store)
-        record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
-        write_run(store, record)
-        commit: Committer | None = None
-        files: list[Path] = []
-        try:
-            files = list_inputs([Path(p) for p in paths if not is_remote(p)])
-            copies, unreachable = _fetch_remote(
-                [p for p in paths if is_remote(p)], store, source, logger
-            )
-            files += list(copies)
-            reading = _plan_reading(store, files, copies)
-            choice = choose_runner(workers, dask_address, _total_bytes(reading.files))
-            share = _task_share(choice, _total_bytes(reading.files), split_bytes)
-            plan = plan_parts(
-                reading.files, split_bytes=share, labels=copies, resume=reading.resume_at
-            )
-            batches = plan_batches(plan, batch_size, share)
-            logger.info(
-                "run %s: %d files (%d unchanged, not read again) in %d batches on %s -> %s",
-                run_id,
-                len(files),
-                len(files) - len(reading.files),
-                len(batches),
-                choice,
-                warehouse,
-            )
-            writer = BatchWriter(
-                store,
-                run_id=run_id,
-                articles_index=KeyIndex.from_table(store.articles, "article_id"),
-                rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
+    record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
+    write_run(store, record)
+    commit: Committer | None = None
+    files: list[Path] = []
+    try:
+        files = list_inputs([Path(p) for p in paths if not is_remote(p)])
+        copies, unreachable = _fetch_remote(
+            [p for p in paths if is_remote(p)], store, source, logger
+        )
+        files += list(copies)
+        reading = _plan_reading(store, files, copies)
+        choice = choose_runner(workers, dask_address, _total_bytes(reading.files))
+        share = _task_share(choice, _total_bytes(reading.files), split_bytes)
+        plan = plan_parts(reading.files, split_bytes=share, labels=copies, resume=reading.resume_at)
+        batches = plan_batches(plan, batch_size, share)
+        logger.info(
+            "run %s: %d files (%d unchanged, not read again) in %d batches on %s -> %s",
+            run_id,
+            len(files),
+            len(files) - len(reading.files),
+            len(batches),
+            choice,
+            warehouse,
+        )
+        writer = BatchWriter(
+            store,
+            run_id=run_id,
+            articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
+            rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
+            default_source=source,
+        )
+        raw_index = KeyIndex.from_table(store, RAW_PAGES_TABLE, "url") if keep_raw else None
+        commit = Committer(
+            store,
+            writer,
+            run_id=run_id,
+            rows_per_file=max(1, rows_per_file),
+            raw_index=raw_index,
+            progress=reading.log(store, run_id, plan),
+        )
+        commit.passed_over(reading.plan.passed_over)
+        if unreachable:
+            commit.add(CleanedBatch(rejects=unreachable))
+        done = ResumePoints(store, files)
+        # the learned site boilerplate: a snapshot, fixed for the whole run
+        settings = with_learned_boilerplate(
+            store,
+            CleanSettings(
+                min_words=min_words,
                 default_source=source,
-            )
-            raw_index = KeyIndex.from_table(store.raw_pages, "url") if keep_raw else None
-            commit = Committer(
-                store,
-                writer,
-                run_id=run_id,
-                rows_per_file=max(1, rows_per_file),
-                raw_index=raw_index,
-                progress=reading.log(store, run_id, plan),
-            )
-            commit.passed_over(reading.plan.passed_over)
-            if unreachable:
-                commit.add(CleanedBatch(rejects=unreachable))
-            done = ResumePoints(store, files)
-            # the learned site boilerplate: a snapshot, fixed for the whole run
-            settings = with_learned_boilerplate(
-                store,
-                CleanSettings(
-                    min_words=min_words,
-                    default_source=source,
-                    site_share=site_share,
-                    site_min_articles=site_min_articles,
-                ),
-            )
-            with (
-                ProgressReporter(total_files=len(files), enabled=show_progress) as progress,
-                task_runner(choice) as (runner, slots),
-            ):
+                site_share=site_share,
+                site_min_articles=site_min_articles,
+            ),
+        )
+        with (
+            ProgressReporter(total_files=len(files), enabled=show_progress) as progress,
+            task_runner(choice) as (runner, slots),
+        ):
 
-                def submit(number: int, parts: Batch) -> PrefectFuture[CleanedBatch]:
-                    arguments = {
-                        "number": number,
-                        "parts": parts,
-                        "settings": settings,
-                        "run_id": run_id,
-                        "done": done.within(parts),
-                        "keep_raw": keep_raw,
-                        "similarity": writer.similarity,
-                    }
-                    future: PrefectFuture[CleanedBatch] = runner.submit(extract_batch, arguments)
-                    return future
+            def submit(number: int, parts: Batch) -> PrefectFuture[CleanedBatch]:
+                arguments = {
+                    "number": number,
+                    "parts": parts,
+                    "settings": settings,
+                    "run_id": run_id,
+                    "done": done.within(parts),
+                    "keep_raw": keep_raw,
+                    "similarity": writer.similarity,
+                }
+                future: PrefectFuture[CleanedBatch] = runner.submit(extract_batch, arguments)
+                return future
 
-                for parts, batch in in_order(submit, batches, window=2 * slots):
-                    commit.add(batch, parts)
-                    progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
-            commit.flush()
-            # counts this run's committed articles, and those of runs killed before
-            # counting (a rerun of a killed run thus cleans as the killed run did)
-            learn_pending(store)
-            shutil.rmtree(_downloads(store), ignore_errors=True)  # all committed
-        except BaseException:
-            _record_failure(store, record, commit, len(files), started, logger)
-            raise
+            for parts, batch in in_order(submit, batches, window=2 * slots):
+                commit.add(batch, parts)
+                progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
+        commit.flush()
+        # counts this run's committed articles, and those of runs killed before
+        # counting (a rerun of a killed run thus cleans as the killed run did)
+        learn_pending(store)
+        shutil.rmtree(_downloads(store), ignore_errors=True)  # all committed
+    except BaseException:
+        _record_failure(store, record, commit, len(files), started, logger)
+        raise
 
-        summary = _summary(commit, run_id, warehouse, len(files), started)
-        write_run(store, final_record(record, summary))
-        # read under the lock: a compaction cannot delete files mid-read
-        publish_warehouse_figures(store, run_id, logger)
+    summary = _summary(commit, run_id, warehouse, len(files), started)
+    write_run(store, final_record(record, summary))
+    publish_warehouse_figures(store, run_id, logger)
     logger.info(
         "run %s: %d documents, %d articles written, %d duplicates skipped, %d rejects %s",
         run_id,

@@ -45,12 +45,13 @@ from extractors.transience import DEFAULT_PERMANENT_REJECT_DAYS, with_failure_fa
 from extractors.web import Discovery, discover, page_to_article
 from flows.artifacts import publish_warehouse_figures
 from flows.ingest import RunSummary, current_run_id, final_record
+from flows.object_store import open_warehouse
 from transforms.article import Article, CleanSettings
 from transforms.normalise import canonical_url, parse_timestamp
 from transforms.pipeline import clean_document
 from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from warehouse import BatchWriter, KeyIndex, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
-from warehouse.lock import exclusive_writer, sweep_temp_files
+from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE
 from warehouse.raw_pages import write_raw_pages
 from warehouse.reader import known_urls
 from warehouse.runs import SourceCounts
@@ -214,16 +215,13 @@ def ingest_sources(
     policy = _policy(refresh, batch_size, since, permanent_reject_days, now)
     clean = CleanSettings(min_words, site_share=site_share, site_min_articles=site_min_articles)
     run_id = current_run_id()
-    store = Warehouse.at(warehouse)
+    store = open_warehouse(warehouse)
     parameters.update(sources=[s.name for s in selected], now=now.isoformat() if now else None)
-    with exclusive_writer(store):
-        sweep_temp_files(store)
-        record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
-        run = partial(_run_sources, settings, selected, store, run_id, policy, clean, logger)
-        summarise = partial(_summary, run_id, warehouse, started)
-        counts, summary = _recorded(store, record, run, summarise, logger)
-        # read under the lock: a compaction cannot delete files mid-read
-        publish_warehouse_figures(store, run_id, logger)
+    record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
+    run = partial(_run_sources, settings, selected, store, run_id, policy, clean, logger)
+    summarise = partial(_summary, run_id, warehouse, started)
+    counts, summary = _recorded(store, record, run, summarise, logger)
+    publish_warehouse_figures(store, run_id, logger)
     _report(counts, run_id, logger)
     return summary
 
@@ -323,8 +321,9 @@ def _run_sources(
     learn_pending(store, skip={run_id})
     base = with_learned_boilerplate(store, clean)
     writer = BatchWriter(
-        store, run_id=run_id, articles_index=KeyIndex.from_table(store.articles, "article_id"),
-        rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
+        store, run_id=run_id,
+        articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
+        rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
     )  # fmt: skip
     outcomes = read_url_outcomes(store)
     fetchers = _fetchers(settings, selected)

@@ -29,6 +29,7 @@ from flows.ingest import (
     final_record,
     summary_rows,
 )
+from flows.object_store import open_warehouse
 from transforms.article import Article, CleanSettings
 from transforms.normalise import parse_timestamp
 from transforms.pipeline import clean_document
@@ -39,7 +40,6 @@ from transforms.site_boilerplate import (
     LearnedBoilerplate,
 )
 from warehouse import BatchWriter, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
-from warehouse.lock import exclusive_writer, sweep_temp_files
 from warehouse.raw_pages import iter_raw_pages
 from warehouse.rewrite import remove_latest_versions
 from warehouse.site_rules import with_learned_boilerplate
@@ -104,52 +104,50 @@ def reprocess(
     since_at = parse_timestamp(since) if since else None
     if since and since_at is None:
         raise ValueError(f"--since {since!r} is not a date or timestamp, e.g. 2026-11-01")
-    store = Warehouse.at(warehouse)
+    store = open_warehouse(warehouse)
     run_id = current_run_id()
     parameters = {"warehouse": warehouse, "since": since, "batch_size": batch_size}
-    with exclusive_writer(store):
-        sweep_temp_files(store)
-        record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
-        write_run(store, record)
-        written, replaced, reasons, pages = WriteCounts(), 0, Counter[str](), 0
-        status = RunStatus.FAILED
-        try:
-            # The learned site boilerplate, applied as a snapshot; not learned from:
-            # these articles were counted when they were first written.
-            thresholds = CleanSettings(site_share=site_share, site_min_articles=site_min_articles)
-            learned = with_learned_boilerplate(store, thresholds).site_boilerplate
-            # the catalog is read now, before any row is removed, so a rebuilt
-            # article keeps the time it was first seen
-            writer = BatchWriter.for_run(store, run_id=run_id)
-            batches = iter_raw_pages(
-                store, since=since_at.utc if since_at else None, batch_rows=batch_size
+    record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
+    write_run(store, record)
+    written, replaced, reasons, pages = WriteCounts(), 0, Counter[str](), 0
+    status = RunStatus.FAILED
+    try:
+        # The learned site boilerplate, applied as a snapshot; not learned from:
+        # these articles were counted when they were first written.
+        thresholds = CleanSettings(site_share=site_share, site_min_articles=site_min_articles)
+        learned = with_learned_boilerplate(store, thresholds).site_boilerplate
+        # the catalog is read now, before any row is removed, so a rebuilt
+        # article keeps the time it was first seen
+        writer = BatchWriter.for_run(store, run_id=run_id)
+        batches = iter_raw_pages(
+            store, since=since_at.utc if since_at else None, batch_rows=batch_size
+        )
+        for number, batch in enumerate(batches, start=1):
+            counts, rows, batch_reasons = reprocess_batch(
+                number, batch, writer, store, run_id, min_words, learned
             )
-            for number, batch in enumerate(batches, start=1):
-                counts, rows, batch_reasons = reprocess_batch(
-                    number, batch, writer, store, run_id, min_words, learned
-                )
-                pages += len(batch)
-                written += counts
-                replaced += rows
-                reasons.update(batch_reasons)
-            status = RunStatus.COMPLETED
-        finally:
-            summary = RunSummary(
-                run_id=run_id,
-                warehouse=warehouse,
-                files=0,
-                documents_seen=pages,
-                articles_written=written.articles_written,
-                duplicates_skipped=written.duplicates_skipped,
-                rejects_by_reason=dict(reasons),
-                elapsed_seconds=time.perf_counter() - started,
-                status=status,
-                rejects_new=written.rejects_written,
-                exact_duplicates=written.exact_duplicates,
-                near_duplicates=written.near_duplicates,
-                new_versions=written.new_versions,
-            )
-            write_run(store, final_record(record, summary))
+            pages += len(batch)
+            written += counts
+            replaced += rows
+            reasons.update(batch_reasons)
+        status = RunStatus.COMPLETED
+    finally:
+        summary = RunSummary(
+            run_id=run_id,
+            warehouse=warehouse,
+            files=0,
+            documents_seen=pages,
+            articles_written=written.articles_written,
+            duplicates_skipped=written.duplicates_skipped,
+            rejects_by_reason=dict(reasons),
+            elapsed_seconds=time.perf_counter() - started,
+            status=status,
+            rejects_new=written.rejects_written,
+            exact_duplicates=written.exact_duplicates,
+            near_duplicates=written.near_duplicates,
+            new_versions=written.new_versions,
+        )
+        write_run(store, final_record(record, summary))
     logger.info(
         "reprocessed %d pages: %d articles written (%d replaced old rows), rejects %s",
         pages,

@@ -1,4 +1,5 @@
-"""`news-etl status`: the last runs, their counts and failures, and each source's freshness."""
+"""`news-etl status`: the last runs, their counts, failures and the table versions they
+committed, each table's latest version, and each source's freshness."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from flows.object_store import open_warehouse
 from warehouse import Warehouse
-from warehouse.status import freshness_by_source, last_runs
+from warehouse.status import freshness_by_source, last_runs, table_versions
 
 __all__ = ["print_status"]
 
@@ -20,7 +22,7 @@ _COLUMNS = ("started (UTC)", "flow", "status", "seen", "stored", "new", "dups", 
 def print_status(root: str, *, runs: int = 10, console: Console | None = None) -> None:
     """Print the run history and per-source freshness of the warehouse at `root`."""
     out = console or Console()
-    store = Warehouse.at(root)
+    store = open_warehouse(root)
     recent = last_runs(store, runs)
     out.print(_history(root, recent))
     rejected = [run for run in recent if run["rejects_by_reason"]]
@@ -30,7 +32,30 @@ def print_status(root: str, *, runs: int = 10, console: Console | None = None) -
         out.print(
             f"[bold]{run['status']}[/bold] run {run['run_id']}: {json.loads(run['parameters'])}"
         )
+    out.print(_versions(store, recent))
     out.print(_sources(store))
+
+
+def _versions(store: Warehouse, recent: list[dict[str, Any]]) -> Table:
+    """Per run, the Delta versions its commits produced (query --as-of takes them)."""
+    latest = ", ".join(f"{name} {v}" for name, v in table_versions(store).items()) or "-"
+    versions = Table(
+        title="table versions committed (news-etl query --as-of VERSION)",
+        title_justify="left",
+        caption=f"latest: {latest}",
+        caption_justify="left",
+    )
+    versions.add_column("started (UTC)", no_wrap=True)
+    versions.add_column("versions")
+    for run in recent:
+        committed = run.get("table_versions") or []
+        text = ", ".join(
+            f"{c['table']} {c['first_version']}"
+            + (f"-{c['last_version']}" if c["last_version"] != c["first_version"] else "")
+            for c in committed
+        )
+        versions.add_row(f"{run['started_at']:%Y-%m-%d %H:%M:%S}", text or "-")
+    return versions
 
 
 def _history(root: str, recent: list[dict[str, Any]]) -> Table:

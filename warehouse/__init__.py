@@ -1,4 +1,4 @@
-"""Parquet tables: schemas, atomic idempotent writers, and the key index.
+"""Delta Lake tables: schemas, idempotent writers (MERGE by key), readers and maintenance.
 
 The only package that touches table files.
 
@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from warehouse.catalog import ArticleCatalog
-    from warehouse.compact import CompactionReport, compact_warehouse, read_committed
-    from warehouse.errors import WarehouseError, WarehouseReadError, WarehouseWriteError
+    from warehouse.compact import CompactionReport, compact_warehouse
+    from warehouse.errors import (
+        CommitConflictError,
+        WarehouseError,
+        WarehouseReadError,
+        WarehouseWriteError,
+    )
     from warehouse.index import KeyIndex
     from warehouse.layout import Warehouse
-    from warehouse.lock import exclusive_writer, sweep_temp_files
     from warehouse.query import QueryError, run_query, sql_views
     from warehouse.raw_pages import iter_raw_pages, write_raw_pages
     from warehouse.reader import known_urls, stored_locators
@@ -46,6 +50,7 @@ __all__ = [
     "VALIDATORS",
     "ArticleCatalog",
     "BatchWriter",
+    "CommitConflictError",
     "CompactionReport",
     "KeyIndex",
     "QueryError",
@@ -57,12 +62,10 @@ __all__ = [
     "WarehouseWriteError",
     "WriteCounts",
     "compact_warehouse",
-    "exclusive_writer",
     "iter_raw_pages",
     "known_urls",
     "learn_from_run",
     "learn_pending",
-    "read_committed",
     "read_site_counts",
     "read_validators",
     "remove_articles",
@@ -70,7 +73,6 @@ __all__ = [
     "run_query",
     "sql_views",
     "stored_locators",
-    "sweep_temp_files",
     "with_learned_boilerplate",
     "write_raw_pages",
     "write_run",
@@ -80,11 +82,15 @@ __all__ = [
 # The module that defines each public name (the imports above, for the type checker).
 _HOMES = {
     "warehouse.catalog": ("ArticleCatalog",),
-    "warehouse.compact": ("CompactionReport", "compact_warehouse", "read_committed"),
-    "warehouse.errors": ("WarehouseError", "WarehouseReadError", "WarehouseWriteError"),
+    "warehouse.compact": ("CompactionReport", "compact_warehouse"),
+    "warehouse.errors": (
+        "CommitConflictError",
+        "WarehouseError",
+        "WarehouseReadError",
+        "WarehouseWriteError",
+    ),
     "warehouse.index": ("KeyIndex",),
     "warehouse.layout": ("Warehouse",),
-    "warehouse.lock": ("exclusive_writer", "sweep_temp_files"),
     "warehouse.query": ("QueryError", "run_query", "sql_views"),
     "warehouse.raw_pages": ("iter_raw_pages", "write_raw_pages"),
     "warehouse.reader": ("known_urls", "stored_locators"),

@@ -17,9 +17,8 @@ article in a batch the catalog decides, in order:
 
 Nothing here is persisted by itself: the decisions are written in the rows
 (and signatures in `state/minhash`), and `load` rebuilds the catalog from
-them. Rows written before schema 3 read as version 1, first seen when
-ingested, each body in its own cluster (their signatures are computed once,
-on the first load, from the stored bodies).
+them. A stored body without a signature (one written with other MinHash
+settings) has it computed once, on the first load, from the stored body.
 
 Memory, measured by `bench/dedup_throughput.py` (tracemalloc after a load,
 7,910 articles, 4,314 distinct bodies): about 0.6 KiB per article for the
@@ -35,8 +34,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import pyarrow as pa
-
 from transforms.article import Article
 from transforms.similarity import (
     DEFAULT_SIMILARITY,
@@ -45,17 +42,9 @@ from transforms.similarity import (
     SimilaritySettings,
     signature,
 )
-from warehouse.errors import WarehouseReadError
-from warehouse.layout import Warehouse
-from warehouse.schema import ARTICLES
-from warehouse.signatures import (
-    COMPACT_AFTER_FILES,
-    backfill_signatures,
-    compact_signatures,
-    read_signatures,
-    signature_files,
-)
-from warehouse.storage import dataset
+from warehouse.delta import read
+from warehouse.layout import ARTICLES_TABLE, Warehouse
+from warehouse.signatures import backfill_signatures, read_signatures
 
 __all__ = ["ArticleCatalog", "Placement"]
 
@@ -102,7 +91,7 @@ class ArticleCatalog:
         similarity: SimilaritySettings | None = DEFAULT_SIMILARITY,
         run_id: str = "load",
     ) -> ArticleCatalog:
-        """Rebuild from the committed article files (and `state/minhash`)."""
+        """Rebuild from the articles table's latest version (and `state/minhash`)."""
         catalog = cls(similarity)
         for row in _stored_rows(warehouse):
             catalog._remember(*row)
@@ -112,8 +101,6 @@ class ArticleCatalog:
             missing = [body for body in bodies if body not in found]
             found |= backfill_signatures(warehouse, similarity, missing, run_id=run_id)
             catalog._near.add_many((body, found[body]) for body in bodies)
-            if len(signature_files(warehouse)) > COMPACT_AFTER_FILES:
-                compact_signatures(warehouse, similarity, found, run_id=run_id)
         logger.info(
             "catalog: %d articles, %d distinct bodies", len(catalog._versions), len(catalog)
         )
@@ -224,18 +211,8 @@ def _stored_rows(
 ) -> list[
     tuple[str, str, datetime, int | None, datetime | None, str | None, str | None, str | None]
 ]:
-    """The key columns of every committed row, oldest first (v2 files read as nulls)."""
-    files = warehouse.parquet_files(warehouse.articles)
-    if not files:
-        return []
-    # An explicit schema: files from before schema 3 lack the new columns,
-    # which then read as null instead of failing (or vanishing, when the
-    # first file found happened to be an old one).
-    schema = pa.schema([ARTICLES.field(name) for name in _COLUMNS])
-    try:
-        table = dataset(files, format="parquet", schema=schema).to_table()
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(warehouse.articles, exc) from exc
+    """The key columns of every committed row, oldest first."""
+    table = read(warehouse, ARTICLES_TABLE, _COLUMNS)
     columns = [table[name].to_pylist() for name in _COLUMNS]
     rows = []
     for aid, body, ingested, version, first_seen, last_seen, dup, cluster, extracted in zip(

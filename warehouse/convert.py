@@ -57,7 +57,11 @@ def articles_table(articles: Sequence[Article]) -> pa.Table:
 def _articles_table(articles: Sequence[Article], convert: Callable[[object], object]) -> pa.Table:
     columns: dict[str, list[object]] = {}
     for name in ARTICLES.names:
-        if name == "boilerplate_removed":
+        if name == PARTITION_COLUMN:
+            columns[name] = [partition_of(a.published_at) for a in articles]
+        elif name == "extracted_hash":  # the key: the body itself when nothing was removed
+            columns[name] = [a.extracted_hash or a.content_hash for a in articles]
+        elif name == "boilerplate_removed":
             columns[name] = [
                 [{"rule": r.rule, "kind": r.kind, "text": convert(r.text)} for r in removed]
                 for removed in (a.boilerplate_removed for a in articles)
@@ -96,6 +100,3 @@ def rejects_table(
         },
         schema=with_version(REJECTS),
     )
-
-
-assert PARTITION_COLUMN not in ARTICLES.names, "the partition column lives in the path only"

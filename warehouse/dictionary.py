@@ -60,15 +60,15 @@ class TableDoc:
     path: str
     grain: str  # one row per ...
     keys: str
-    partition: str | None = None  # Hive partition column (lives in the path only)
-    partitioning: str = "none: every file sits directly in the table folder"
+    partition: str | None = None  # Delta partition column (Hive folders of the data files)
+    partitioning: str = "none: every data file sits directly in the table folder"
 
 
 TABLES: Final = (
     TableDoc(
         "articles",
         "ARTICLES",
-        "articles/published_month=YYYY-MM/part-<run_id>-b<batch>-c<chunk>.parquet",
+        "articles/ (Delta; data in published_month=YYYY-MM/*.parquet)",
         "cleaned article",
         "`article_id`, `version`: one row per distinct body of an article (schema 3); the "
         "`articles_latest` view of `news-etl query` keeps each article's latest row",
@@ -81,21 +81,21 @@ TABLES: Final = (
     TableDoc(
         "rejects",
         "REJECTS",
-        "rejects/part-<run_id>-b<batch>-c<chunk>.parquet",
+        "rejects/ (Delta; data in *.parquet)",
         "document that did not become an article",
         "`reject_id` (source, locator and reason)",
     ),
     TableDoc(
         "runs",
         "RUNS",
-        "runs/run-<run_id>.parquet",
-        "flow run (the file is rewritten when the run ends)",
+        "runs/ (Delta; data in *.parquet)",
+        "flow run (the row is replaced when the run ends)",
         "`run_id`",
     ),
     TableDoc(
         "raw_pages",
         "RAW_PAGES",
-        "raw_pages/fetched_month=YYYY-MM/part-<run_id>-<part>.parquet",
+        "raw_pages/ (Delta; data in fetched_month=YYYY-MM/*.parquet)",
         "fetched web page (web sources only)",
         "`url`, `fetched_at`",
         partition="fetched_month",
@@ -104,38 +104,40 @@ TABLES: Final = (
     TableDoc(
         "validators",
         "VALIDATORS",
-        "state/validators.parquet",
-        "feed or sitemap URL (one file, rewritten at the end of each web run)",
+        "state/validators/ (Delta)",
+        "feed or sitemap URL (rows replaced by URL at the end of each web run)",
         "`url`",
     ),
     TableDoc(
         "site_boilerplate",
         "SITE_BOILERPLATE",
-        "state/site_boilerplate.parquet",
-        "source (one file, replaced after each ingest run learns from its articles)",
+        "state/site_boilerplate/ (Delta)",
+        "source (the table is replaced after each ingest run learns from its articles; the "
+        "runs counted are Delta application transactions of the same commit)",
         "`source`",
     ),
     TableDoc(
         "inputs",
         "INPUTS",
-        "state/inputs.parquet",
-        "input file of the file flow (one file, rewritten as the run commits)",
+        "state/inputs/ (Delta)",
+        "input file of the file flow (rows replaced by name as the run commits)",
         "`name`",
     ),
     TableDoc(
         "url_outcomes",
         "URL_OUTCOMES",
-        "state/url_outcomes.parquet",
-        "listed URL whose last fetch failed transiently or permanently (one file, rewritten "
-        "at the end of each web run)",
+        "state/url_outcomes/ (Delta)",
+        "listed URL whose last fetch failed transiently or permanently (the table is "
+        "replaced at the end of each web run)",
         "`url`",
     ),
     TableDoc(
         "minhash",
         "MINHASH",
-        "state/minhash/*.parquet",
-        "distinct article body (append-only: a batch that stores new bodies adds a file)",
-        "`content_hash`",
+        "state/minhash/ (Delta)",
+        "distinct article body and MinHash settings (append-only: a batch that stores new "
+        "bodies appends them)",
+        "`content_hash`, `settings`",
     ),
 )
 
@@ -290,8 +292,9 @@ NOTES: Final = {
         "rows written before schema 3 (their content_hash stands in)",
     ),
     "articles.published_month": Notes(
-        "from the file's folder name, not stored in the file; DuckDB, pandas, Polars and Spark "
-        "add it from the path",
+        "the writer's `partition_of(published_at)`; a Delta partition column, so in the "
+        "folder name, not in the data file: delta-rs readers, and DuckDB, pandas, Polars and "
+        "Spark reading the files with Hive partitioning, add it from the path",
         "2020-08",
     ),
     # rejects
@@ -368,6 +371,12 @@ NOTES: Final = {
     "runs.new_versions": Notes(
         "the writer's count of rows with `version` > 1", "0", "runs recorded before schema 3"
     ),
+    "runs.table_versions": Notes(
+        "the warehouse handle's journal: every Delta commit the run made, per table (the "
+        "runs table itself left out)",
+        '[{"table": "articles", "first_version": 2, "last_version": 9, "commits": 8}]',
+        "runs recorded before schema 5",
+    ),
     "runs.already_stored": Notes(
         "web-archive records a rerun skipped by offset, their outcome (article, duplicate "
         "or reject) being committed by an earlier run",
@@ -403,7 +412,7 @@ NOTES: Final = {
         "Prefect flow run id of the fetching run", "73d9c5ea-c5e7-4e54-a654-72b2f55473e1"
     ),
     "raw_pages.fetched_month": Notes(
-        "from the file's folder name, not stored in the file", "2026-11"
+        "UTC month of `fetched_at`; a Delta partition column (the folder name)", "2026-11"
     ),
     # validators
     "validators.url": Notes(
@@ -422,9 +431,13 @@ NOTES: Final = {
         "55936b5ba436e42ab98344d3af1c598bcdd7b675b25711af77f13ee34560bdc8",
     ),
     "minhash.signature": Notes(
-        "datasketch MinHash of the body's word shingles, with the settings named in the "
-        "file's `news_etl.minhash` metadata",
+        "datasketch MinHash of the body's word shingles, with the settings named in `settings`",
         "<512 bytes>",
+    ),
+    "minhash.settings": Notes(
+        "`SimilaritySettings.fingerprint` of the settings (permutations, bands, shingle "
+        "size, seed); rows of other settings are ignored and recomputed",
+        "minhash-affine32-crc32poly-w5-p128-s1",
     ),
     "site_boilerplate.source": Notes("`articles.source` of the counted articles", "nytimes.com"),
     "site_boilerplate.articles_seen": Notes(
@@ -510,13 +523,6 @@ def declared_schemas() -> dict[str, pa.Schema]:
     }
 
 
-def _columns(doc: TableDoc, schema: pa.Schema) -> list[str]:
-    names = list(schema.names)
-    if doc.partition is not None and doc.partition not in names:
-        names.append(doc.partition)
-    return names
-
-
 def problems() -> list[str]:
     """Every way the dictionary and the schemas disagree; empty when they agree."""
     found: list[str] = []
@@ -531,15 +537,15 @@ def problems() -> list[str]:
             found.append(f"TABLES names {doc.schema}, which warehouse.schema does not declare")
             continue
         schema = schemas[doc.schema]
-        for name in _columns(doc, schema):
+        for name in schema.names:
             key = f"{doc.table}.{name}"
             columns.add(key)
             notes = NOTES.get(key)
             if notes is None:
                 found.append(f"column {key} has no entry in NOTES")
                 continue
-            nullable = name == doc.partition or schema.field(name).nullable
-            if nullable and notes.null_when is None and name != doc.partition:
+            nullable = schema.field(name).nullable
+            if nullable and notes.null_when is None:
                 found.append(f"column {key} is nullable: its entry must say when it is null")
             if not nullable and notes.null_when is not None:
                 found.append(f"column {key} is never null: its entry must not give null_when")
@@ -570,10 +576,11 @@ def render() -> str:
         "`news-etl query` registers each as a DuckDB view of the same name "
         "(see [queries.md](queries.md)).",
         "",
-        f"Schema version **{_schema.SCHEMA_VERSION}** (each file's Parquet metadata "
-        f"`{_schema.VERSION_KEY.decode()}` says which version wrote it). Readers should "
-        "union files by name: a column added in a later version reads as null in older "
-        "files (`news-etl query` does this for you).",
+        f"Schema version **{_schema.SCHEMA_VERSION}**. Every table is a Delta Lake table: a "
+        "folder of Parquet data files and a `_delta_log` ([guarantees](../README.md#"
+        "what-delta-guarantees)); the version is the table property `news_etl.schema_version`, "
+        "each column's meaning its field metadata `doc`. A glob of the data files must not "
+        "reach `_delta_log` (see [queries.md](queries.md)).",
         "",
         "| version | change |",
         "|---|---|",
@@ -603,15 +610,11 @@ def render() -> str:
             "| column | type | meaning | how derived | null when | example |",
             "|---|---|---|---|---|---|",
         ]
-        for name in _columns(doc, schema):
+        for name in schema.names:
             notes = NOTES.get(f"{doc.table}.{name}", Notes("?", "?"))
-            if name in schema.names:
-                field = schema.field(name)
-                kind, meaning = _type(field), (field.metadata or {}).get(b"doc", b"").decode()
-                null_when = notes.null_when if field.nullable else _NEVER
-            else:  # the partition column, from the path
-                kind, meaning = "`string` (path)", "Hive partition value"
-                null_when = _NEVER
+            field = schema.field(name)
+            kind, meaning = _type(field), (field.metadata or {}).get(b"doc", b"").decode()
+            null_when = notes.null_when if field.nullable else _NEVER
             out.append(
                 f"| `{name}` | {kind} | {_cell(meaning)} | {_cell(notes.derived)} "
                 f"| {_cell(null_when or '?')} | `{_cell(notes.example)}` |"
@@ -629,18 +632,29 @@ def render_queries() -> str:
         "do not edit by hand. -->",
         "",
         '`news-etl query "SQL"` runs DuckDB (in-process, no server, no network) over the '
-        "warehouse with every table registered as a view: `articles` (with `published_month` "
-        "from the path), `rejects`, `runs`, `raw_pages`, `validators`, `minhash`, and any "
-        "other table folder it finds. Since schema 3 an article can have several rows, one "
-        f"per changed body (`version`); the view `{LATEST}` keeps the latest row of each "
-        "`article_id`, and is what the examples count. Timestamps print in UTC. Output is a "
-        "table, or `--format csv|json`. Columns: [warehouse.md](warehouse.md).",
+        "warehouse with every table registered as a view of its Delta table's latest "
+        "version: `articles` (with `published_month`), `rejects`, `runs`, `raw_pages` and "
+        "the state tables (`validators`, `inputs`, `url_outcomes`, `site_boilerplate`, "
+        "`minhash`). An article can have several rows, one per changed body (`version`); "
+        f"the view `{LATEST}` keeps the latest row of each `article_id`, and is what the "
+        "examples count. Timestamps print in UTC. Output is a table, or "
+        "`--format csv|json`. `--as-of VERSION|TIMESTAMP` reads the tables as they were "
+        "(a version of `articles`, as `news-etl status` lists them, or a time). Columns: "
+        "[warehouse.md](warehouse.md).",
         "",
         "```sh",
         '.venv/bin/news-etl query "SELECT language, count(*) FROM articles GROUP BY ALL"',
         ".venv/bin/news-etl query --example newest-per-source --format csv",
+        '.venv/bin/news-etl query --as-of 3 "SELECT count(*) FROM articles"',
         ".venv/bin/news-etl query --list-examples",
         "```",
+        "",
+        "The same SQL runs in a plain DuckDB session over the data files: glob the "
+        "partition folders, `read_parquet('data/warehouse/articles/published_month=*/*.parquet', "
+        "hive_partitioning = true)`, never `articles/**/*.parquet`, which reaches the "
+        "`_delta_log` checkpoint files delta-rs writes every 100 commits. Such a glob is "
+        "exact after `news-etl compact`; between compactions, read through the log "
+        "(`DeltaTable(path).to_pyarrow_dataset()`, see the README).",
         "",
     ]
     for example in EXAMPLES.values():

@@ -1,8 +1,10 @@
 """Errors raised by the warehouse: the infrastructure failures a run must stop for.
 
     WarehouseError               base: a table cannot be read or written
-    ├── WarehouseWriteError      a file could not be written (disk full, permissions, not a folder)
+    ├── WarehouseWriteError      a table could not be written (disk full, permissions, not a folder)
+    │   └── CommitConflictError  a commit lost to concurrent writers on every one of its tries
     └── WarehouseReadError       existing table files could not be read (corrupt, foreign)
+        └── PreDeltaTableError   a table folder written before schema 5: Parquet, no _delta_log
 
 Bad documents never reach here as errors; these mean the warehouse itself is
 unusable, so the CLI exits 1 and the runs table says `failed`.
@@ -12,7 +14,13 @@ from __future__ import annotations
 
 from warehouse.storage import StorePath
 
-__all__ = ["WarehouseError", "WarehouseReadError", "WarehouseWriteError"]
+__all__ = [
+    "CommitConflictError",
+    "PreDeltaTableError",
+    "WarehouseError",
+    "WarehouseReadError",
+    "WarehouseWriteError",
+]
 
 
 class WarehouseError(Exception):
@@ -33,10 +41,41 @@ class WarehouseWriteError(WarehouseError):
         )
 
 
+class CommitConflictError(WarehouseWriteError):
+    """A commit kept losing to concurrent writers; `attempts` tries were made, none committed."""
+
+    def __init__(self, path: StorePath | str, cause: BaseException, attempts: int) -> None:
+        WarehouseError.__init__(
+            self,
+            path,
+            cause,
+            f"gave up after {attempts} commit conflicts; nothing of this batch was written, "
+            "rerun (already written rows are skipped) or run fewer writers at once",
+        )
+        self.attempts = attempts
+
+
 class WarehouseReadError(WarehouseError):
     """Existing table files could not be read."""
 
     def __init__(self, path: StorePath | str, cause: BaseException) -> None:
         super().__init__(
-            path, cause, "move aside files that are not this pipeline's Parquet, then rerun"
+            path, cause, "move aside folders that are not this pipeline's Delta tables, then rerun"
+        )
+
+
+class PreDeltaTableError(WarehouseReadError):
+    """A table folder holds Parquet files but no `_delta_log`: written before schema 5.
+
+    Reading it as an empty table, or committing a Delta table beside its
+    files, would hide its rows, so it is refused.
+    """
+
+    def __init__(self, path: StorePath | str) -> None:
+        WarehouseError.__init__(
+            self,
+            path,
+            FileNotFoundError("Parquet files but no _delta_log"),
+            "the table was written before schema 5 (Delta Lake): move the warehouse aside and "
+            "ingest again into a new one",
         )

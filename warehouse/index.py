@@ -2,9 +2,11 @@
 
 Deduplication is what makes a rerun safe: before a batch is written, its
 keys are claimed against this index, and only keys nobody held before are
-written. Because every file is written atomically, the table on disk always
-holds whole files, so after a crash the index rebuilt from disk lists
-exactly the rows that were committed, and the rerun writes only the rest.
+written. Every write is one Delta commit, so after a crash the index rebuilt
+from the table lists exactly the rows that were committed, and the rerun
+writes only the rest. The index is this process's view; the MERGE keyed by
+the same columns (`warehouse/delta.py`) is what keeps a key written by a
+concurrent run from being written again.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-import pyarrow as pa
-
-from warehouse.errors import WarehouseReadError
-from warehouse.storage import StorePath, dataset
+from warehouse.delta import read
+from warehouse.layout import TableSpec, Warehouse
 
 __all__ = ["KeyIndex"]
 
@@ -28,18 +28,9 @@ class KeyIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_table(cls, table_dir: StorePath, column: str) -> KeyIndex:
-        """Read one column of every committed file under `table_dir`."""
-        if not table_dir.is_dir():
-            return cls()
-        keys: set[str] = set()
-        try:
-            files = dataset(table_dir, format="parquet", partitioning="hive")
-            for batch in files.to_batches(columns=[column]):
-                keys.update(batch.column(0).to_pylist())
-        except (OSError, pa.ArrowException) as exc:
-            raise WarehouseReadError(table_dir, exc) from exc
-        return cls(keys)
+    def from_table(cls, store: Warehouse, spec: TableSpec, column: str) -> KeyIndex:
+        """One column of the table's latest version."""
+        return cls(read(store, spec, [column]).column(0).to_pylist())
 
     def claim(self, keys: Iterable[str]) -> set[str]:
         """Atomically take the keys not yet held; return those taken."""

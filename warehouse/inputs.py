@@ -1,4 +1,4 @@
-"""How far each input file of the file flow is committed (`state/inputs.parquet`).
+"""How far each input file of the file flow is committed (`state/inputs`).
 
 A rerun of unchanged input should cost next to nothing (issue 13): a file
 whose every document's outcome (article, duplicate or reject) is committed
@@ -7,7 +7,7 @@ last committed range. Offsets of stored rows alone cannot say that: a record
 that ended as a duplicate leaves no row, so it used to be extracted again on
 every rerun.
 
-The flow records progress after each Parquet write (`record`), as the end of
+The flow records progress after each commit (`record`), as the end of
 the last range of each file all of whose documents are written; ranges are
 committed in order, so that is a prefix of the file. The row is written after
 the rows it describes, so a crash leaves it behind, never ahead: the rerun
@@ -27,11 +27,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from warehouse.atomic import write_parquet_atomic
-from warehouse.layout import Warehouse
+from warehouse.delta import read, replace_rows
+from warehouse.layout import INPUTS_TABLE, Warehouse
 from warehouse.schema import INPUTS, with_version
-from warehouse.state_files import read_rows
-from warehouse.storage import StorePath
 
 __all__ = [
     "FileStamp",
@@ -99,23 +97,16 @@ def stamp(path: Path) -> FileStamp | None:
 
 def read_progress(warehouse: Warehouse) -> dict[str, InputProgress]:
     """Input name -> its recorded progress; empty when none was recorded."""
-    return {row["name"]: InputProgress(**row) for row in read_rows(_path(warehouse))}
+    return {row["name"]: InputProgress(**row) for row in read(warehouse, INPUTS_TABLE).to_pylist()}
 
 
 def write_progress(warehouse: Warehouse, updates: Iterable[InputProgress]) -> None:
-    """Merge `updates` into the recorded progress and replace the file atomically."""
-    merged: Mapping[str, InputProgress] = {
-        **read_progress(warehouse),
-        **{u.name: u for u in updates},
-    }
+    """Merge `updates` into the recorded progress, by input name, in one commit."""
+    latest: Mapping[str, InputProgress] = {u.name: u for u in updates}
     table = pa.Table.from_pylist(
-        [asdict(merged[name]) for name in sorted(merged)], schema=with_version(INPUTS)
+        [asdict(latest[name]) for name in sorted(latest)], schema=with_version(INPUTS)
     )
-    write_parquet_atomic(table, _path(warehouse))
-
-
-def _path(warehouse: Warehouse) -> StorePath:
-    return warehouse.state / "inputs.parquet"
+    replace_rows(warehouse, INPUTS_TABLE, table)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,16 @@
 """DuckDB over the warehouse: every table registered as a view, ready for SQL.
 
-`open_views` registers one view per table (`articles`, `rejects`, `runs`,
-`raw_pages`, `validators`, and any other table folder it finds) over the
-files `Warehouse.parquet_files` lists: never a raw glob, so files a
-compaction has superseded stay hidden. A declared table is read
-`union_by_name` and then unioned by name with an empty table of its declared
-schema, so every declared column is there with its declared type even in
-files written before the column existed (it reads as null), and a table with
-no files yet is an empty view rather than a missing one.
+`open_views` registers one view per declared table (`articles`, `rejects`,
+`runs`, `raw_pages` and the state tables) over the Arrow dataset of the
+Delta table's files at its latest version, or at `as_of`: never a raw glob,
+so files a compaction or a delete has superseded stay hidden, and no DuckDB
+extension is needed (none is downloaded here). Each view is unioned by name
+with an empty table of its declared schema, so a table with no commit yet
+is an empty view rather than a missing one.
+
+`as_of` goes back in time: a version number is the articles table's; the
+other tables are read as they were when that version was committed. A
+timestamp applies to every table (a table created later is empty).
 
 DuckDB runs in-process with extension auto-loading off: a query never
 reaches the network. Timestamps are shown in UTC.
@@ -15,28 +18,21 @@ reaches the network. Timestamps are shown in UTC.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import pyarrow as pa
 import pyarrow.dataset as ds
+from deltalake.exceptions import DeltaError
 
-from warehouse.layout import Warehouse
-from warehouse.schema import (
-    ARTICLES,
-    MINHASH,
-    PARTITION_COLUMN,
-    RAW_PAGES,
-    REJECTS,
-    RUNS,
-    VALIDATORS,
-)
-from warehouse.storage import ObjectPath, StorePath, arrow_location, dataset, relative_parts
+from warehouse.delta import AsOf, open_table
+from warehouse.errors import WarehouseReadError
+from warehouse.layout import ARTICLES_TABLE, TABLES, TableSpec, Warehouse
+from warehouse.storage import StorePath
 
 if TYPE_CHECKING:
     import duckdb
@@ -66,7 +62,6 @@ SELECT * FROM articles
 QUALIFY row_number() OVER (
     PARTITION BY article_id ORDER BY coalesce(version, 1) DESC, ingested_at DESC
 ) = 1"""
-_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class QueryError(Exception):
@@ -79,20 +74,13 @@ class QueryError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class _Table:
-    name: str
-    files: tuple[StorePath, ...]
-    schema: pa.Schema | None  # declared schema; None for a table found on disk only
-    partition: str | None  # Hive partition column in the path
-
-
-@dataclass(frozen=True, slots=True)
 class SqlViews:
     """An open DuckDB connection with the warehouse's tables as views."""
 
     connection: duckdb.DuckDBPyConnection
     root: StorePath
     files: dict[str, int]  # view name -> number of Parquet files behind it
+    versions: dict[str, int]  # table -> the Delta version read (tables that exist then)
 
     @property
     def tables(self) -> list[str]:
@@ -124,145 +112,82 @@ class QueryResult:
         ]
 
 
-def _state_tables(store: Warehouse) -> dict[str, list[StorePath]]:
-    """State files by table: `state/NAME.parquet` and `state/NAME/*.parquet` are table NAME."""
-    tables: dict[str, list[StorePath]] = {}
-    for path in store.parquet_files(store.state):
-        parts = relative_parts(path, store.state)
-        tables.setdefault(parts[0] if len(parts) > 1 else path.stem, []).append(path)
-    return tables
+def _moment(store: Warehouse, as_of: AsOf | None) -> datetime | None:
+    """The point in time `as_of` names: a timestamp, or when that articles version committed."""
+    if as_of is None or isinstance(as_of, datetime):
+        return as_of
+    table = open_table(store, ARTICLES_TABLE)
+    if table is None or not 0 <= as_of <= table.version():
+        latest = "none" if table is None else table.version()
+        raise QueryError(
+            f"the articles table has no version {as_of}", f"its latest version is {latest}"
+        )
+    for commit in table.history():
+        if commit["version"] == as_of:
+            return datetime.fromtimestamp(commit["timestamp"] / 1000, UTC)
+    raise QueryError(f"the log no longer holds articles version {as_of}", "pick a later one")
 
 
-def _declared(store: Warehouse, state: dict[str, list[StorePath]]) -> list[_Table]:
-    return [
-        _Table("articles", tuple(store.parquet_files(store.articles)), ARTICLES, PARTITION_COLUMN),
-        _Table("rejects", tuple(store.parquet_files(store.rejects)), REJECTS, None),
-        _Table("runs", tuple(store.parquet_files(store.runs)), RUNS, None),
-        _Table(
-            "raw_pages", tuple(store.parquet_files(store.raw_pages)), RAW_PAGES, "fetched_month"
-        ),
-        _Table("validators", tuple(state.get("validators", ())), VALIDATORS, None),
-        _Table("minhash", tuple(state.get("minhash", ())), MINHASH, None),
-    ]
+def _snapshot(
+    store: Warehouse, spec: TableSpec, as_of: AsOf | None, moment: datetime | None
+) -> tuple[ds.Dataset | None, int | None]:
+    """The table's dataset and version at `as_of` (articles) or `moment` (the others)."""
+    target = as_of if spec is ARTICLES_TABLE and as_of is not None else moment
+    table = open_table(store, spec)
+    if table is None:
+        return None, None
+    if target is not None:
+        try:
+            table.load_as_version(target)
+        except (DeltaError, ValueError):  # created after `moment`: nothing then
+            return None, None
+    return table.to_pyarrow_dataset(), table.version()
 
 
-def _discovered(
-    store: Warehouse, state: dict[str, list[StorePath]], known: set[str]
-) -> list[_Table]:
-    """Tables on disk that no declared schema names: other folders, other state files."""
-    found: list[_Table] = []
-    folders = {store.articles, store.rejects, store.runs, store.raw_pages, store.state}
-    if store.root.is_dir():
-        for folder in sorted(p for p in store.root.iterdir() if p.is_dir()):
-            if folder in folders or folder.name in known or not _NAME.fullmatch(folder.name):
-                continue
-            if files := store.parquet_files(folder):
-                found.append(_Table(folder.name, tuple(files), None, _partition_of(folder, files)))
-    for name, files in sorted(state.items()):
-        if name not in known and _NAME.fullmatch(name):
-            found.append(_Table(name, tuple(files), None, None))
-    return found
+def _view_sql(name: str, empty_name: str, files_name: str | None) -> str:
+    parts = [f"SELECT * FROM {files_name}"] if files_name else []
+    parts.append(f"SELECT * FROM {empty_name}")
+    return f'CREATE VIEW "{name}" AS ' + " UNION ALL BY NAME ".join(parts)
 
 
-def _partition_of(folder: StorePath, files: Sequence[StorePath]) -> str | None:
-    first = relative_parts(files[0], folder)
-    if len(first) > 1 and "=" in first[0]:
-        return first[0].split("=", 1)[0]
-    return None
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _empty(schema: pa.Schema, partition: str | None) -> pa.Table:
-    if partition is not None and partition not in schema.names:
-        schema = schema.append(pa.field(partition, pa.string()))
-    return schema.empty_table()
-
-
-def _view_sql(table: _Table, empty_name: str | None, files_name: str | None) -> str:
-    parts = []
-    if files_name is not None:
-        parts.append(f"SELECT * FROM {files_name}")
-    elif table.files:
-        paths = ", ".join(_quote(str(p)) for p in table.files)
-        hive = "true, hive_types_autocast = false" if table.partition else "false"
-        options = f"union_by_name = true, hive_partitioning = {hive}"
-        parts.append(f"SELECT * FROM read_parquet([{paths}], {options})")
-    if empty_name is not None:
-        parts.append(f"SELECT * FROM {empty_name}")
-    return f'CREATE VIEW "{table.name}" AS ' + " UNION ALL BY NAME ".join(parts)
-
-
-def _object_store_files(table: _Table, base: StorePath) -> ds.Dataset:
-    """The table's files on an object store as one Arrow dataset, for DuckDB to scan.
-
-    DuckDB reads object stores only through its httpfs extension, which is
-    downloaded at run time; pyarrow's file systems are already here and read
-    the same AWS variables. Projection and filters are pushed down to the scan.
-    """
-    schema = table.schema or pa.unify_schemas(
-        [dataset([path], format="parquet").schema for path in table.files]
-    )
-    partitioning = None
-    if table.partition is not None:
-        if table.partition not in schema.names:
-            schema = schema.append(pa.field(table.partition, pa.string()))
-        partitioning = ds.partitioning(pa.schema([schema.field(table.partition)]), flavor="hive")
-    return dataset(
-        list(table.files),
-        format="parquet",
-        schema=schema,
-        partitioning=partitioning,
-        partition_base_dir=arrow_location(base)[1],
-    )
-
-
-def _base_of(store: Warehouse, table: _Table) -> StorePath:
-    """The folder Hive partition paths of `table` start from."""
-    folder = store.root / table.name
-    return folder if table.name not in ("validators", "minhash") else store.state
-
-
-def open_views(store: Warehouse) -> SqlViews:
-    """A fresh in-memory DuckDB with one view per table of `store`."""
+def open_views(store: Warehouse, as_of: AsOf | None = None) -> SqlViews:
+    """A fresh in-memory DuckDB with one view per table of `store` (at `as_of`)."""
     import duckdb  # when used: ingest runs import this module and never query (25 MiB)
 
     connection = duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     )
     connection.execute("SET TimeZone = 'UTC'")
-    state = _state_tables(store)
-    declared = _declared(store, state)
-    tables = declared + _discovered(store, state, {t.name for t in declared} | {LATEST})
     files: dict[str, int] = {}
-    for table in tables:
-        empty_name = None
-        if table.schema is not None:
-            empty_name = f"{_EMPTY_PREFIX}{table.name}"
-            connection.register(empty_name, _empty(table.schema, table.partition))
-        files_name = None
-        try:
-            if table.files and isinstance(table.files[0], ObjectPath):
-                files_name = f"_files_{table.name}"
-                connection.register(files_name, _object_store_files(table, _base_of(store, table)))
-            connection.execute(_view_sql(table, empty_name, files_name))
-        except (duckdb.Error, OSError, pa.ArrowException) as exc:
-            connection.close()
-            raise QueryError(
-                f"cannot read table {table.name!r} under {store.root}: {exc}",
-                "move aside files that are not this pipeline's Parquet, then rerun",
-            ) from exc
-        files[table.name] = len(table.files)
+    versions: dict[str, int] = {}
+    try:
+        moment = _moment(store, as_of)
+        for name, spec in TABLES.items():
+            found, version = _snapshot(store, spec, as_of, moment)
+            connection.register(f"{_EMPTY_PREFIX}{name}", spec.schema.empty_table())
+            if found is not None and version is not None:
+                connection.register(f"_files_{name}", found)
+                versions[name] = version
+            files[name] = len(found.files) if isinstance(found, ds.FileSystemDataset) else 0
+            connection.execute(
+                _view_sql(name, f"{_EMPTY_PREFIX}{name}", f"_files_{name}" if found else None)
+            )
+    except (duckdb.Error, OSError, pa.ArrowException, WarehouseReadError, QueryError) as exc:
+        connection.close()
+        if isinstance(exc, QueryError):
+            raise
+        raise QueryError(
+            f"cannot read the tables under {store.root}: {exc}",
+            "move aside folders that are not this pipeline's Delta tables, then rerun",
+        ) from exc
     connection.execute(_LATEST_SQL)
-    return SqlViews(connection, store.root, files)
+    return SqlViews(connection, store.root, files, versions)
 
 
 @contextmanager
-def sql_views(store: Warehouse) -> Iterator[SqlViews]:
+def sql_views(store: Warehouse, as_of: AsOf | None = None) -> Iterator[SqlViews]:
     """`open_views` as a context manager that closes the connection."""
-    opened = open_views(store)
+    opened = open_views(store, as_of)
     try:
         yield opened
     finally:

@@ -3,7 +3,8 @@
 Bodies are stored as fetched (after transfer decoding, before charset
 decoding) in zstd-compressed Parquet; with them and the listing's hints,
 extraction and cleaning can be re-run after a code change without the
-network. Partitioned by the UTC month of fetching.
+network. Partitioned by the UTC month of fetching; keyed by (url,
+fetched_at), so a batch committed twice (a rerun after a crash) adds nothing.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from typing import Any
 import pyarrow as pa
 
 from extractors.records import DiscoveredUrl, FetchedPage, Metadata
-from warehouse.atomic import write_parquet_atomic
 from warehouse.convert import storable
+from warehouse.delta import insert_new, table_dataset
 from warehouse.errors import WarehouseReadError
-from warehouse.layout import Warehouse
-from warehouse.schema import RAW_PAGES, with_version
-from warehouse.storage import StorePath, dataset
+from warehouse.layout import RAW_PAGES_TABLE, Warehouse
+from warehouse.schema import FETCH_PARTITION, RAW_PAGES, with_version
 
 __all__ = ["iter_raw_pages", "raw_pages_table", "write_raw_pages"]
 
@@ -43,6 +43,7 @@ def raw_pages_table(pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], *, run_i
             "hints": [_hints_json(d) for _, d in pages],
             "fetched_at": [p.fetched_at for p, _ in pages],
             "run_id": [run_id] * len(pages),
+            FETCH_PARTITION: [p.fetched_at.strftime("%Y-%m") for p, _ in pages],
         },
         schema=with_version(RAW_PAGES),
     )
@@ -54,17 +55,11 @@ def write_raw_pages(
     *,
     run_id: str,
     part: str,
-) -> list[StorePath]:
-    """Write one file per fetch month; returns the files written."""
-    by_month: dict[str, list[tuple[FetchedPage, DiscoveredUrl]]] = {}
-    for page, discovered in pages:
-        by_month.setdefault(page.fetched_at.strftime("%Y-%m"), []).append((page, discovered))
-    written = []
-    for month, rows in sorted(by_month.items()):
-        path = warehouse.raw_pages / f"fetched_month={month}" / f"part-{run_id}-{part}.parquet"
-        write_parquet_atomic(raw_pages_table(rows, run_id=run_id), path)
-        written.append(path)
-    return written
+) -> int:
+    """Merge the pages not stored yet in one commit; returns pages written."""
+    table = raw_pages_table(pages, run_id=run_id)
+    note = {"news_etl.run_id": run_id, "news_etl.batch": part}
+    return insert_new(warehouse, RAW_PAGES_TABLE, table, note)
 
 
 def _hints_json(discovered: DiscoveredUrl) -> str:
@@ -77,11 +72,10 @@ def iter_raw_pages(
     warehouse: Warehouse, *, since: datetime | None = None, batch_rows: int = 200
 ) -> Iterator[list[tuple[FetchedPage, DiscoveredUrl]]]:
     """Stored pages in batches, the newest fetch of each URL only, fetched at or after `since`."""
-    folder = warehouse.raw_pages
-    if not folder.is_dir():
+    files = table_dataset(warehouse, RAW_PAGES_TABLE)
+    if files is None:
         return
     try:
-        files = dataset(folder, format="parquet", partitioning="hive")
         latest: dict[str, datetime] = {}
         for batch in files.to_batches(columns=["url", "fetched_at"]):
             for url, at in zip(
@@ -104,7 +98,7 @@ def iter_raw_pages(
         if pending:
             yield pending
     except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(folder, exc) from exc
+        raise WarehouseReadError(str(warehouse.raw_pages), exc) from exc
 
 
 def _from_row(row: dict[str, Any]) -> tuple[FetchedPage, DiscoveredUrl]:

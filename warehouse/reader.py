@@ -1,14 +1,11 @@
-"""Reads the flows need from existing tables (analysts read the Parquet directly)."""
+"""Reads the flows need from existing tables (analysts read the Delta tables directly)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import pyarrow as pa
-
-from warehouse.errors import WarehouseReadError
-from warehouse.layout import Warehouse
-from warehouse.storage import StorePath, dataset
+from warehouse.delta import read
+from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE, TableSpec, Warehouse
 
 __all__ = ["known_urls", "stored_locators"]
 
@@ -22,27 +19,20 @@ def known_urls(warehouse: Warehouse, canonical: Callable[[str | None], str | Non
     is fetched once, not on every run.
     """
     urls: set[str] = set()
-    for folder, columns in (
-        (warehouse.articles, ["url", "canonical_url"]),
-        (warehouse.raw_pages, ["url", "final_url"]),
+    for spec, columns in (
+        (ARTICLES_TABLE, ["url", "canonical_url"]),
+        (RAW_PAGES_TABLE, ["url", "final_url"]),
     ):
-        for value in _column_values(folder, columns):
+        for value in _column_values(warehouse, spec, columns):
             if (form := canonical(value)) is not None:
                 urls.add(form)
     return urls
 
 
-def _column_values(folder: StorePath, columns: list[str]) -> set[str]:
-    if not folder.is_dir():
-        return set()
+def _column_values(warehouse: Warehouse, spec: TableSpec, columns: list[str]) -> set[str]:
     values: set[str] = set()
-    try:
-        files = dataset(folder, format="parquet", partitioning="hive")
-        for batch in files.to_batches(columns=columns):
-            for column in batch.columns:
-                values.update(v for v in column.to_pylist() if v)
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(folder, exc) from exc
+    for column in read(warehouse, spec, columns).columns:
+        values.update(v for v in column.to_pylist() if v)
     return values
 
 
@@ -51,6 +41,6 @@ def stored_locators(warehouse: Warehouse, *, containing: str) -> set[str]:
 
     A resumed run skips the web-archive records these name without parsing them.
     """
-    values = _column_values(warehouse.articles, ["locator"])
-    values |= _column_values(warehouse.rejects, ["locator"])
+    values = _column_values(warehouse, ARTICLES_TABLE, ["locator"])
+    values |= _column_values(warehouse, REJECTS_TABLE, ["locator"])
     return {value for value in values if containing in value}

@@ -1,10 +1,10 @@
-"""Removing rows from the articles table, for reprocessing.
+"""Removing rows from the articles table, for reprocessing: Delta deletes.
 
-Removing articles means rewriting each file that holds any of them without
-those rows, atomically in place (or deleting it when nothing is left).
-Callers hold the writer lock. A crash between two files leaves some of the
-rows removed and others not, never a duplicate or a partial file;
-reprocessing again finishes the job, since its input (raw_pages) is
+Each removal is one Delta DELETE: the files holding the rows are rewritten
+without them in the same commit that removes the old files, so readers see
+the rows or not, never half. Reprocessing deletes, then merges the rebuilt
+rows in a second commit; a crash between the two leaves the rows removed,
+and reprocessing again finishes the job, since its input (raw_pages) is
 untouched.
 
 Reprocessing rebuilds the newest fetch of each page, so it removes only the
@@ -15,40 +15,31 @@ earlier versions stays in the table.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
-from warehouse.atomic import write_parquet_atomic
-from warehouse.errors import WarehouseReadError
-from warehouse.layout import Warehouse
-from warehouse.storage import StorePath, read_schema, read_table
+from warehouse.delta import delete_where, read
+from warehouse.layout import ARTICLES_TABLE, Warehouse
 
 __all__ = ["remove_articles", "remove_latest_versions"]
 
 logger = logging.getLogger(__name__)
 
+_COLUMNS = ["article_id", "locator", "version", "run_id", "extracted_hash"]
+
 
 def remove_articles(
     warehouse: Warehouse, *, article_ids: Collection[str], locators: Collection[str] = ()
 ) -> int:
-    """Remove rows whose article_id or locator is given, from every file; returns rows removed."""
+    """Remove rows whose article_id or locator is given; returns rows removed."""
     if not article_ids and not locators:
         return 0
-    wanted_ids = pa.array(sorted(set(article_ids)), pa.string())
-    wanted_locators = pa.array(sorted(set(locators)), pa.string())
-
-    def hit(keys: pa.Table) -> pa.ChunkedArray:
-        return pc.or_(
-            pc.is_in(keys["article_id"], value_set=wanted_ids),
-            pc.is_in(keys["locator"], value_set=wanted_locators),
-        )
-
-    removed = _rewrite_without(warehouse, ["article_id", "locator"], hit)
-    logger.info("removed %d article rows for reprocessing", len(removed))
-    return len(removed)
+    predicate = f"article_id IN ({_list(article_ids)}) OR locator IN ({_list(locators)})"
+    removed = delete_where(warehouse, ARTICLES_TABLE, predicate)
+    logger.info("removed %d article rows for reprocessing", removed)
+    return removed
 
 
 def remove_latest_versions(
@@ -66,85 +57,37 @@ def remove_latest_versions(
     """
     if not article_ids and not locators:
         return []
-    ids, locs = set(article_ids), set(locators)
-    newest: dict[str, int] = defaultdict(int)
-    columns = ["article_id", "locator", "version", "run_id"]
-    for path in warehouse.parquet_files(warehouse.articles):
-        for row in _read(path, columns).to_pylist():
-            if row["run_id"] != spare_run_id and (
-                row["article_id"] in ids or row["locator"] in locs
-            ):
-                aid = row["article_id"]
-                newest[aid] = max(newest[aid], row["version"] or 1)
-    if not newest:
+    ids = pa.array(sorted(set(article_ids)), pa.string())
+    wanted = ds.field("article_id").isin(ids) | ds.field("locator").isin(
+        pa.array(sorted(set(locators)), pa.string())
+    )
+    rows = [
+        r
+        for r in read(warehouse, ARTICLES_TABLE, _COLUMNS, wanted).to_pylist()
+        if r["run_id"] != spare_run_id
+    ]
+    newest: dict[str, int] = {}
+    for row in rows:
+        newest[row["article_id"]] = max(newest.get(row["article_id"], 0), row["version"] or 1)
+    removed = [
+        (r["article_id"], r["extracted_hash"])
+        for r in rows
+        if (r["version"] or 1) == newest[r["article_id"]]
+    ]
+    if not removed:
         return []
-
-    def hit(keys: pa.Table) -> pa.Array:
-        return pa.array(
-            [
-                aid in newest and (version or 1) == newest[aid] and run != spare_run_id
-                for aid, version, run in zip(
-                    keys["article_id"].to_pylist(),
-                    keys["version"].to_pylist(),
-                    keys["run_id"].to_pylist(),
-                    strict=True,
-                )
-            ],
-            pa.bool_(),
-        )
-
-    removed = _rewrite_without(warehouse, columns, hit)
+    spare = f" AND run_id <> {_quote(spare_run_id)}" if spare_run_id else ""
+    pairs = " OR ".join(
+        f"(article_id = {_quote(aid)} AND extracted_hash = {_quote(body)})" for aid, body in removed
+    )
+    delete_where(warehouse, ARTICLES_TABLE, f"({pairs}){spare}")
     logger.info("removed the newest version of %d articles for reprocessing", len(removed))
     return removed
 
 
-def _read(path: StorePath, columns: list[str]) -> pa.Table:
-    """Some columns of one file; a column the file predates (version) reads as null."""
-    try:
-        schema = read_schema(path)
-        present = [c for c in columns if c in schema.names]
-        table = read_table(path, columns=present)
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(path, exc) from exc
-    for name in columns:
-        if name not in present:
-            table = table.append_column(name, pa.nulls(table.num_rows, pa.int32()))
-    return table
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _rewrite_without(
-    warehouse: Warehouse,
-    columns: list[str],
-    hit: Callable[[pa.Table], pa.Array | pa.ChunkedArray],
-) -> list[tuple[str, str]]:
-    """Rewrite each articles file without the rows `hit` marks; the removed rows' keys."""
-    removed: list[tuple[str, str]] = []
-    for path in warehouse.parquet_files(warehouse.articles):
-        mask = hit(_read(path, columns))
-        if not (pc.sum(mask).as_py() or 0):
-            continue
-        try:
-            table = read_table(path)
-        except (OSError, pa.ArrowException) as exc:
-            raise WarehouseReadError(path, exc) from exc
-        gone = table.filter(mask)
-        extracted = (
-            gone["extracted_hash"].to_pylist()
-            if "extracted_hash" in gone.column_names
-            else [None] * gone.num_rows
-        )
-        removed += [
-            (aid, version_key or body)
-            for aid, body, version_key in zip(
-                gone["article_id"].to_pylist(),
-                gone["content_hash"].to_pylist(),
-                extracted,
-                strict=True,
-            )
-        ]
-        keep = table.filter(pc.invert(mask))
-        if keep.num_rows:
-            write_parquet_atomic(keep, path)  # one atomic replace: old rows or new, never both
-        else:
-            path.unlink()
-    return removed
+def _list(values: Iterable[str]) -> str:
+    return ", ".join(_quote(v) for v in sorted(set(values))) or "NULL"

@@ -1,8 +1,11 @@
-"""The runs table: one row per flow run, rewritten as the run progresses.
+"""The runs table: one row per flow run, replaced as the run progresses.
 
-The row is written when a run starts (status `running`) and replaced when it
-ends, under one file name per run, so a crashed run stays visible as
-`running` with no `finished_at` instead of vanishing.
+The row is merged in by `run_id` when a run starts (status `running`) and
+replaced when it ends, so a crashed run stays visible as `running` with no
+`finished_at` instead of vanishing. Each row carries the Delta versions of
+the other tables that the run's commits produced so far (`table_versions`,
+from the warehouse handle's journal): `news-etl query --as-of` goes back to
+any of them.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from warehouse.atomic import write_parquet_atomic
-from warehouse.layout import Warehouse
+from warehouse.delta import replace_rows
+from warehouse.layout import RUNS_TABLE, Warehouse
 from warehouse.schema import RUNS, with_version
 
 __all__ = ["RunRecord", "RunStatus", "SourceCounts", "write_run"]
@@ -67,7 +70,7 @@ class SourceCounts:
 
 
 def write_run(warehouse: Warehouse, run: RunRecord) -> None:
-    """Write (or replace) the run's row."""
+    """Write (or replace) the run's row, with the table versions committed through `warehouse`."""
     table = pa.table(
         {
             "run_id": [run.run_id],
@@ -86,7 +89,16 @@ def write_run(warehouse: Warehouse, run: RunRecord) -> None:
             "near_duplicates": [run.near_duplicates],
             "new_versions": [run.new_versions],
             "already_stored": [run.already_stored],
+            "table_versions": [_table_versions(warehouse)],
         },
         schema=with_version(RUNS),
     )
-    write_parquet_atomic(table, warehouse.runs / f"run-{run.run_id}.parquet")
+    replace_rows(warehouse, RUNS_TABLE, table)
+
+
+def _table_versions(warehouse: Warehouse) -> list[dict[str, Any]]:
+    return [
+        {"table": name, "first_version": found[0], "last_version": found[-1], "commits": len(found)}
+        for name, found in warehouse.journal.versions().items()
+        if name != RUNS_TABLE.name
+    ]

@@ -1,11 +1,12 @@
-"""The warehouse's Parquet schemas, declared once and versioned.
+"""The warehouse's table schemas, declared once and versioned.
 
-Every batch is cast to these schemas before it is written, so a file's
+Every batch is cast to these schemas before it is written, so a table's
 types never depend on what one batch happened to contain (an all-null
-column would otherwise come out as `null` type and break readers that union
-files). The version goes into each file's key-value metadata; bump it on any
-change an analyst's query could notice, and say what changed in
-`SCHEMA_HISTORY`.
+column would otherwise come out as `null` type). Each Delta table carries
+the version in its properties (`news_etl.schema_version`, see
+`warehouse/delta.py`) and each column's `doc` in its field metadata; bump
+the version on any change an analyst's query could notice, and say what
+changed in `SCHEMA_HISTORY`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pyarrow as pa
 
 __all__ = [
     "ARTICLES",
+    "FETCH_PARTITION",
     "INPUTS",
     "MINHASH",
     "PARTITION_COLUMN",
@@ -30,7 +32,7 @@ __all__ = [
     "with_version",
 ]
 
-SCHEMA_VERSION: Final = "4"
+SCHEMA_VERSION: Final = "5"
 SCHEMA_HISTORY: Final = {
     "1": "first release: articles, rejects, runs",
     "2": "raw_pages and state/validators added for web sources; earlier tables unchanged",
@@ -48,6 +50,12 @@ SCHEMA_HISTORY: Final = {
         "state/inputs added (how far each input file is committed); state/url_outcomes added "
         "(web fetch failures a run leaves for the next)"
     ),
+    "5": (
+        "every table a Delta Lake table at the same path (a `_delta_log` beside the data); "
+        "the partition columns published_month and fetched_month are table columns; "
+        "runs: table_versions appended (the Delta versions each run's commits produced); "
+        "state/minhash: settings appended (it was file metadata)"
+    ),
 }
 VERSION_KEY: Final = b"news_etl.schema_version"
 
@@ -57,6 +65,7 @@ VERSION_KEY: Final = b"news_etl.schema_version"
 # dictionary partition column holding nulls ("Cannot yet unify dictionaries
 # with nulls"), and a named value is easier to filter on.
 PARTITION_COLUMN: Final = "published_month"
+FETCH_PARTITION: Final = "fetched_month"  # raw_pages: the UTC month of fetching
 UNDATED_PARTITION: Final = "undated"
 
 _UTC = pa.timestamp("us", tz="UTC")
@@ -106,6 +115,7 @@ ARTICLES: Final = pa.schema(
         _field("duplicate_of", pa.string(), "article_id of the first article stored with exactly this body (same content_hash) under another URL; null when the body was new"),
         _field("cluster_id", pa.string(), "near-duplicate cluster: the content_hash of the cluster's first body. Always set, a singleton's is its own content_hash, so GROUP BY cluster_id works; rows whose word-shingle Jaccard to a member is estimated >= 0.8 (MinHash) join it, across runs. Null before schema 3"),
         _field("extracted_hash", pa.string(), "SHA-256 hex of body before site-learned boilerplate removal (= content_hash when none was removed); versions compare it, so a pattern learned between two fetches does not make an unchanged page a new version. Null before schema 3"),
+        _field(PARTITION_COLUMN, pa.string(), "Hive partition value: the UTC month of published_at (YYYY-MM), or 'undated'", nullable=False),
     ]
 )  # fmt: skip
 
@@ -133,6 +143,15 @@ SOURCE_COUNTS = pa.struct(
     ]
 )
 
+TABLE_VERSIONS = pa.struct(
+    [
+        pa.field("table", pa.string(), nullable=False),
+        pa.field("first_version", pa.int64(), nullable=False),
+        pa.field("last_version", pa.int64(), nullable=False),
+        pa.field("commits", pa.int64(), nullable=False),
+    ]
+)
+
 RUNS: Final = pa.schema(
     [
         _field("run_id", pa.string(), "id of the run (the Prefect flow run id when run under Prefect)", nullable=False),
@@ -151,6 +170,7 @@ RUNS: Final = pa.schema(
         _field("near_duplicates", pa.int64(), "of articles_written: new bodies that joined an existing near-duplicate cluster; null when not counted"),
         _field("new_versions", pa.int64(), "of articles_written: changed bodies of a URL already stored (version > 1); null when not counted"),
         _field("already_stored", pa.int64(), "of documents_seen: passed over unread, an earlier run having committed them (documents_seen = articles_written + duplicates_skipped + rejects + already_stored); null when not counted (before schema 4)"),
+        _field("table_versions", pa.list_(TABLE_VERSIONS), "per table the run committed to: the first and last Delta table version its commits produced, and how many (news-etl query --as-of takes a version); null before schema 5"),
     ]
 )  # fmt: skip
 
@@ -169,6 +189,7 @@ RAW_PAGES: Final = pa.schema(
         _field("hints", pa.string(), "what the feed or sitemap said of the URL, as JSON (fallback metadata)", nullable=False),
         _field("fetched_at", _UTC, "when it was fetched", nullable=False),
         _field("run_id", pa.string(), "the run that fetched it", nullable=False),
+        _field(FETCH_PARTITION, pa.string(), "Hive partition value: the UTC month of fetched_at (YYYY-MM)", nullable=False),
     ]
 )  # fmt: skip
 
@@ -216,13 +237,13 @@ URL_OUTCOMES: Final = pa.schema(
     ]
 )  # fmt: skip
 
-# state/minhash/*.parquet: one row per distinct article body, appended in the
-# batch that first stores the body; the file metadata names the settings
-# (`news_etl.minhash`) the signatures were made with.
+# state/minhash: one row per distinct article body and MinHash settings, merged in
+# by the batch that first stores the body.
 MINHASH: Final = pa.schema(
     [
         _field("content_hash", pa.string(), "SHA-256 hex of the body; joins articles.content_hash", nullable=False),
         _field("signature", pa.binary(), "MinHash signature of the body's word shingles: num_perm little-endian uint32", nullable=False),
+        _field("settings", pa.string(), "fingerprint of the MinHash settings that made the signature", nullable=False),
     ]
 )  # fmt: skip
 

@@ -1,6 +1,6 @@
 """Site-learned boilerplate as warehouse state: counts per source, learned at commit.
 
-One small Parquet file, `state/site_boilerplate.parquet` (schema
+One small Delta table, `state/site_boilerplate` (schema
 `SITE_BOILERPLATE`), one row per source: how many of its articles were
 counted and the paragraphs tracked with their counts
 (`transforms.site_boilerplate`). A run uses it in two calls:
@@ -9,14 +9,14 @@ counted and the paragraphs tracked with their counts
    of learned patterns goes into the `CleanSettings` every task cleans with,
    and stays fixed for the whole run;
 2. after its articles are written, `learn_from_run(store, run_id)`: the rows
-   the run wrote are read back and counted, and the file is replaced
-   atomically. Counting what was committed, not what was built, means a
+   the run wrote are read back and counted, and the table is replaced in
+   one commit. Counting what was committed, not what was built, means a
    duplicate skipped by the writer is never counted twice, and the call is
    the same whatever runs the cleaning (threads, processes, Dask workers).
 
-Both run under the writer lock. The file also records which runs it has
-counted (`COUNTED_RUNS_KEY` in its Parquet metadata, replaced in the same
-atomic write as the counts), so learning is exactly once per run and
+The table also records which runs it has counted: one Delta application
+transaction (`txn`, app id `COUNTED_RUN_PREFIX` + run id) per run, in the
+same commit as the counts, so learning is exactly once per run and
 recoverable: `learn_pending` counts every ingest run of the runs table not
 yet counted. Runs call it at their end, so a run killed between its last
 article file and this file has its counts taken by the next run, and the
@@ -24,14 +24,14 @@ same inputs teach every warehouse the same patterns (issue 12). Not at their
 start: the usual next run is a rerun of the killed one's input, and it must
 clean the rest of that input with the snapshot the killed run had, as one
 uninterrupted run would have (counting first made a rerun of 1,200 repeated
-records reject 578 of them as all-boilerplate). A state file written before the key existed
-is taken to have counted every run then recorded. `reprocess` rebuilds
+records reject 578 of them as all-boilerplate). Two runs counting at once
+conflict in the log; the loser reads the counts again and recounts only the
+runs still pending. `reprocess` rebuilds
 articles already counted, so it applies the snapshot and does not learn.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
 from transforms.article import CleanSettings
 from transforms.boilerplate import Removal
@@ -52,42 +52,29 @@ from transforms.site_boilerplate import (
     learn,
     observed_paragraphs,
 )
-from warehouse.atomic import write_parquet_atomic
-from warehouse.compact import read_committed
-from warehouse.errors import WarehouseReadError
-from warehouse.layout import Warehouse
+from warehouse.delta import app_ids_recorded, read, replace_all
+from warehouse.layout import ARTICLES_TABLE, RUNS_TABLE, SITE_BOILERPLATE_TABLE, Warehouse
 from warehouse.schema import SITE_BOILERPLATE, with_version
-from warehouse.state_files import read_rows
-from warehouse.storage import StorePath, read_schema, read_table
 
 __all__ = [
-    "COUNTED_RUNS_KEY",
-    "STATE_FILE",
+    "COUNTED_RUN_PREFIX",
     "learn_from_run",
     "learn_pending",
     "read_site_counts",
     "reset_site_counts",
-    "state_path",
     "with_learned_boilerplate",
-    "write_site_counts",
 ]
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = "site_boilerplate.parquet"
-COUNTED_RUNS_KEY = b"news_etl.counted_runs"  # JSON list of the run ids counted
+COUNTED_RUN_PREFIX = "news_etl.site_boilerplate.counted:"  # + run id: a Delta app id
 LEARNING_FLOWS = frozenset({"ingest_files", "ingest_sources"})  # reprocess rebuilds, never new
 _COLUMNS = ("source", "body", "boilerplate_removed", "run_id")
 
 
-def state_path(warehouse: Warehouse) -> StorePath:
-    """Where the counts live."""
-    return warehouse.state / STATE_FILE
-
-
 def read_site_counts(warehouse: Warehouse) -> dict[str, SiteCounts]:
     """Source -> its counts; empty when nothing was ever counted."""
-    rows = read_rows(state_path(warehouse))
+    rows = read(warehouse, SITE_BOILERPLATE_TABLE).to_pylist()
     return {
         row["source"]: SiteCounts(
             row["source"],
@@ -101,14 +88,8 @@ def read_site_counts(warehouse: Warehouse) -> dict[str, SiteCounts]:
     }
 
 
-def write_site_counts(
-    warehouse: Warehouse,
-    counts: Mapping[str, SiteCounts],
-    *,
-    updated_at: Mapping[str, datetime],
-    counted_runs: Iterable[str] = (),
-) -> None:
-    """Replace the state file atomically with `counts` (sorted by source) and the runs counted."""
+def _site_table(counts: Mapping[str, SiteCounts], updated_at: Mapping[str, datetime]) -> pa.Table:
+    """`counts` as rows of the SITE_BOILERPLATE schema, sorted by source."""
     rows = [
         {
             "source": source,
@@ -126,12 +107,7 @@ def write_site_counts(
         }
         for source, c in sorted(counts.items())
     ]
-    schema = with_version(SITE_BOILERPLATE)
-    runs = json.dumps(sorted(set(counted_runs))).encode()
-    table = pa.Table.from_pylist(
-        rows, schema=schema.with_metadata({**(schema.metadata or {}), COUNTED_RUNS_KEY: runs})
-    )
-    write_parquet_atomic(table, state_path(warehouse))
+    return pa.Table.from_pylist(rows, schema=with_version(SITE_BOILERPLATE))
 
 
 def with_learned_boilerplate(warehouse: Warehouse, settings: CleanSettings) -> CleanSettings:
@@ -179,69 +155,62 @@ def learn_pending(
 def _learn(
     warehouse: Warehouse, run_ids: set[str], *, now: datetime | None, error_share: float
 ) -> dict[str, int]:
-    previous, counted = _read_state(warehouse)
-    pending = run_ids - counted
-    if not pending:
+    added: dict[str, int] = {}
+
+    def build() -> tuple[pa.Table, list[str]]:  # again on each try: counts read afresh
+        previous = _read_with_stamps(warehouse)
+        pending = run_ids - _counted(warehouse, run_ids)
+        observed: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for source, body, removed in _run_rows(warehouse, pending):
+            observed[source].append(observed_paragraphs(body, removed))
+        counts = {source: c for source, (c, _) in previous.items()}
+        stamps = {source: at for source, (_, at) in previous.items()}
+        for source, articles in observed.items():
+            counts[source] = count_articles(
+                counts.get(source), source, articles, error_share=error_share
+            )
+            stamps[source] = now or datetime.now(UTC)
+        added.clear()
+        added.update({source: len(articles) for source, articles in sorted(observed.items())})
+        return _site_table(counts, stamps), [COUNTED_RUN_PREFIX + r for r in sorted(pending)]
+
+    if not run_ids - _counted(warehouse, run_ids):
         return {}
-    observed: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for source, body, removed in _run_rows(warehouse, pending):
-        observed[source].append(observed_paragraphs(body, removed))
-    counts = {source: c for source, (c, _) in previous.items()}
-    stamps = {source: at for source, (_, at) in previous.items()}
-    stamp = now or datetime.now(UTC)
-    for source, articles in observed.items():
-        counts[source] = count_articles(
-            counts.get(source), source, articles, error_share=error_share
-        )
-        stamps[source] = stamp
-    write_site_counts(warehouse, counts, updated_at=stamps, counted_runs=counted | pending)
-    added = {source: len(articles) for source, articles in sorted(observed.items())}
-    logger.info("site boilerplate: counted %s from runs %s", added, sorted(pending))
+    replace_all(warehouse, SITE_BOILERPLATE_TABLE, build)
+    logger.info("site boilerplate: counted %s from runs %s", added, sorted(run_ids))
     return added
 
 
 def reset_site_counts(warehouse: Warehouse, sources: Iterable[str] = ()) -> list[str]:
     """Forget the counts of `sources` (all when empty); returns the sources forgotten.
 
-    Call under the writer lock, so no run is counting meanwhile.
+    The runs counted stay recorded: they are not counted again.
     """
-    previous, counted = _read_state(warehouse)
     wanted = set(sources)
-    dropped = sorted(s for s in previous if not wanted or s in wanted)
+    dropped = sorted(s for s in read_site_counts(warehouse) if not wanted or s in wanted)
     if not dropped:
         return []
-    kept = {s: entry for s, entry in previous.items() if s not in dropped}
-    write_site_counts(
-        warehouse,
-        {s: c for s, (c, _) in kept.items()},
-        updated_at={s: at for s, (_, at) in kept.items()},
-        counted_runs=counted,  # forgotten, not to be counted again
-    )
+
+    def build() -> tuple[pa.Table, list[str]]:
+        kept = {s: e for s, e in _read_with_stamps(warehouse).items() if s not in dropped}
+        counts = {s: c for s, (c, _) in kept.items()}
+        return _site_table(counts, {s: at for s, (_, at) in kept.items()}), []
+
+    replace_all(warehouse, SITE_BOILERPLATE_TABLE, build)
     return dropped
 
 
-def _read_state(
-    warehouse: Warehouse,
-) -> tuple[dict[str, tuple[SiteCounts, datetime]], set[str]]:
-    """(source -> (counts, updated_at), the run ids counted)."""
-    path = state_path(warehouse)
-    if not path.is_file():
-        return {}, set()
-    try:
-        runs = (read_schema(path).metadata or {}).get(COUNTED_RUNS_KEY)
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(path, exc) from exc
-    counted = set(json.loads(runs)) if runs else _ingest_runs(warehouse)  # written before the key
-    return _read_with_stamps(warehouse), counted
+def _counted(warehouse: Warehouse, run_ids: Iterable[str]) -> set[str]:
+    """Those of `run_ids` whose articles the counts already hold."""
+    recorded = app_ids_recorded(
+        warehouse, SITE_BOILERPLATE_TABLE, (COUNTED_RUN_PREFIX + r for r in run_ids)
+    )
+    return {app_id.removeprefix(COUNTED_RUN_PREFIX) for app_id in recorded}
 
 
 def _ingest_runs(warehouse: Warehouse) -> set[str]:
     """Ids of the runs table's ingest runs (whatever their status: a killed run has articles)."""
-    if not warehouse.runs.is_dir():
-        return set()
-    table = read_committed(warehouse, warehouse.runs, ["run_id", "flow"])
-    if table is None:
-        return set()
+    table = read(warehouse, RUNS_TABLE, ["run_id", "flow"])
     return {row["run_id"] for row in table.to_pylist() if row["flow"] in LEARNING_FLOWS}
 
 
@@ -249,11 +218,7 @@ def _read_with_stamps(warehouse: Warehouse) -> dict[str, tuple[SiteCounts, datet
     counts = read_site_counts(warehouse)
     if not counts:
         return {}
-    path = state_path(warehouse)
-    try:
-        table = read_table(path, columns=["source", "updated_at"])
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(path, exc) from exc
+    table = read(warehouse, SITE_BOILERPLATE_TABLE, ["source", "updated_at"])
     stamps = dict(zip(table["source"].to_pylist(), table["updated_at"].to_pylist(), strict=True))
     return {source: (c, stamps[source]) for source, c in counts.items()}
 
@@ -261,26 +226,14 @@ def _read_with_stamps(warehouse: Warehouse) -> dict[str, tuple[SiteCounts, datet
 def _run_rows(
     warehouse: Warehouse, run_ids: set[str]
 ) -> Iterator[tuple[str, str, tuple[Removal, ...]]]:
-    """(source, body, removals) of each first-version article row the runs wrote.
-
-    The writer names its files `part-<run_id>-...`, so only those are read.
-    """
-    markers = [f"-{run_id}-" for run_id in run_ids]
-    for path in warehouse.parquet_files(warehouse.articles):
-        if not any(marker in path.name for marker in markers):
-            continue
-        try:
-            names = set(read_schema(path).names)
-            columns = [*_COLUMNS, *(["version"] if "version" in names else [])]
-            table = read_table(path, columns=columns, partitioning=None)
-        except (OSError, pa.ArrowException) as exc:
-            raise WarehouseReadError(path, exc) from exc
-        mask = pc.is_in(table["run_id"], pa.array(sorted(run_ids), pa.string()))
-        if "version" in names:
-            first = pc.fill_null(pc.less_equal(table["version"], 1), True)
-            mask = pc.and_(mask, first)
-        for row in table.filter(mask).to_pylist():
-            yield row["source"], row["body"], _removals(row["boilerplate_removed"])
+    """(source, body, removals) of each first-version article row the runs wrote."""
+    if not run_ids:
+        return
+    wanted = ds.field("run_id").isin(pa.array(sorted(run_ids), pa.string())) & (
+        ds.field("version") <= 1
+    )
+    for row in read(warehouse, ARTICLES_TABLE, _COLUMNS, wanted).to_pylist():
+        yield row["source"], row["body"], _removals(row["boilerplate_removed"])
 
 
 def _removals(values: list[dict[str, Any]] | None) -> tuple[Removal, ...]:

@@ -1,6 +1,6 @@
 """What an operator asks first: how did the last runs go, and how fresh is each source?
 
-Read with pyarrow only, through `read_committed`, so a compaction running
+Read through each Delta table's latest version, so a compaction committing
 meanwhile never makes a row count twice; tables that do not exist yet read
 as empty.
 """
@@ -11,13 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pyarrow as pa
+from warehouse.delta import open_table, read
+from warehouse.layout import ARTICLES_TABLE, RUNS_TABLE, TABLES, Warehouse
 
-from warehouse.compact import read_committed
-from warehouse.layout import Warehouse
-from warehouse.storage import StorePath
-
-__all__ = ["SourceFreshness", "freshness_by_source", "last_runs"]
+__all__ = ["SourceFreshness", "freshness_by_source", "last_runs", "table_versions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +29,8 @@ class SourceFreshness:
 
 def last_runs(warehouse: Warehouse, limit: int = 10) -> list[dict[str, Any]]:
     """The newest runs first, as rows of the runs table."""
-    table = _read(warehouse, warehouse.runs, None)
-    if table is None or table.num_rows == 0:
+    table = read(warehouse, RUNS_TABLE)
+    if table.num_rows == 0:
         return []
     newest: list[dict[str, Any]] = (
         table.sort_by([("started_at", "descending")]).slice(0, limit).to_pylist()
@@ -43,8 +40,8 @@ def last_runs(warehouse: Warehouse, limit: int = 10) -> list[dict[str, Any]]:
 
 def freshness_by_source(warehouse: Warehouse) -> list[SourceFreshness]:
     """Per source: article count, newest publication time, last ingestion time."""
-    table = _read(warehouse, warehouse.articles, ["source", "published_at", "ingested_at"])
-    if table is None or table.num_rows == 0:
+    table = read(warehouse, ARTICLES_TABLE, ["source", "published_at", "ingested_at"])
+    if table.num_rows == 0:
         return []
     grouped = table.group_by("source").aggregate(
         [("source", "count"), ("published_at", "max"), ("ingested_at", "max")]
@@ -61,7 +58,7 @@ def freshness_by_source(warehouse: Warehouse) -> list[SourceFreshness]:
     return sorted(out, key=lambda f: f.source)
 
 
-def _read(warehouse: Warehouse, folder: StorePath, columns: list[str] | None) -> pa.Table | None:
-    if not folder.is_dir():
-        return None
-    return read_committed(warehouse, folder, columns)
+def table_versions(warehouse: Warehouse) -> dict[str, int]:
+    """Each existing table's latest Delta version."""
+    found = {name: open_table(warehouse, spec) for name, spec in TABLES.items()}
+    return {name: table.version() for name, table in found.items() if table is not None}

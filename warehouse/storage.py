@@ -1,51 +1,28 @@
-"""Where warehouse files live: a local folder, or an object store named by URL.
+"""Where a warehouse lives: a local folder, or an object store named by URL.
 
-A local location stays a `pathlib.Path`, so local behaviour (rename, fsync,
-flock) is untouched. An object-store location (`s3://bucket/prefix`, or any
-URL `pyarrow.fs.FileSystem.from_uri` accepts) is an `ObjectPath`: the small
-part of the `pathlib` API the warehouse uses, over a pyarrow file system.
-pyarrow reads the standard variables (`AWS_ENDPOINT_URL`,
-`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`), so one command
-works against AWS, MinIO or any S3-compatible store.
-
-Everything that hands a location to pyarrow goes through `read_table`,
-`read_schema`, `read_metadata`, `parquet_file` and `dataset` here, which
-pass the right file system; nothing else needs to know where a file lives.
+A local location stays a `pathlib.Path`. An object-store location
+(`s3://bucket/prefix`, or any URL `pyarrow.fs.FileSystem.from_uri` accepts)
+is an `ObjectPath`: the small part of the `pathlib` API the warehouse's
+non-table files need (the report page, existence checks), over a pyarrow
+file system. Tables are read and written by delta-rs (`warehouse/delta.py`),
+which takes the root's URL and the caller's storage options.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, total_ordering
+from functools import total_ordering
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 
-__all__ = [
-    "ObjectPath",
-    "StorePath",
-    "arrow_location",
-    "check_commit",
-    "dataset",
-    "guard_commits",
-    "is_url",
-    "parquet_file",
-    "read_metadata",
-    "read_schema",
-    "read_table",
-    "relative_parts",
-    "store_path",
-]
+__all__ = ["ObjectPath", "StorePath", "is_url", "store_path"]
 
 _LOCAL_SCHEMES: Final = ("", "file")
 
@@ -183,7 +160,7 @@ class ObjectPath:
                 yield child
 
     def open(self, mode: str = "rb") -> pa.NativeFile:
-        """A seekable reader; writes go through `warehouse.atomic.atomic_file`."""
+        """A seekable reader."""
         if mode != "rb":
             raise ValueError(f"ObjectPath.open supports only 'rb', not {mode!r}")
         return self.fs.open_input_file(self.path)
@@ -196,8 +173,7 @@ class ObjectPath:
         return self.read_bytes().decode(encoding)
 
     def unlink(self, missing_ok: bool = False) -> None:
-        """Delete the object; first `check_commit`, as every change to a warehouse does."""
-        check_commit(self)
+        """Delete the object."""
         try:
             self.fs.delete_file(self.path)
         except FileNotFoundError:
@@ -210,35 +186,6 @@ class ObjectPath:
 
 StorePath = Path | ObjectPath
 
-# Writers register, per object-store root they write, a check that raises
-# when they may no longer write there (a lost lease). Every upload and every
-# delete under that root runs it first, whichever module commits, so no
-# write path can forget it.
-_guards: dict[str, Callable[[], None]] = {}
-_guards_lock = threading.Lock()
-
-
-@contextmanager
-def guard_commits(root: ObjectPath, check: Callable[[], None]) -> Iterator[None]:
-    """While the block runs, `check` precedes every upload and delete under `root`."""
-    prefix = str(root).rstrip("/") + "/"
-    with _guards_lock:
-        _guards[prefix] = check
-    try:
-        yield
-    finally:
-        with _guards_lock:
-            _guards.pop(prefix, None)
-
-
-def check_commit(path: ObjectPath) -> None:
-    """Run the checks of the writers whose root holds `path` (none registered: no check)."""
-    target = str(path)
-    with _guards_lock:
-        checks = [check for prefix, check in _guards.items() if target.startswith(prefix)]
-    for check in checks:
-        check()
-
 
 def store_path(target: str | os.PathLike[str] | ObjectPath) -> StorePath:
     """A location from a CLI argument or parameter: a URL, a `file://` URL, or a local path."""
@@ -248,63 +195,10 @@ def store_path(target: str | os.PathLike[str] | ObjectPath) -> StorePath:
     if is_url(text):
         parts = urlsplit(text)
         if parts.query or parts.fragment:
-            # pyarrow would take options from the query, which the lease's
-            # client (environment only) would not see: one store for data,
-            # another for the lock. The AWS_* variables configure both.
+            # pyarrow would take options from the query, which delta-rs
+            # would not see: one store for the tables, another for the rest.
             raise ValueError(f"{text}: give store options in the AWS_* variables, not the URL")
         return ObjectPath.from_uri(text)
     if urlsplit(text).scheme.lower() == "file":
         return Path(unquote(urlsplit(text).path))
     return Path(text)
-
-
-@cache
-def _local() -> pafs.LocalFileSystem:
-    return pafs.LocalFileSystem()
-
-
-def arrow_location(path: StorePath) -> tuple[pafs.FileSystem, str]:
-    """The pyarrow file system and its path for `path`."""
-    if isinstance(path, ObjectPath):
-        return path.fs, path.path
-    return _local(), str(path.absolute())
-
-
-def relative_parts(path: StorePath, base: StorePath) -> tuple[str, ...]:
-    """The components of `path` below `base` (which must contain it)."""
-    if isinstance(path, ObjectPath) and isinstance(base, ObjectPath):
-        return path.relative_to(base).parts
-    if isinstance(path, Path) and isinstance(base, Path):
-        return path.relative_to(base).parts
-    raise ValueError(f"{path} and {base} are on different file systems")
-
-
-def read_table(path: StorePath, **options: Any) -> pa.Table:
-    fs, where = arrow_location(path)
-    return pq.read_table(where, filesystem=fs, **options)
-
-
-def read_schema(path: StorePath) -> pa.Schema:
-    fs, where = arrow_location(path)
-    return pq.read_schema(where, filesystem=fs)
-
-
-def read_metadata(path: StorePath) -> pq.FileMetaData:
-    fs, where = arrow_location(path)
-    return pq.read_metadata(where, filesystem=fs)
-
-
-def parquet_file(path: StorePath) -> pq.ParquetFile:
-    """An open Parquet file; close it (it is a context manager)."""
-    fs, where = arrow_location(path)
-    return pq.ParquetFile(where, filesystem=fs)
-
-
-def dataset(source: StorePath | Sequence[StorePath], **options: Any) -> ds.Dataset:
-    """A pyarrow dataset over a folder, or over a list of files on one file system."""
-    if isinstance(source, Path | ObjectPath):
-        fs, where = arrow_location(source)
-        return ds.dataset(where, filesystem=fs, **options)
-    located = [arrow_location(path) for path in source]
-    fs = located[0][0] if located else _local()
-    return ds.dataset([where for _, where in located], filesystem=fs, **options)

@@ -1,15 +1,15 @@
-"""Fetch failures a web run leaves for the next: `state/url_outcomes.parquet`.
+"""Fetch failures a web run leaves for the next: the `state/url_outcomes` table.
 
 Issue 13: a URL rejected for a permanent reason (410, too large, not HTML)
 was fetched again on every run, and one listed URL that timed out made the
 next run drop its feed's validators and read the whole feed unconditionally.
-This file keeps one row per listed URL whose last fetch failed transiently
+This table keeps one row per listed URL whose last fetch failed transiently
 or permanently (`extractors.transience` says which, from the reject's typed
 fields): the next run retries the transient ones directly, without needing
 their listing, and leaves the permanent ones alone for a rest period. A URL
 fetched again loses its row, then gets a new one if it failed again.
 
-Read at the start of a web run, merged and rewritten atomically at its end,
+Read at the start of a web run, replaced in one commit at its end,
 before the validators: a run killed between the two leaves the failures
 remembered and the validators old (the listings are read in full once
 more); the other order could save a 304 for a feed whose failed URL nobody
@@ -27,12 +27,11 @@ import pyarrow as pa
 
 from extractors.records import DiscoveredUrl, FailureKind, Reject, RejectReason
 from extractors.transience import failure_kind, with_failure_facts
-from warehouse.atomic import write_parquet_atomic
 from warehouse.convert import storable
+from warehouse.delta import read, replace_all
 from warehouse.errors import WarehouseReadError
-from warehouse.layout import Warehouse
+from warehouse.layout import URL_OUTCOMES_TABLE, Warehouse
 from warehouse.schema import URL_OUTCOMES, with_version
-from warehouse.storage import StorePath, read_table
 
 __all__ = ["UrlOutcome", "read_url_outcomes", "write_url_outcomes"]
 
@@ -41,7 +40,7 @@ _REMEMBERED = frozenset({FailureKind.TRANSIENT, FailureKind.PERMANENT})
 
 @dataclass(frozen=True, slots=True)
 class UrlOutcome:
-    """One remembered failure: a row of `state/url_outcomes.parquet`."""
+    """One remembered failure: a row of `state/url_outcomes`."""
 
     url: str
     source: str
@@ -69,14 +68,11 @@ class UrlOutcome:
 
 def read_url_outcomes(warehouse: Warehouse) -> dict[str, UrlOutcome]:
     """URL (as listed) -> its remembered failure; empty when none is remembered."""
-    path = _path(warehouse)
-    if not path.is_file():
-        return {}
+    rows = read(warehouse, URL_OUTCOMES_TABLE).to_pylist()
     try:
-        rows = read_table(path).to_pylist()
         return {row["url"]: _from_row(row) for row in rows}
-    except (OSError, pa.ArrowException, ValueError) as exc:
-        raise WarehouseReadError(path, exc) from exc
+    except ValueError as exc:
+        raise WarehouseReadError(str(warehouse.state), exc) from exc
 
 
 def write_url_outcomes(
@@ -87,24 +83,29 @@ def write_url_outcomes(
     at: datetime,
     run_id: str,
 ) -> None:
-    """Forget the URLs fetched this run, remember those of `failed` worth it, replace the file.
+    """Forget the URLs fetched this run, remember those of `failed` worth it, in one commit.
 
     `failed` holds fetch rejects only (a page that was fetched and then
     rejected for its content is stored in raw_pages, so it is known anyway).
     Nothing is written when nothing changed.
     """
+
+    def merged(before: dict[str, UrlOutcome]) -> dict[str, UrlOutcome]:
+        rows = {url: row for url, row in before.items() if url not in fetched}
+        for discovered, reject in failed:
+            outcome = _outcome(discovered, reject, before.get(discovered.url), at, run_id)
+            if outcome is not None:
+                rows[outcome.url] = outcome
+        return rows
+
+    def table() -> tuple[pa.Table, tuple[str, ...]]:  # read again on each try
+        rows = merged(read_url_outcomes(warehouse))
+        schema = with_version(URL_OUTCOMES)
+        return pa.Table.from_pylist([_to_row(rows[url]) for url in sorted(rows)], schema=schema), ()
+
     before = read_url_outcomes(warehouse)
-    rows = {url: row for url, row in before.items() if url not in fetched}
-    for discovered, reject in failed:
-        outcome = _outcome(discovered, reject, before.get(discovered.url), at, run_id)
-        if outcome is not None:
-            rows[outcome.url] = outcome
-    if rows == before:
-        return
-    table = pa.Table.from_pylist(
-        [_to_row(rows[url]) for url in sorted(rows)], schema=with_version(URL_OUTCOMES)
-    )
-    write_parquet_atomic(table, _path(warehouse))
+    if merged(before) != before:
+        replace_all(warehouse, URL_OUTCOMES_TABLE, table)
 
 
 def _outcome(
@@ -137,10 +138,6 @@ def _outcome(
             outcome, failures=earlier.failures + 1, first_failed_at=earlier.first_failed_at
         )
     return outcome
-
-
-def _path(warehouse: Warehouse) -> StorePath:
-    return warehouse.state / "url_outcomes.parquet"
 
 
 def _to_row(outcome: UrlOutcome) -> dict[str, Any]:

@@ -3,21 +3,20 @@
 Each batch is placed by the `ArticleCatalog` (a row already in the table, or
 written by another batch of this run, is skipped; a changed body under a
 known URL becomes its next version; exact and near duplicates are marked),
-then written as one file per partition, atomically. File names carry the run
-id and the batch/chunk number, so no two writers ever target the same name.
+then committed as one Delta MERGE keyed by (`article_id`, `extracted_hash`):
+a row another run committed meanwhile is not inserted again.
 
-Order of writes within a batch: the MinHash signatures of its new bodies
-(`state/minhash`, see `warehouse/signatures.py`), then the article files,
-then the rejects. Placement and writing happen under one lock, so "first
+Order of commits within a batch: the MinHash signatures of its new bodies
+(`state/minhash`, see `warehouse/signatures.py`), then the articles, then
+the rejects. Placement and writing happen under one lock, so "first
 stored" means first committed, whichever thread a batch came from. If a
-write fails, the in-memory catalog is dropped and rebuilt from disk on the
-next write: the files on disk are the truth, and they hold whole files only.
+write fails, the in-memory catalog is dropped and rebuilt from the table on
+the next write: the committed versions are the truth.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,13 +24,12 @@ from datetime import datetime
 from extractors.records import Reject
 from transforms.article import Article
 from transforms.similarity import DEFAULT_SIMILARITY, Signature, SimilaritySettings
-from warehouse.atomic import write_parquet_atomic
 from warehouse.catalog import ArticleCatalog, Placement
-from warehouse.convert import articles_table, partition_of, reject_id, rejects_table
+from warehouse.convert import articles_table, reject_id, rejects_table
+from warehouse.delta import insert_new
 from warehouse.index import KeyIndex
-from warehouse.layout import Warehouse
-from warehouse.schema import PARTITION_COLUMN
-from warehouse.signatures import signatures_path, signatures_table
+from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE, Warehouse
+from warehouse.signatures import write_signatures
 
 __all__ = ["BatchWriter", "WriteCounts"]
 
@@ -111,12 +109,12 @@ class BatchWriter:
         default_source: str | None = None,
         similarity: SimilaritySettings | None = DEFAULT_SIMILARITY,
     ) -> BatchWriter:
-        """A writer with every index read from the warehouse now (call under the writer lock)."""
+        """A writer with every index read from the warehouse's latest versions now."""
         return cls(
             warehouse,
             run_id=run_id,
-            articles_index=KeyIndex.from_table(warehouse.articles, "article_id"),
-            rejects_index=KeyIndex.from_table(warehouse.rejects, "reject_id"),
+            articles_index=KeyIndex.from_table(warehouse, ARTICLES_TABLE, "article_id"),
+            rejects_index=KeyIndex.from_table(warehouse, REJECTS_TABLE, "reject_id"),
             default_source=default_source,
             catalog=ArticleCatalog.load(warehouse, similarity=similarity, run_id=run_id),
         )
@@ -158,42 +156,33 @@ class BatchWriter:
         fresh_articles = [p.article for p in placed]
         claimed = self._articles_index.claim(a.article_id for a in fresh_articles)
         fresh_rejects = self._dedup_rejects(rejects)
-        name = f"part-{self._run_id}-{part}.parquet"
-        by_month: dict[str, list[Article]] = defaultdict(list)
-        for article in fresh_articles:
-            by_month[partition_of(article.published_at)].append(article)
-        pending = dict(by_month)
+        note = {"news_etl.run_id": self._run_id, "news_etl.batch": part}
+        inserted = -1
         try:
-            self._write_signatures(name, placed)
-            for month, rows in sorted(by_month.items()):
-                folder = self._warehouse.articles / f"{PARTITION_COLUMN}={month}"
-                write_parquet_atomic(articles_table(rows), folder / name)
-                del pending[month]
-            if fresh_rejects:
-                table = rejects_table(
-                    fresh_rejects,
-                    run_id=self._run_id,
-                    seen_at=seen_at,
-                    default_source=self._default_source,
-                )
-                write_parquet_atomic(table, self._warehouse.rejects / name)
+            self._write_signatures(placed)
+            inserted = insert_new(
+                self._warehouse, ARTICLES_TABLE, articles_table(fresh_articles), note
+            )
+            table = rejects_table(
+                fresh_rejects,
+                run_id=self._run_id,
+                seen_at=seen_at,
+                default_source=self._default_source,
+            )
+            rejects_inserted = insert_new(self._warehouse, REJECTS_TABLE, table, note)
         except BaseException:
-            # Keys of files not committed go back, so a retry writes them; keys
-            # of committed files stay claimed, so nothing is written twice. The
-            # catalog is rebuilt from the committed files on the next write.
+            # Keys of a commit that did not happen go back, so a retry writes
+            # them; the catalog is rebuilt from the committed versions next time.
             self._catalog = None
-            committed = {
-                a.article_id for m, rows in by_month.items() if m not in pending for a in rows
-            }
-            uncommitted = {a.article_id for rows in pending.values() for a in rows}
-            self._articles_index.release(claimed & (uncommitted - committed))
+            if inserted < 0:
+                self._articles_index.release(claimed)
             self._rejects_index.release(self._reject_key(r) for r in fresh_rejects)
             raise
         return WriteCounts(
-            articles_written=len(fresh_articles),
-            duplicates_skipped=len(articles) - len(fresh_articles),
-            rejects_written=len(fresh_rejects),
-            rejects_known=len(rejects) - len(fresh_rejects),
+            articles_written=inserted,
+            duplicates_skipped=len(articles) - inserted,
+            rejects_written=rejects_inserted,
+            rejects_known=len(rejects) - rejects_inserted,
             exact_duplicates=sum(a.duplicate_of is not None for a in fresh_articles),
             near_duplicates=sum(p.near_duplicate for p in placed),
             new_versions=sum((a.version or 1) > 1 for a in fresh_articles),
@@ -229,11 +218,10 @@ class BatchWriter:
             catalog.forget(released)  # their rows were removed (reprocessing)
         return catalog
 
-    def _write_signatures(self, name: str, placed: Sequence[Placement]) -> None:
+    def _write_signatures(self, placed: Sequence[Placement]) -> None:
         new = [(p.article.content_hash, sig) for p in placed if (sig := p.new_body) is not None]
         if new and self._similarity is not None:
-            table = signatures_table(new, self._similarity)
-            write_parquet_atomic(table, signatures_path(self._warehouse, name))
+            write_signatures(self._warehouse, new, self._similarity)
 
     def _reject_key(self, reject: Reject) -> str:
         return reject_id(reject, reject.source or self._default_source)

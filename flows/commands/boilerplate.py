@@ -65,18 +65,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
     from rich.console import Console
 
-    from warehouse import Warehouse, WarehouseError, exclusive_writer, reset_site_counts
-    from warehouse.site_rules import state_path
+    from flows.object_store import open_warehouse
+    from warehouse import WarehouseError, read_site_counts, reset_site_counts
 
     out = console or Console()
     try:
-        store = Warehouse.at(args.warehouse)
+        store = open_warehouse(args.warehouse)
         if args.action == "reset":
-            if not state_path(store).is_file():
+            if not read_site_counts(store):
                 out.print("nothing was counted: no state to reset")
                 return EXIT_OK
-            with exclusive_writer(store):
-                dropped = reset_site_counts(store, args.source)
+            dropped = reset_site_counts(store, args.source)
             out.print(f"forgot the counts of {len(dropped)} source(s): {', '.join(dropped) or '-'}")
             return EXIT_OK
         print_learned(store, args, out)

@@ -32,12 +32,10 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
 
 
 def quiet_libraries(quiet: bool) -> None:
-    """Prefect at INFO unless --quiet; trafilatura's fallback warnings and boto's chatter off.
+    """Prefect at INFO unless --quiet; trafilatura's fallback warnings off.
 
     trafilatura logs its fallbacks (readability on odd markup) as warnings;
     they say nothing actionable about the run.
     """
     logging.getLogger("prefect").setLevel(logging.WARNING if quiet else logging.INFO)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    for chatty in ("botocore", "boto3"):  # object-store warehouses: one line per client
-        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -1,9 +1,9 @@
-"""`news-etl compact`: each partition's small files rewritten into files of a target size.
+"""`news-etl compact`: Delta compaction (`optimize.compact()`) then `vacuum`, every table.
 
 Runs the core (`warehouse.compact.compact_warehouse`) directly, without
 Prefect: like `status`, it is a maintenance command that should not pay a
 temporary Prefect server's start-up (3-20 s) to rewrite a few files, and the
-core already takes the writer lock and logs what it does. The scheduled
+core logs what it does. The scheduled
 nightly run goes through the `compact` flow (`flows/compact.py`), which calls
 the same core and adds Prefect logs and a table artifact.
 """
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 NAME = "compact"
 ORDER = 50
-HELP = "rewrite each partition's small files into files of a target size (no Prefect needed)"
+HELP = "compact each table's small files and vacuum superseded ones (no Prefect needed)"
 
 
 def _megabytes(text: str) -> float:
@@ -31,17 +31,15 @@ def _megabytes(text: str) -> float:
     return value
 
 
-def _at_least_two(text: str) -> int:
+def _hours(text: str) -> int:
     value = int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(
-            f"must be at least 2 (one file is already compact), got {value}"
-        )
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
 def add_arguments(compact: argparse.ArgumentParser) -> None:
-    from warehouse.compact import DEFAULT_MIN_FILES
+    from warehouse.compact import DEFAULT_RETENTION_HOURS
 
     add_warehouse(compact)
     compact.add_argument(
@@ -51,20 +49,22 @@ def add_arguments(compact: argparse.ArgumentParser) -> None:
         help="size of the files written, in MiB (%(default)s)",
     )
     compact.add_argument(
-        "--min-files",
-        type=_at_least_two,
-        default=DEFAULT_MIN_FILES,
-        help="small files a partition needs before it is rewritten (%(default)s)",
+        "--retention-hours",
+        type=_hours,
+        default=DEFAULT_RETENTION_HOURS,
+        help="keep the files of versions this recent, for query --as-of (default %(default)s: "
+        "only the latest version, so a plain Parquet glob of a table stays exact)",
     )
     compact.add_argument("--quiet", action="store_true", help="no summary table or progress log")
 
 
 def run(args: argparse.Namespace) -> int:
-    from warehouse import Warehouse, WarehouseError
+    from flows.object_store import open_warehouse
+    from warehouse import WarehouseError
     from warehouse.compact import compact_warehouse
 
     try:
-        store = Warehouse.at(args.warehouse)
+        store = open_warehouse(args.warehouse)
         if not store.root.is_dir():
             return fail(f"no warehouse at {store.root}", EXIT_USAGE)
         logging.basicConfig(
@@ -72,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         )
         quiet_libraries(args.quiet)
         report = compact_warehouse(
-            store, target_bytes=int(args.target_mb * 2**20), min_files=args.min_files
+            store,
+            target_bytes=int(args.target_mb * 2**20),
+            retention_hours=args.retention_hours,
         )
     except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
         return fail(f"cannot compact the warehouse: {exc}")
@@ -85,29 +87,13 @@ def _print(report: CompactionReport, root: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from warehouse.compact import describe
+
+    rows = describe(report)
     table = Table(title=f"news-etl compact · {root}", title_justify="left")
-    table.add_column("folder")
-    for column in ("files", "MiB", "rows rewritten"):
-        table.add_column(column, justify="right")
-
-    def mib(size: int) -> str:
-        return f"{size / 2**20:.2f}"
-
-    for f in report.folders:
-        if f.files_rewritten:
-            table.add_row(
-                f"{f.table}/{f.partition}" if f.partition else f.table,
-                f"{f.files_before} -> {f.files_after}",
-                f"{mib(f.bytes_before)} -> {mib(f.bytes_after)}",
-                str(f.rows_rewritten),
-            )
-    table.add_row(
-        f"all ({len(report.folders)} folders)",
-        f"{report.files_before} -> {report.files_after}",
-        f"{mib(report.bytes_before)} -> {mib(report.bytes_after)}",
-        str(report.rows_rewritten),
-    )
+    for index, column in enumerate(rows[0]):
+        table.add_column(column, justify="left" if index == 0 else "right")
+    for row in rows:
+        table.add_row(*(str(value) for value in row.values()))
     Console().print(table)
-    if report.interrupted_finished:
-        print(f"{report.interrupted_finished} files left by an interrupted compaction deleted")
     print(f"{report.elapsed_seconds:.2f} s")

@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
@@ -43,11 +44,34 @@ def add_arguments(query: argparse.ArgumentParser) -> None:
         default="table",
         help="output format (default: %(default)s)",
     )
+    query.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="VERSION|TIMESTAMP",
+        help="read the tables as they were: an articles table version (runs.table_versions, "
+        "news-etl status) or a UTC time such as 2026-12-01T06:00; needs the versions kept "
+        "(compact --retention-hours)",
+    )
     add_warehouse(query)
 
 
+def _as_of(text: str) -> int | datetime:
+    """A table version (a whole number) or a timestamp (ISO 8601; UTC when no offset)."""
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a version number nor a timestamp like 2026-12-01T06:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def run(args: argparse.Namespace) -> int:
-    from warehouse import Warehouse, WarehouseError
+    from flows.object_store import open_warehouse
+    from warehouse import WarehouseError
     from warehouse.query import EXAMPLES, QueryError, run_query, sql_views
 
     if args.list_examples:
@@ -62,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         sql = EXAMPLES[args.example].sql
     root = args.warehouse
     try:
-        with sql_views(Warehouse.at(root)) as cat:
+        with sql_views(open_warehouse(root), as_of=args.as_of) as cat:
             if cat.is_empty:
                 return fail(
                     f"no tables under {root}: run `news-etl ingest PATH --warehouse {root}` "
@@ -70,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             for name in cat.empty_tables:
                 if re.search(rf"\b{re.escape(name)}\b", sql, re.IGNORECASE):
-                    print(f"news-etl: note: {root} has no {name} files yet", file=sys.stderr)
+                    print(f"news-etl: note: {root} has no {name} rows yet", file=sys.stderr)
             result = run_query(cat, sql)
     except QueryError as exc:
         return fail(str(exc), EXIT_USAGE)

@@ -38,14 +38,15 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-    from warehouse import Warehouse, WarehouseError
+    from flows.object_store import open_warehouse
+    from warehouse import WarehouseError
     from warehouse.query import QueryError
     from warehouse.report import write_report
     from warehouse.storage import store_path
 
     started = time.perf_counter()
     try:
-        store = Warehouse.at(args.warehouse)
+        store = open_warehouse(args.warehouse)
         out = store_path(args.out) if args.out else store.root / REPORT_NAME
         report = write_report(store, out, since=since)
     except (QueryError, WarehouseError, OSError, ValueError) as exc:

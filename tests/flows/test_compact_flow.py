@@ -16,9 +16,18 @@ from flows.cli import main
 from flows.compact import compact
 from tests.conftest import REPO_ROOT, sql_rows
 from tests.flows.test_crash_recovery import _big_export
-from tests.support.compaction import ArticleFactory, files_per_folder, rows, small_runs
+from tests.support.compaction import (
+    ArticleFactory,
+    data_files,
+    delta_rows_of,
+    glob_rows,
+    small_runs,
+)
+from tests.support.delta_sql import delta_rows
 from warehouse import Warehouse
-from warehouse.compact import CompactionReport, read_committed
+from warehouse.compact import CompactionReport
+from warehouse.delta import read
+from warehouse.layout import ARTICLES_TABLE
 
 SAMPLES = REPO_ROOT / "samples"
 
@@ -31,12 +40,14 @@ def test_flow_compacts_and_publishes_artifact(
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     small_runs(store, make_article, runs=5, per_run=3)
-    before = rows(store, store.articles, "article_id")
-    state = compact(warehouse=str(store.root), target_mb=1, min_files=2, return_state=True)
+    before = delta_rows_of(store, "articles", "article_id")
+    state = compact(warehouse=str(store.root), target_mb=1, return_state=True)
     report = state.result()
     assert isinstance(report, CompactionReport)
-    assert (report.files_before, report.files_after) == (25, 5)
-    assert rows(store, store.articles, "article_id") == before
+    [articles] = [t for t in report.tables if t.table == "articles"]
+    assert (articles.files_before, articles.files_after) == (15, 3)  # one per month
+    assert delta_rows_of(store, "articles", "article_id") == before
+    assert len(data_files(store.articles)) == 3  # the vacuum deleted the small files
     run_id = state.state_details.flow_run_id
     assert run_id is not None
     with get_client(sync_client=True) as client:
@@ -45,7 +56,7 @@ def test_flow_compacts_and_publishes_artifact(
         )
     [artifact] = [a for a in artifacts if a.key == "compaction-summary"]
     assert artifact.type == "table"
-    assert '"files before": 25' in str(artifact.data)
+    assert '"files before": 15' in str(artifact.data)
 
 
 def test_cli_prints_summary(
@@ -53,16 +64,16 @@ def test_cli_prints_summary(
 ) -> None:
     """`news-etl compact` compacts without Prefect and prints files before and after."""
     small_runs(store, make_article, runs=4, per_run=3)
-    assert main(["compact", "--warehouse", str(store.root), "--min-files", "2"]) == 0
+    assert main(["compact", "--warehouse", str(store.root)]) == 0
     out = capsys.readouterr().out
-    assert "articles/published_month=2026-09" in out
-    assert "4 -> 1" in out
-    assert set(files_per_folder(store, store.articles).values()) == {1}
+    assert "articles" in out and "files before" in out
+    assert len(data_files(store.articles)) == 3
+    assert len(glob_rows(store.articles, "article_id", partitioned=True)) == 12
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [(["--min-files", "1"], "at least 2"), (["--target-mb", "0"], "must be positive")],
+    [(["--retention-hours", "-1"], "0 or more"), (["--target-mb", "0"], "must be positive")],
 )
 def test_cli_usage_errors(
     store: Warehouse, extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
@@ -87,9 +98,9 @@ def _cli(*args: str) -> list[str]:
 
 @pytest.mark.slow
 def test_compaction_while_ingests_run(tmp_path: Path) -> None:
-    """Ingest, compact and a second overlapping ingest as three processes at once: the lock
-    serialises them, a reader never sees a duplicate or loses a row, and the final table is
-    exactly the union; compacting again and rerunning adds nothing."""
+    """Ingest, compact and a second overlapping ingest as three processes at once, no lock:
+    a reader never sees a duplicate or loses a row, and the final table is exactly the
+    union; compacting again and rerunning adds nothing."""
     export = tmp_path / "export.jsonl"
     shared = _big_export(export)
     expected = shared + 14  # the export, and the 14 sample pages of the second run
@@ -100,56 +111,52 @@ def test_compaction_while_ingests_run(tmp_path: Path) -> None:
                     "--rows-per-file", "40", "--quiet")  # fmt: skip
     ingest_b = _cli("ingest", str(export), str(SAMPLES / "html"), "--warehouse", str(warehouse),
                     "--rows-per-file", "40", "--quiet")  # fmt: skip
-    compact_cmd = _cli("compact", "--warehouse", str(warehouse), "--min-files", "2")
+    compact_cmd = _cli("compact", "--warehouse", str(warehouse))
 
     seen: list[tuple[int, int]] = []
     stop = threading.Event()
 
     def reader() -> None:
         while not stop.is_set():
-            table = read_committed(store, store.articles, ["article_id"])
-            ids = table["article_id"].to_pylist() if table.num_rows else []
+            ids = read(store, ARTICLES_TABLE, ["article_id"])["article_id"].to_pylist()
             seen.append((len(ids), len(set(ids))))
             time.sleep(0.05)
 
     first = subprocess.Popen(ingest_a, cwd=REPO_ROOT, env=env)
-    lock = warehouse / ".lock"
     deadline = time.monotonic() + 120
-    while not (lock.exists() and lock.read_text().strip() == f"pid {first.pid}"):
+    while not len(data_files(store.articles)) > 2:  # the first ingest has committed
         assert first.poll() is None, "the first ingest ended before the others started"
-        assert time.monotonic() < deadline, "the first ingest did not take the lock in time"
+        assert time.monotonic() < deadline, "the first ingest did not commit in time"
         time.sleep(0.01)
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        compactor = subprocess.Popen(
-            compact_cmd, cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE, text=True
-        )
+        compactor = subprocess.Popen(compact_cmd, cwd=REPO_ROOT, env=env)
         second = subprocess.Popen(ingest_b, cwd=REPO_ROOT, env=env)
-        _, compact_log = compactor.communicate(timeout=300)
-        codes = [first.wait(timeout=300), compactor.returncode, second.wait(timeout=300)]
+        codes = [first.wait(timeout=300), compactor.wait(timeout=300), second.wait(timeout=300)]
     finally:
         stop.set()
         thread.join()
     assert codes == [0, 0, 0]
-    assert "waiting" in compact_log  # it found the lock held by the first ingest
-    assert "compacted" in compact_log
 
     assert seen and all(count == distinct for count, distinct in seen)  # never a duplicate
     counts = [count for count, _ in seen]
     assert counts == sorted(counts)  # never a gap: a committed row stays visible
-    glob = f"{warehouse}/articles/**/*.parquet"
-    [(total, distinct)] = sql_rows(
+    glob = f"{warehouse}/articles/published_month=*/*.parquet"
+    [(total, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
     )
     assert (total, distinct) == (expected, expected)
 
     subprocess.run([*compact_cmd, "--quiet"], cwd=REPO_ROOT, env=env, check=True)
-    assert set(files_per_folder(store, store.articles).values()) == {1}
+    [(total, distinct)] = sql_rows(  # compacted and vacuumed: the plain glob is exact
+        f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
+    )
+    assert (total, distinct) == (expected, expected)
     subprocess.run(ingest_a, cwd=REPO_ROOT, env=env, check=True)  # a rerun: all duplicates
-    assert sql_rows(f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')") == [
-        (expected, expected)
-    ]
-    statuses = sql_rows(f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet')"
+    assert delta_rows(
+        f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
+    ) == [(expected, expected)]
+    statuses = delta_rows(f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet')"
                         " GROUP BY ALL")  # fmt: skip
     assert statuses == [("completed", 3)]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from prefect.settings import PREFECT_API_URL
 
-from tests.conftest import REPO_ROOT, sql_rows
+from tests.conftest import REPO_ROOT
+from tests.support.delta_sql import delta_rows
 from warehouse import Warehouse, read_site_counts
 from warehouse.inputs import read_progress
 
@@ -72,14 +73,14 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
     victim = subprocess.Popen(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env)
     deadline = time.monotonic() + 120
     # killed once a range's outcome is recorded as committed, before the end
-    while not (warehouse / "state" / "inputs.parquet").exists():
+    while str(export) not in read_progress(Warehouse.at(str(warehouse))):
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "no article files appeared in time"
         time.sleep(0.05)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     glob = f"{warehouse}/articles/**/*.parquet"
-    [(partial,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{glob}')")
+    [(partial,)] = delta_rows(f"SELECT count(*) FROM read_parquet('{glob}')")
     assert 0 < partial < expected
     # how far the killed run got, as recorded: the rerun starts reading there
     progress = read_progress(Warehouse.at(str(warehouse)))[str(export)]
@@ -87,15 +88,15 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
     assert 0 < progress.documents <= partial
 
     subprocess.run(_ingest_cmd(export, warehouse), cwd=REPO_ROOT, env=env, check=True)
-    [(total, distinct)] = sql_rows(
+    [(total, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM read_parquet('{glob}')"
     )
     assert (total, distinct) == (expected, expected)
-    statuses = sql_rows(
+    statuses = delta_rows(
         f"SELECT status FROM read_parquet('{warehouse}/runs/*.parquet') ORDER BY started_at"
     )
     assert statuses == [("running",), ("completed",)]
-    [(passed_over,)] = sql_rows(
+    [(passed_over,)] = delta_rows(
         f"SELECT already_stored FROM read_parquet('{warehouse}/runs/*.parquet') "
         "WHERE status = 'completed'"
     )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from deltalake import DeltaTable
 
 from flows.ingest import RunSummary, ingest_files
-from tests.conftest import REPO_ROOT, SEED_NAME, sql_rows
-from warehouse import WarehouseWriteError
+from tests.conftest import REPO_ROOT, SEED_NAME
+from tests.support.delta_sql import delta_rows
+from warehouse import Warehouse, WarehouseWriteError, compact_warehouse
 
 SAMPLES = REPO_ROOT / "samples"
 
@@ -37,8 +40,10 @@ def test_every_document_is_accounted_for(sample_run: tuple[Path, RunSummary]) ->
     )
     assert summary.articles_written >= 20
     assert summary.duplicates_skipped == 1  # the windows-1252 copy of the seed
-    assert sql_rows(f"SELECT count(*) FROM {_articles(warehouse)}") == [(summary.articles_written,)]
-    rejects = sql_rows(
+    assert delta_rows(f"SELECT count(*) FROM {_articles(warehouse)}") == [
+        (summary.articles_written,)
+    ]
+    rejects = delta_rows(
         f"SELECT reason, count(*) FROM read_parquet('{warehouse}/rejects/*.parquet') GROUP BY ALL"
     )
     assert dict(rejects) == summary.rejects_by_reason
@@ -47,7 +52,7 @@ def test_every_document_is_accounted_for(sample_run: tuple[Path, RunSummary]) ->
 def test_samples_show_expected_rejects(sample_run: tuple[Path, RunSummary]) -> None:
     """The bundled bad files are rejected with machine-readable reasons."""
     warehouse, _ = sample_run
-    rows = sql_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
+    rows = delta_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
     by_name = {locator.rsplit("/", 1)[-1]: reason for locator, reason in rows}
     assert by_name == {
         "PROVENANCE.md": "UNSUPPORTED_TYPE",
@@ -63,7 +68,7 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
     """The seed lands without its two footer lines, which are listed as removed."""
     warehouse, _ = sample_run
     seed_lines = (SAMPLES / "text" / SEED_NAME).read_text(encoding="utf-8").strip().split("\n")
-    [(body, removed, title)] = sql_rows(
+    [(body, removed, title)] = delta_rows(
         f"SELECT body, boilerplate_removed, title FROM {_articles(warehouse)} "
         f"WHERE locator LIKE '%{SEED_NAME}'"
     )
@@ -75,7 +80,7 @@ def test_seed_article_is_clean(sample_run: tuple[Path, RunSummary]) -> None:
 def test_sidecar_overrides_metadata(sample_run: tuple[Path, RunSummary]) -> None:
     """A NAME.json sidecar's url and source win over what the page states."""
     warehouse, _ = sample_run
-    [(source, url)] = sql_rows(
+    [(source, url)] = delta_rows(
         f"SELECT source, url FROM {_articles(warehouse)} "
         "WHERE locator LIKE '%dw.com-elephants.html'"
     )
@@ -92,11 +97,11 @@ def test_rerun_is_idempotent(tmp_path: Path) -> None:
     assert first.articles_written > 0
     assert (second.batches, second.articles_written, second.rejects) == (0, 0, 0)
     assert second.documents_seen == second.already_stored == first.documents_seen
-    [(rows, distinct)] = sql_rows(
+    [(rows, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM {_articles(warehouse)}"
     )
     assert rows == distinct == first.articles_written
-    runs = sql_rows(
+    runs = delta_rows(
         f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet') GROUP BY ALL"
     )
     assert runs == [("completed", 2)]
@@ -136,19 +141,28 @@ def test_run_publishes_summary_artifact(sample_run: tuple[Path, RunSummary]) -> 
 def test_readme_examples_run(
     sample_run: tuple[Path, RunSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every Python block in the README's "Reading the warehouse" section runs as written."""
+    """Every Python block in the README's "Reading the warehouse" section runs as written,
+    on a copy of the sample warehouse whose tables are past a checkpoint and compacted."""
     import re
 
-    warehouse, _ = sample_run
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "warehouse").symlink_to(warehouse)
+    warehouse, summary = sample_run
+    copy = tmp_path / "data" / "warehouse"
+    shutil.copytree(warehouse, copy)
+    for table in ("articles", "rejects"):  # what delta-rs writes every 100 commits
+        DeltaTable(str(copy / table)).create_checkpoint()
+        assert list((copy / table / "_delta_log").glob("*.checkpoint.parquet"))
+    compact_warehouse(Warehouse(copy))
     monkeypatch.chdir(tmp_path)
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Reading the warehouse", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
-    assert len(blocks) >= 3
+    assert len(blocks) >= 4
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        namespace: dict[str, object] = {}
+        exec(compile(block, "README.md", "exec"), namespace)
+        articles = namespace.get("articles")
+        if isinstance(articles, pd.DataFrame):  # pandas, through the log or the files
+            assert len(articles) == summary.articles_written
 
 
 def test_a_changed_input_is_read_again(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest_files
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from tests.support.http_server import Reply, TestServer
 from tests.support.s3_server import running_s3_server
 
@@ -24,7 +24,7 @@ WARC = {"Content-Type": "application/warc"}
 
 def _rows(warehouse: Path, prefix: str) -> list[tuple[str, str, str]]:
     """(locator without the file part, article_id, body) of every article, sorted."""
-    rows = sql_rows(
+    rows = delta_rows(
         "SELECT locator, article_id, body "
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet', union_by_name = true)"
     )
@@ -64,7 +64,7 @@ def test_unreachable_url_is_a_reject_and_the_run_goes_on(corpus: Path, tmp_path:
         summary = ingest_files(paths=[missing, str(corpus / RESILIPARSE)], warehouse=str(warehouse))
     assert summary.rejects_by_reason.get("UNREADABLE") == 1
     assert summary.articles_written > 10
-    [(locator, reason, detail)] = sql_rows(
+    [(locator, reason, detail)] = delta_rows(
         f"SELECT locator, reason, detail FROM read_parquet('{warehouse}/rejects/*.parquet') "
         "WHERE reason = 'UNREADABLE'"
     )

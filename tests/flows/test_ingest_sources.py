@@ -18,7 +18,7 @@ import pytest
 
 from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from tests.support.guardian_site import FEED_ETAG, PAGES, serve_feed_and_pages
 from tests.support.http_server import InTurn, LoggedRequest, Reply, TestServer, redirect
 
@@ -99,15 +99,17 @@ def test_scrape_then_rescrape(site: Site, tmp_path: Path) -> None:
 
     assert first.articles_written == len(PAGES)
     rejects = dict(
-        sql_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
+        delta_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
     )
     assert {loc.removeprefix(server.base_url): reason for loc, reason in rejects.items()} == DIRECT
-    stored = sql_rows(
+    stored = delta_rows(
         f"SELECT url, source FROM read_parquet('{warehouse}/articles/**/*.parquet') ORDER BY url"
     )
     assert sorted(url for url, _ in stored) == sorted(server.url(p) for p in article_paths)
     assert {source for _, source in stored} == {"local-guardian"}
-    [(raw,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/raw_pages/**/*.parquet')")
+    [(raw,)] = delta_rows(
+        f"SELECT count(*) FROM read_parquet('{warehouse}/raw_pages/**/*.parquet')"
+    )
     assert raw == len(PAGES)
 
     # robots.txt fetched once; the disallowed page never requested; one request per page
@@ -127,7 +129,7 @@ def test_scrape_then_rescrape(site: Site, tmp_path: Path) -> None:
     assert server.hits("/rss.xml") == feed_hits + 1
     assert server.requests("/rss.xml")[-1].headers.get("if-none-match") == '"g1"'
     assert server.hits() == requests + 2  # the feed and robots.txt, nothing else
-    [(rows,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/rejects/*.parquet')")
+    [(rows,)] = delta_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/rejects/*.parquet')")
     assert rows == len(DIRECT)  # a failure seen again is not logged twice
 
 
@@ -144,7 +146,7 @@ def test_known_pages_are_not_fetched_again_unless_refresh(site: Site, tmp_path: 
     third = ingest_sources(config=str(config), warehouse=str(warehouse), refresh=True)
     assert [server.hits(p) for p in article_paths] == [2] * len(PAGES)
     assert third.articles_written == 0  # same article ids: still no duplicate rows
-    [(rows, distinct)] = sql_rows(
+    [(rows, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) "
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet')"
     )
@@ -203,7 +205,7 @@ allow_private_network = true
 
     assert hits == {"/index.xml.gz": 1, "/news.xml": 1, "/bomb.xml": 1}
     assert summary.articles_written == 1  # listed directly and in the sitemap: fetched once
-    rejects = sql_rows(
+    rejects = delta_rows(
         f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet') ORDER BY 1"
     )
     reasons = {locator.rsplit("/", 1)[-1]: reason for locator, reason in rejects}
@@ -222,7 +224,7 @@ def test_reprocess_rebuilds_from_raw_pages_offline(site: Site, tmp_path: Path) -
     again = reprocess(warehouse=str(warehouse))
     assert server.hits() == requests_before  # offline: the site was not asked for anything
     assert (again.documents_seen, again.articles_written) == (len(PAGES), len(PAGES))
-    rows = sql_rows(
+    rows = delta_rows(
         f"SELECT article_id, run_id FROM read_parquet('{warehouse}/articles/**/*.parquet')"
     )
     assert len(rows) == len({a for a, _ in rows}) == len(PAGES)
@@ -231,7 +233,7 @@ def test_reprocess_rebuilds_from_raw_pages_offline(site: Site, tmp_path: Path) -
 
 def _outcomes(warehouse: Path) -> dict[str, tuple[str, str, int | None, int]]:
     """state/url_outcomes read back with DuckDB: URL path -> (kind, reason, status, failures)."""
-    rows = sql_rows(
+    rows = delta_rows(
         "SELECT regexp_replace(url, '^http://[^/]+', ''), kind, reason, http_status, failures "
         f"FROM read_parquet('{warehouse}/state/url_outcomes.parquet')"
     )
@@ -286,9 +288,9 @@ def test_permanent_rejects_rest_until_refresh_or_the_period_ends(
     run(day0 + timedelta(days=31), permanent_reject_days=0)  # no rest at all
     assert hits() == [4] * 5
     assert _outcomes(warehouse)["/gone.html"] == ("permanent", "FETCH_FAILED", 410, 4)
-    [(rows,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/rejects/*.parquet')")
+    [(rows,)] = delta_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/rejects/*.parquet')")
     assert rows == len(DIRECT) + 1  # each reject logged once, however often it is met
-    [(parameters,)] = sql_rows(
+    [(parameters,)] = delta_rows(
         f"SELECT parameters FROM read_parquet('{warehouse}/runs/*.parquet') "
         "ORDER BY started_at DESC LIMIT 1"
     )
@@ -363,7 +365,7 @@ allow_private_network = true
     assert server.hits("/robots.txt") == 1
     assert server.hits(paths[0]) == 1
     assert summary.articles_written == len(PAGES)
-    [(sources,)] = sql_rows(f"SELECT sources FROM read_parquet('{warehouse}/runs/*.parquet')")
+    [(sources,)] = delta_rows(f"SELECT sources FROM read_parquet('{warehouse}/runs/*.parquet')")
     by_name = {row["source"]: row for row in sources}
     assert by_name["feed"]["discovered"] + by_name["direct"]["discovered"] == len(PAGES) + 2
     assert by_name["feed"]["fetched"] + by_name["direct"]["fetched"] == len(PAGES) + 1

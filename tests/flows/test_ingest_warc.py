@@ -8,7 +8,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from flows.ingest import ingest_files
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 
 RESILIPARSE = "warc/chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz"
 
@@ -24,7 +24,7 @@ def test_warc_ingest_and_resume(corpus: Path, tmp_path: Path) -> None:
     assert first.documents_seen == first.articles_written + first.duplicates_skipped + first.rejects
     assert first.records_skipped == {"warcinfo": 1, "request": 17, "metadata": 16}
     assert first.articles_written > 10
-    locators = sql_rows(f"SELECT locator FROM read_parquet('{warehouse}/articles/**/*.parquet')")
+    locators = delta_rows(f"SELECT locator FROM read_parquet('{warehouse}/articles/**/*.parquet')")
     assert all("#offset=" in locator for (locator,) in locators)
     assert len(locators) == first.articles_written
 
@@ -34,7 +34,7 @@ def test_warc_ingest_and_resume(corpus: Path, tmp_path: Path) -> None:
 
     # Without the recorded progress (a warehouse from before it, or a crash before
     # it was written), the records whose outcome is stored are passed over unread.
-    (warehouse / "state" / "inputs.parquet").unlink()
+    shutil.rmtree(warehouse / "state" / "inputs")
     third = ingest_files(paths=[str(archive)], warehouse=str(warehouse))
     written_before = first.articles_written + first.rejects
     assert third.already_stored == written_before
@@ -47,7 +47,7 @@ def test_warc_ingest_and_resume(corpus: Path, tmp_path: Path) -> None:
     assert third.documents_seen == (
         third.articles_written + third.duplicates_skipped + third.rejects + third.already_stored
     )
-    stored = sql_rows(
+    stored = delta_rows(
         f"SELECT documents_seen, already_stored FROM read_parquet('{warehouse}/runs/*.parquet', "
         "union_by_name = true) ORDER BY started_at"
     )
@@ -70,7 +70,9 @@ def test_warc_cut_into_ranges_writes_what_one_task_writes(corpus: Path, tmp_path
     query = (
         "SELECT article_id, locator, body FROM read_parquet('{}/articles/**/*.parquet') ORDER BY 1"
     )
-    assert sql_rows(query.format(tmp_path / "cut")) == sql_rows(query.format(tmp_path / "whole"))
+    assert delta_rows(query.format(tmp_path / "cut")) == delta_rows(
+        query.format(tmp_path / "whole")
+    )
 
     again = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "cut"), split_mb=0.02)
     assert again.already_stored == again.documents_seen == cut.documents_seen
@@ -88,7 +90,7 @@ def test_keep_raw_stores_each_page_once_and_only_when_asked(corpus: Path, tmp_pa
     warehouse = tmp_path / "kept"
     kept = ingest_files(paths=[str(archive)], warehouse=str(warehouse), keep_raw=True)
     raw = f"read_parquet('{warehouse}/raw_pages/**/*.parquet', hive_partitioning = true)"
-    rows = sql_rows(
+    rows = delta_rows(
         f"SELECT url, final_url, status, body, json_extract_string(hints, '$.found_in') FROM {raw}"
     )
     urls = [url for url, *_ in rows]
@@ -102,7 +104,7 @@ def test_keep_raw_stores_each_page_once_and_only_when_asked(corpus: Path, tmp_pa
             record = next(iter(ArchiveIterator(stream)))
             assert record.rec_headers.get_header("WARC-Target-URI") == url
             assert record.content_stream().read() == body
-    articles = sql_rows(
+    articles = delta_rows(
         f"SELECT a.url FROM read_parquet('{warehouse}/articles/**/*.parquet') a "
         f"ANTI JOIN {raw} r ON a.url = r.url"
     )
@@ -110,4 +112,4 @@ def test_keep_raw_stores_each_page_once_and_only_when_asked(corpus: Path, tmp_pa
 
     again = ingest_files(paths=[str(archive)], warehouse=str(warehouse), keep_raw=True)
     assert again.raw_pages_written == 0
-    assert sql_rows(f"SELECT count(*) FROM {raw}") == [(len(rows),)]
+    assert delta_rows(f"SELECT count(*) FROM {raw}") == [(len(rows),)]

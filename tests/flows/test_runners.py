@@ -12,7 +12,8 @@ import pytest
 from flows.cli import EXIT_USAGE, main
 from flows.ingest import RunSummary, ingest_files
 from flows.runners import POOL_MIN_BYTES, THREADS, Runner, RunnerKind, choose_runner
-from tests.conftest import REPO_ROOT, sql_rows
+from tests.conftest import REPO_ROOT
+from tests.support.delta_sql import delta_rows
 
 SAMPLES = REPO_ROOT / "samples"
 RESILIPARSE = "warc/chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz"
@@ -72,7 +73,7 @@ def test_a_process_pool_writes_the_same_rows_as_threads(inputs: list[str], tmp_p
     threads = _run(inputs, tmp_path / "threads", workers=1)
     pool = _run(inputs, tmp_path / "pool", workers=2)
     _assert_same_run(threads, pool, (tmp_path / "threads", tmp_path / "pool"))
-    [(runs,)] = sql_rows(
+    [(runs,)] = delta_rows(
         f"SELECT list(parameters) FROM read_parquet('{tmp_path / 'pool'}/runs/*.parquet')"
     )
     assert '"workers": 2' in runs[0]

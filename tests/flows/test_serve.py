@@ -42,7 +42,8 @@ from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
 from flows.scheduled import host_limit_names, host_slots, ingest
 from flows.serve import deployments, drop_missed_runs
-from tests.conftest import REPO_ROOT, sql_rows
+from tests.conftest import REPO_ROOT
+from tests.support.delta_sql import delta_rows
 from tests.support.guardian_site import PAGES, serve_feed_and_pages
 from tests.support.http_server import TestServer
 from tests.support.prefect_server import (
@@ -97,7 +98,8 @@ allow_private_network = true
 
 
 def _articles(warehouse: Path) -> int:
-    [(count,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{warehouse}/articles/**/*.parquet')")
+    articles = f"read_parquet('{warehouse}/articles/**/*.parquet')"
+    [(count,)] = delta_rows(f"SELECT count(*) FROM {articles}")
     return int(count)
 
 
@@ -118,7 +120,7 @@ def test_since_and_max_articles(site: Site, tmp_path: Path) -> None:
 
     capped = ingest_sources(config=str(config), warehouse=str(tmp_path / "w2"), max_articles=2)
     assert capped.articles_written == 2
-    [(parameters,)] = sql_rows(f"SELECT parameters FROM read_parquet('{tmp_path}/w2/runs/*')")
+    [(parameters,)] = delta_rows(f"SELECT parameters FROM read_parquet('{tmp_path}/w2/runs/*')")
     assert '"max_articles": 2' in parameters
 
 
@@ -358,7 +360,7 @@ def test_serve_schedule_trigger_stop_restart(
         assert api.flow_run(run_id)["state"]["type"] == "COMPLETED"
         # three listed (max_articles), one of them older than `since`: two fetched
         assert _articles(warehouse) == 2
-        [(flow, status, parameters)] = sql_rows(
+        [(flow, status, parameters)] = delta_rows(
             f"SELECT flow, status, parameters FROM read_parquet('{warehouse}/runs/*.parquet')"
         )
         assert (flow, status) == ("ingest_sources", "completed")

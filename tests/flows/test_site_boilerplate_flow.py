@@ -19,7 +19,7 @@ import pytest
 from flows.cli import main
 from flows.ingest_web import ingest_sources
 from flows.reprocess import reprocess
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from tests.support.http_server import Reply, TestServer
 
 DISCLAIMER = "No content on this site, regardless of date, should ever be used as a substitute"
@@ -55,7 +55,7 @@ def config(corpus: Path, tmp_path: Path) -> Iterator[Path]:
 
 
 def _bodies(warehouse: Path) -> dict[str, list[str]]:
-    rows = sql_rows(
+    rows = delta_rows(
         f"SELECT source, body FROM read_parquet('{warehouse}/articles/**/*.parquet') ORDER BY url"
     )
     found: dict[str, list[str]] = {}
@@ -112,7 +112,7 @@ def test_learned_at_commit_applied_on_later_runs_listed_and_reset(
     assert after["reviewed"] == before["reviewed"]  # the other source is untouched
     for old, new in zip(before["harvard"], after["harvard"], strict=True):
         assert old.startswith(new)
-    removals = sql_rows(
+    removals = delta_rows(
         f"SELECT r.rule, r.kind, r.text FROM read_parquet('{warehouse}/articles/**/*.parquet'),"
         " unnest(boilerplate_removed) AS t(r) WHERE r.kind = 'site'"
     )
@@ -187,7 +187,7 @@ def test_file_runs_learn_at_commit_and_apply_later(corpus: Path, tmp_path: Path)
     text.write_text(stored[0], encoding="utf-8")
     later = run(text)
     assert later.articles_written == 1
-    rows = sql_rows(
+    rows = delta_rows(
         f"SELECT body, [r.text FOR r IN boilerplate_removed IF r.kind = 'site'] "
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet', union_by_name = true) "
         f"WHERE run_id = '{later.run_id}'"

@@ -16,7 +16,8 @@ from warehouse import RunRecord, RunStatus, Warehouse, write_run
 def test_status_shows_runs_failures_and_freshness(
     store: Warehouse, make_article: ArticleFactory
 ) -> None:
-    """Completed and crashed runs are listed; each source's newest article time is shown."""
+    """Completed and crashed runs are listed, with the table versions they committed; each
+    source's newest article time is shown."""
     new_writer(store).write(
         "b1", [make_article(1), make_article(2, source="other", published_at=None)], [],
         seen_at=INGESTED,
@@ -43,6 +44,9 @@ def test_status_shows_runs_failures_and_freshness(
     assert "running (no end recorded)" in text
     assert "running run crashed-run" in text  # a run that is not completed is called out
     assert "2020-08-16 23:40" in text  # example's newest publication time
+    versions = text[text.index("table versions committed") :]
+    assert "articles 2" in versions  # the writer's commit: version 2 (0 created the table)
+    assert "latest: articles 2" in versions
     assert "other" in text
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from tests.support.http_server import InTurn, Reply, TestServer
 from tests.warehouse.dedup_pages import STORY, DevPage, dev_page, wire_copy_html
 
@@ -71,7 +71,7 @@ def test_refresh_adds_a_version_and_keeps_the_first(corpus: Path, tmp_path: Path
 
     assert (first.articles_written, second.articles_written) == (2, 1)
     assert second.duplicates_skipped == 1  # the mirror, unchanged
-    rows = sql_rows(
+    rows = delta_rows(
         "SELECT url, version, first_seen_at, last_seen_at, duplicate_of, cluster_id, body, "
         "article_id "
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet', union_by_name = true) "
@@ -100,9 +100,9 @@ def test_reprocess_rebuilds_the_newest_version_and_keeps_the_earlier_text(
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet', union_by_name = true) "
         "ORDER BY url, version"
     )
-    before = sql_rows(query)
+    before = delta_rows(query)
     summary = reprocess(warehouse=str(warehouse))
-    after = sql_rows(query)
+    after = delta_rows(query)
 
     assert summary.articles_written == 2  # the newest fetch of each URL, rebuilt
     assert [r[:2] for r in after] == [r[:2] for r in before]  # same URLs, same versions

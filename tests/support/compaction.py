@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
-
-import pyarrow.dataset as ds
 
 from extractors.records import Reject, RejectReason
 from tests.conftest import sql_rows
 from tests.support.local import local
 from transforms.article import Article
 from warehouse import KeyIndex, RunRecord, RunStatus, Warehouse, write_run
-from warehouse.storage import StorePath, arrow_location, relative_parts
+from warehouse.delta import table_dataset
+from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE, TABLES
+from warehouse.storage import StorePath
 from warehouse.writer import BatchWriter
 
 ArticleFactory = Callable[..., Article]
@@ -26,8 +27,8 @@ def small_runs(
 ) -> int:
     """`runs` runs of `per_run` articles spread over three months, a reject and a runs row each.
 
-    Every run writes one small file per month, one rejects file and one runs
-    file, as a scheduled run every few minutes does. Returns articles written.
+    Every run commits one small file per month, one rejects file and one runs
+    row, as a scheduled run every few minutes does. Returns articles written.
     """
     written = 0
     for run in range(first, first + runs):
@@ -36,8 +37,8 @@ def small_runs(
         writer = BatchWriter(
             store,
             run_id=run_id,
-            articles_index=KeyIndex.from_table(store.articles, "article_id"),
-            rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
+            articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
+            rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
             default_source="example",
         )
         articles = []
@@ -73,41 +74,27 @@ def _finished(record: RunRecord, at: datetime, written: int) -> RunRecord:
     )
 
 
-def rows(store: Warehouse, table: StorePath, key: str) -> list[dict[str, Any]]:
-    """Every row of the committed files (pyarrow, hive columns from the path), sorted by key."""
-    files = [arrow_location(p) for p in store.parquet_files(table)]
-    if not files:
-        return []
-    filesystem, base = arrow_location(table)
-    dataset = ds.dataset(
-        [where for _, where in files],
-        filesystem=filesystem,
-        format="parquet",
-        partitioning="hive",
-        partition_base_dir=base,
-    )
-    return sorted(dataset.to_table().to_pylist(), key=lambda row: str(row[key]))
+def parquet_glob(table: StorePath, partitioned: bool) -> str:
+    """The raw glob the docs give: partition folders only, so it never reaches `_delta_log`."""
+    return f"{local(table)}/{'*=*/' if partitioned else ''}*.parquet"
 
 
-def duck_rows(store: Warehouse, table: StorePath, key: str) -> list[tuple[Any, ...]]:
-    """The same rows read by DuckDB over the committed files (local only), sorted by key."""
-    files = ", ".join(f"'{local(p)}'" for p in store.parquet_files(table))
+def glob_rows(table: StorePath, key: str, *, partitioned: bool) -> list[tuple[Any, ...]]:
+    """Rows a plain DuckDB glob of the table's data files reads, sorted by key."""
+    hive = "true" if partitioned else "false"
     return sql_rows(
-        f"SELECT * FROM read_parquet([{files}], hive_partitioning = true) ORDER BY {key}"
+        f"SELECT * FROM read_parquet('{parquet_glob(table, partitioned)}', "
+        f"hive_partitioning = {hive}) ORDER BY {key}"
     )
 
 
-def glob_count(table: StorePath) -> int:
-    """Rows a raw glob reader (DuckDB, local only) counts: it does not know which files are
-    replaced."""
-    [(count,)] = sql_rows(f"SELECT count(*) FROM read_parquet('{local(table)}/**/*.parquet')")
-    return int(count)
+def delta_rows_of(store: Warehouse, name: str, key: str) -> list[dict[str, Any]]:
+    """Every row of the table's latest version (delta-rs), sorted by key."""
+    found = table_dataset(store, TABLES[name])
+    rows = [] if found is None else found.to_table().to_pylist()
+    return sorted(rows, key=lambda row: str(row[key]))
 
 
-def files_per_folder(store: Warehouse, table: StorePath) -> dict[str, int]:
-    """Committed files per folder below `table` ("." for the table folder itself)."""
-    counts: dict[str, int] = {}
-    for path in store.parquet_files(table):
-        key = "/".join(relative_parts(path.parent, table)) or "."
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+def data_files(table: StorePath) -> list[Path]:
+    """The Parquet data files in the table's folder (not the log)."""
+    return sorted(p for p in local(table).rglob("*.parquet") if "_delta_log" not in p.parts)

@@ -14,6 +14,7 @@ The server keeps its objects in memory and forgets them when it stops.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -22,8 +23,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tests.support.prefect_server import free_port, stop_process
+from warehouse import Warehouse
 
-__all__ = ["running_s3_server", "s3_env"]
+__all__ = ["running_s3_server", "s3_env", "s3_options", "s3_warehouse"]
 
 START_TIMEOUT = 30.0  # seconds; measured 0.6 s to accept connections on an idle 2-core machine
 
@@ -69,9 +71,8 @@ def s3_env(endpoint: str) -> dict[str, str]:
 
     Dummy credentials keep both from searching their credential chains, and
     the EC2 instance-metadata lookup (a request to 169.254.169.254) is turned
-    off. Both region variables are set: boto3 reads only AWS_DEFAULT_REGION
-    (`warehouse.lease.s3_client` passes AWS_REGION itself), and pyarrow's S3
-    library looks for both names.
+    off. Both region variables are set: boto3 reads only AWS_DEFAULT_REGION,
+    and pyarrow's S3 library looks for both names.
     """
     return {
         "AWS_ENDPOINT_URL": endpoint,
@@ -81,3 +82,21 @@ def s3_env(endpoint: str) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def s3_options(endpoint: str) -> dict[str, str]:
+    """The delta-rs storage options for `endpoint` (what `flows.object_store` builds from the
+    variables): moto takes conditional writes by ETag, over plain HTTP."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "us-east-1",
+        "AWS_ALLOW_HTTP": "true",
+        "conditional_put": "etag",
+    }
+
+
+def s3_warehouse(url: str) -> Warehouse:
+    """The warehouse at an `s3://` URL on the server the AWS_* variables point at."""
+    return Warehouse.at(url, s3_options(os.environ["AWS_ENDPOINT_URL"]))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from transforms.article import Article
 from warehouse import KeyIndex, Warehouse
+from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE
 from warehouse.writer import BatchWriter
 
 INGESTED = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -19,7 +20,7 @@ def new_writer(store: Warehouse, run_id: str = "run-1") -> BatchWriter:
     return BatchWriter(
         store,
         run_id=run_id,
-        articles_index=KeyIndex.from_table(store.articles, "article_id"),
-        rejects_index=KeyIndex.from_table(store.rejects, "reject_id"),
+        articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
+        rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
         default_source="example",
     )

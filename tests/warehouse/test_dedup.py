@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow.dataset as ds
 import pytest
 
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from tests.warehouse.conftest import INGESTED, new_writer
 from tests.warehouse.dedup_pages import (
     OTHER_STORY,
@@ -26,6 +26,7 @@ from tests.warehouse.dedup_pages import (
 )
 from transforms.similarity import SimilaritySettings, jaccard, word_shingles
 from warehouse import ARTICLES, KeyIndex, Warehouse
+from warehouse.layout import ARTICLES_TABLE
 from warehouse.writer import BatchWriter
 
 LATER = INGESTED + timedelta(days=7)
@@ -40,7 +41,7 @@ def rows(store: Warehouse) -> dict[tuple[str, int], dict[str, Any]]:
 def duck(store: Warehouse, query: str) -> list[tuple[Any, ...]]:
     """A DuckDB query over the articles table, exposed as `a`."""
     source = f"read_parquet('{store.articles}/**/*.parquet', union_by_name = true)"
-    return sql_rows(query.replace("{a}", source))
+    return delta_rows(query.replace("{a}", source))
 
 
 def test_same_story_under_two_urls_shares_a_cluster(store: Warehouse, corpus: Path) -> None:
@@ -167,7 +168,7 @@ def test_versions_in_one_batch_and_across_months(store: Warehouse, corpus: Path)
     counts = new_writer(store).write("b00001-c0001", [story, undated], [], seen_at=INGESTED)
     assert (counts.articles_written, counts.new_versions) == (2, 1)
     assert sorted(rows(store)) == [(story.article_id, 1), (story.article_id, 2)]
-    assert len(KeyIndex.from_table(store.articles, "article_id")) == 1
+    assert len(KeyIndex.from_table(store, ARTICLES_TABLE, "article_id")) == 1
 
 
 @pytest.mark.parametrize(("threshold", "joined"), [(0.8, True), (0.97, False)])

@@ -1,50 +1,60 @@
-"""DuckDB views over the warehouse: old and new files together, empty and foreign tables."""
+"""DuckDB views over the warehouse's Delta tables: latest or as of a version, empty tables."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import EXIT_FAILED, main
 from tests.warehouse.conftest import ArticleFactory
 from warehouse import Warehouse
-from warehouse.atomic import write_parquet_atomic
 from warehouse.convert import articles_table
+from warehouse.delta import insert_new, open_table
+from warehouse.layout import ARTICLES_TABLE
 from warehouse.query import QueryError, plain, run_query, sql_views
 from warehouse.schema import ARTICLES
 
-# Columns schema version 3 appended to articles (see SCHEMA_HISTORY).
-ADDED_IN_3 = ["version", "first_seen_at", "last_seen_at", "duplicate_of", "cluster_id"]
 
-
-def _write(store: Warehouse, table: pa.Table, month: str, name: str) -> None:
-    write_parquet_atomic(table, store.articles / f"published_month={month}" / name)
-
-
-@pytest.mark.skipif(
-    not set(ADDED_IN_3) <= set(ARTICLES.names), reason="schema 3 columns not declared"
-)
-def test_old_files_read_with_new_columns_as_null(
+def test_latest_view_keeps_one_row_per_article(
     store: Warehouse, make_article: ArticleFactory
 ) -> None:
-    """A file written before a column existed reads beside new ones; the column is null."""
-    old = articles_table([make_article(1)]).drop_columns(ADDED_IN_3)
-    _write(store, old, "2020-08", "part-old.parquet")
-    newer = [make_article(2, version=1, cluster_id="c"), make_article(2, version=2, cluster_id="c")]
-    _write(store, articles_table(newer), "2020-08", "part-new.parquet")
+    """Versions of an article are rows of `articles`; `articles_latest` keeps the newest."""
+    newer = [
+        make_article(2, version=1, cluster_id="c", extracted_hash="body-1"),
+        make_article(2, version=2, cluster_id="c", extracted_hash="body-2"),
+    ]
+    insert_new(store, ARTICLES_TABLE, articles_table([make_article(1), *newer]))
     with sql_views(store) as cat:
-        rows = run_query(
-            cat, "SELECT title, version, cluster_id FROM articles ORDER BY title, version"
-        ).rows
+        rows = run_query(cat, "SELECT title, version FROM articles ORDER BY title, version").rows
         latest = run_query(cat, "SELECT title, version FROM articles_latest ORDER BY title").rows
         month = run_query(cat, "SELECT DISTINCT published_month FROM articles").rows
-    assert rows == [("Story 1", None, None), ("Story 2", 1, "c"), ("Story 2", 2, "c")]
-    assert latest == [("Story 1", None), ("Story 2", 2)]  # one row per article, the latest
+    assert rows == [("Story 1", None), ("Story 2", 1), ("Story 2", 2)]
+    assert latest == [("Story 1", None), ("Story 2", 2)]
     assert month == [("2020-08",)]  # the partition column, as text
+
+
+def test_as_of_a_version_or_a_time_reads_the_tables_then(
+    store: Warehouse, make_article: ArticleFactory
+) -> None:
+    """Time travel: an articles version, or a moment; other tables as they were then."""
+    insert_new(store, ARTICLES_TABLE, articles_table([make_article(1)]))
+    table = open_table(store, ARTICLES_TABLE)
+    assert table is not None
+    first, moment = table.version(), datetime.now(UTC)
+    time.sleep(0.05)
+    insert_new(store, ARTICLES_TABLE, articles_table([make_article(2)]))
+    for as_of in (first, moment):
+        with sql_views(store, as_of=as_of) as cat:
+            assert run_query(cat, "SELECT count(*) FROM articles").rows == [(1,)]
+            assert cat.versions["articles"] == first
+    with sql_views(store) as cat:
+        assert run_query(cat, "SELECT count(*) FROM articles").rows == [(2,)]
+    with pytest.raises(QueryError, match="no version 99"):
+        sql_views(store, as_of=99).__enter__()
 
 
 def test_empty_warehouse_has_empty_typed_views(store: Warehouse) -> None:
@@ -54,7 +64,7 @@ def test_empty_warehouse_has_empty_typed_views(store: Warehouse) -> None:
         assert {"articles", "rejects", "runs", "raw_pages", "articles_latest"} <= set(cat.tables)
         result = run_query(cat, "SELECT * FROM articles")
         assert result.rows == []
-        assert result.columns == [*ARTICLES.names, "published_month"]
+        assert result.columns == ARTICLES.names
 
 
 def test_unknown_table_names_the_tables_there_are(store: Warehouse) -> None:
@@ -63,17 +73,6 @@ def test_unknown_table_names_the_tables_there_are(store: Warehouse) -> None:
         run_query(cat, "SELECT * FROM artcles")
     assert "artcles" in raised.value.message
     assert "articles, articles_latest" in raised.value.fix
-
-
-def test_other_tables_on_disk_are_views(store: Warehouse) -> None:
-    """A table folder or state file no schema declares is still registered, by its name."""
-    extra = pa.table({"k": [1, 2]})
-    write_parquet_atomic(extra, store.root / "audits" / "part-1.parquet")
-    write_parquet_atomic(extra, store.state / "cursor.parquet")
-    pq.write_table(extra, store.root / "audits" / ".part-2.parquet.tmp.parquet")  # in flight
-    with sql_views(store) as cat:
-        assert run_query(cat, "SELECT sum(k) FROM audits").rows == [(3,)]
-        assert run_query(cat, "SELECT count(*) FROM cursor").rows == [(2,)]
 
 
 def test_cli_on_a_missing_warehouse_says_so(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from warehouse import RunRecord, RunStatus, Warehouse, write_run
 
 
@@ -26,7 +26,7 @@ def test_run_row_is_replaced_not_appended(store: Warehouse) -> None:
         rejects_by_reason={"EMPTY_BODY": 1},
     )
     write_run(store, final)
-    rows = sql_rows(
+    rows = delta_rows(
         f"SELECT run_id, status, articles_written, rejects_by_reason['EMPTY_BODY'], parameters "
         f"FROM read_parquet('{store.runs}/*.parquet')"
     )

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pickle
 
-import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from tests.support.local import local
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from transforms.article import CleanSettings
@@ -29,7 +28,9 @@ from warehouse import (
     with_learned_boilerplate,
     write_run,
 )
-from warehouse.site_rules import COUNTED_RUNS_KEY, state_path
+from warehouse.delta import SCHEMA_VERSION_PROPERTY, open_table
+from warehouse.layout import SITE_BOILERPLATE_TABLE
+from warehouse.site_rules import COUNTED_RUN_PREFIX
 
 FOOTER = "This story was produced by the Example newsroom. Tips: tips@example.org"
 THRESHOLDS = CleanSettings(site_share=0.5, site_min_articles=4)
@@ -66,10 +67,12 @@ def test_counts_persist_across_runs_and_teach_after_the_minimum(
     assert strip_site_boilerplate(_body(9), learned.for_source("example")).body == _body(
         9, footer=False
     )
-    # the state is plain Parquet, versioned, readable by DuckDB
-    path = state_path(store)
-    assert pq.read_schema(path).metadata[b"news_etl.schema_version"] == SCHEMA_VERSION.encode()
-    rows = sql_rows(
+    # the state is a Delta table, versioned, readable by DuckDB
+    table = open_table(store, SITE_BOILERPLATE_TABLE)
+    assert table is not None
+    assert table.metadata().configuration[SCHEMA_VERSION_PROPERTY] == SCHEMA_VERSION
+    path = store.folder(SITE_BOILERPLATE_TABLE)
+    rows = delta_rows(
         f"SELECT source, articles_seen, p.articles, p.text FROM read_parquet('{path}'), "
         "unnest(patterns) AS t(p) WHERE p.text LIKE 'This story%'"
     )
@@ -124,12 +127,12 @@ def test_snapshot_settings_pickle(store: Warehouse, make_article: ArticleFactory
     assert pickle.loads(pickle.dumps(settings)) == settings
 
 
-def test_a_foreign_state_file_is_a_read_error(store: Warehouse) -> None:
-    """A state file that is not Parquet fails with the path and the fix, not a traceback."""
-    path = local(state_path(store))
-    path.parent.mkdir(parents=True)
-    path.write_bytes(b"not parquet")
-    with pytest.raises(WarehouseReadError, match=r"site_boilerplate\.parquet"):
+def test_a_foreign_state_folder_is_a_read_error(store: Warehouse) -> None:
+    """A state folder whose log is not Delta fails with the path and the fix, not a traceback."""
+    log = local(store.folder(SITE_BOILERPLATE_TABLE)) / "_delta_log"
+    log.mkdir(parents=True)
+    (log / "00000000000000000000.json").write_text("not json")
+    with pytest.raises(WarehouseReadError, match="site_boilerplate"):
         read_site_counts(store)
 
 
@@ -173,16 +176,15 @@ def test_runs_that_rebuild_are_never_counted(
     assert learn_pending(store) == {}
 
 
-def test_a_state_file_from_before_the_run_list_counts_nothing_again(
+def test_counted_runs_are_delta_application_transactions(
     store: Warehouse, make_article: ArticleFactory
 ) -> None:
-    """A state file without the counted-runs key is taken to have counted every recorded run."""
+    """Each run counted is recorded in the same commit as the counts, as a Delta `txn`."""
     _ingest_run(store, "run-1")
     _write(store, make_article, "run-1", range(4))
     learn_pending(store)
-    path = local(state_path(store))
-    table = pq.read_table(path)
-    metadata = {k: v for k, v in (table.schema.metadata or {}).items() if k != COUNTED_RUNS_KEY}
-    pq.write_table(table.replace_schema_metadata(metadata), path)
+    table = open_table(store, SITE_BOILERPLATE_TABLE)
+    assert table is not None
+    assert table.transaction_version(COUNTED_RUN_PREFIX + "run-1") == 1
     assert learn_pending(store) == {}
     assert read_site_counts(store)["example"].articles_seen == 4

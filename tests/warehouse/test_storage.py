@@ -1,4 +1,4 @@
-"""`warehouse.storage` and the object-store half of `warehouse.atomic`.
+"""`warehouse.storage`: the warehouse root on the local disk or an object store.
 
 `ObjectPath`'s pure path algebra is pinned by hypothesis against
 `PurePosixPath` (no server needed: the class only stores its file system).
@@ -9,40 +9,23 @@ matters, so a passing test does not merely agree with itself.
 
 from __future__ import annotations
 
-import io
 import pickle
-import random
 import string
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
-import pyarrow as pa
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.s3_server import running_s3_server, s3_env
 from warehouse import Warehouse
-from warehouse.atomic import atomic_file, write_parquet_atomic
-from warehouse.errors import WarehouseError, WarehouseWriteError
-from warehouse.storage import (
-    ObjectPath,
-    StorePath,
-    dataset,
-    guard_commits,
-    parquet_file,
-    read_metadata,
-    read_schema,
-    read_table,
-    relative_parts,
-    store_path,
-)
+from warehouse.errors import WarehouseError
+from warehouse.storage import ObjectPath, store_path
 
 BUCKET = "storage-tests"
 OFFLINE_BUCKET = "bucket"
@@ -72,7 +55,7 @@ def test_names_and_url_agree_with_pureposixpath(key: PurePosixPath) -> None:
     assert path.as_uri() == str(path)
     assert (path.name, path.stem, path.suffix) == (key.name, key.stem, key.suffix)
     assert path.parts == (OFFLINE_BUCKET, *key.parts)
-    assert relative_parts(path, _offline()) == key.parts
+    assert path.relative_to(_offline()).parts == key.parts
 
 
 @given(key=_KEYS)
@@ -182,17 +165,6 @@ def test_store_path_returns_an_object_path_unchanged() -> None:
     """An ObjectPath passed in is returned as is, file system and all."""
     path = _offline("warehouse")
     assert store_path(path) is path
-
-
-@pytest.mark.parametrize(
-    ("path", "base"),
-    [(_offline("a/b"), Path("a")), (Path("bucket/a/b"), _offline())],
-    ids=["object-under-local", "local-under-object"],
-)
-def test_relative_parts_refuses_to_mix_file_systems(path: StorePath, base: StorePath) -> None:
-    """A local path is never "below" an object-store prefix, nor the reverse."""
-    with pytest.raises(ValueError, match="different file systems"):
-        relative_parts(path, base)
 
 
 @pytest.mark.parametrize("text", ["nosuchscheme://x/y", "nosuchscheme://x"])
@@ -367,18 +339,17 @@ def test_unlinking_the_last_object_leaves_no_file_behind(client: Any, root: Obje
 
     pyarrow's S3 `delete_file` re-creates the parent as a `prefix/` marker (and
     `delete_dir` the grandparent), so an emptied folder still exists with no
-    files; listings (`rglob`, `Warehouse.parquet_files`) see nothing in it.
+    files; listings (`rglob`) see nothing in it.
     """
     _put(client, root / "site=a/only.parquet", b"x")
     (root / "site=a/only.parquet").unlink()
     assert _keys(client, root) <= {"site=a/"}  # at most the marker, no object
     assert list(root.rglob("*")) == []
-    assert Warehouse(root).parquet_files(root) == []
 
 
 @pytest.mark.parametrize("mode", ["wb", "ab", "w", "r", "r+b"])
 def test_open_is_read_only(tree: ObjectPath, mode: str) -> None:
-    """Only 'rb': writes must go through atomic_file, which uploads whole."""
+    """Only 'rb': tables are written by delta-rs, the report page whole by one PUT."""
     with pytest.raises(ValueError, match="only 'rb'"):
         (tree / "top.parquet").open(mode)
 
@@ -402,200 +373,11 @@ def test_from_uri_round_trips(root: ObjectPath, key: str) -> None:
     assert Warehouse.at(str(root)).root == root
 
 
-# --- atomic writes to the object store ---------------------------------------------------------
-
-
-def _table(rows: int) -> pa.Table:
-    return pa.table({"n": list(range(rows)), "text": [f"row {i}" for i in range(rows)]})
-
-
-def test_write_parquet_atomic_then_read_back(client: Any, root: ObjectPath) -> None:
-    """What write_parquet_atomic uploads reads back equal, through our helpers and plain boto3."""
-    table = _table(100)
-    path = root / "articles/month=2026-01/part-0.parquet"
-    write_parquet_atomic(table, path)
-    assert read_table(path).equals(table)
-    assert read_schema(path).equals(table.schema)
-    assert read_metadata(path).num_rows == 100
-    with parquet_file(path) as handle:
-        assert handle.metadata.num_rows == 100
-    assert pq.read_table(io.BytesIO(_get(client, path))).equals(table)
-    assert _keys(client, root) == {"articles/month=2026-01/part-0.parquet"}
-
-
-def test_overwriting_replaces_the_whole_object(client: Any, root: ObjectPath) -> None:
-    """A smaller table written over a bigger one leaves only the smaller one's bytes."""
-    path = root / "runs.parquet"
-    write_parquet_atomic(_table(5000), path)
-    big = path.stat().st_size
-    write_parquet_atomic(_table(3), path)
-    assert read_table(path).equals(_table(3))
-    assert path.stat().st_size == len(_get(client, path)) < big
-
-
-# pyarrow's S3 output stream uploads in parts of 10 MiB (arrow/filesystem/s3fs.cc,
-# kPartUploadSize); a bigger object takes the multipart path.
-MULTIPART_SIZE = 12 * 1024 * 1024
-
-
-@pytest.fixture
-def spool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The folder atomic_file spools object-store writes to (Python's temporary folder)."""
-    folder = tmp_path / "spool"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-class AbandonedError(Exception):
-    """Raised by the tests to abandon a write."""
-
-
-def _raise_in_block(path: ObjectPath, calls: list[str]) -> None:
-    with (
-        guard_commits(path.parent, lambda: calls.append("before_commit")),
-        atomic_file(path) as handle,
-    ):
-        handle.write(b"partial bytes")
-        raise AbandonedError
-
-
-def _raise_in_before_commit(path: ObjectPath, calls: list[str]) -> None:
-    def refuse() -> None:
-        calls.append("before_commit")
-        raise AbandonedError
-
-    with guard_commits(path.parent, refuse):
-        write_parquet_atomic(_table(10), path)
-
-
-@pytest.mark.parametrize("existing", [None, b"old bytes"], ids=["new", "existing"])
-@pytest.mark.parametrize(
-    ("abandon", "calls_expected"),
-    [(_raise_in_block, []), (_raise_in_before_commit, ["before_commit"])],
-    ids=["block-raises", "before-commit-raises"],
-)
-def test_an_abandoned_write_uploads_nothing(
-    client: Any,
-    root: ObjectPath,
-    existing: bytes | None,
-    abandon: Callable[[ObjectPath, list[str]], None],
-    calls_expected: list[str],
-    spool: Path,
-) -> None:
-    """An exception in the block or in before_commit propagates and leaves the old state whole."""
-    path = root / "state/minhash.parquet"
-    if existing is not None:
-        _put(client, path, existing)
-    calls: list[str] = []
-    with pytest.raises(AbandonedError):
-        abandon(path, calls)
-    assert calls == calls_expected
-    if existing is None:
-        assert _keys(client, root) == set()
-        assert not path.exists()
-    else:
-        assert _keys(client, root) == {"state/minhash.parquet"}
-        assert _get(client, path) == existing
-    assert list(spool.iterdir()) == []
-
-
-def test_a_multipart_upload_arrives_whole(client: Any, root: ObjectPath, spool: Path) -> None:
-    """An object bigger than pyarrow's upload part size (so uploaded in parts) reads back whole."""
-    body = random.Random(7).randbytes(MULTIPART_SIZE)
-    path = root / "raw_pages/big.bin"
-    with atomic_file(path) as handle:
-        for start in range(0, len(body), 1 << 20):
-            handle.write(body[start : start + (1 << 20)])
-    assert path.stat().st_size == len(body)
-    assert _get(client, path) == body
-    etag = client.head_object(Bucket=BUCKET, Key=path.path.split("/", 1)[1])["ETag"]
-    assert etag.strip('"').endswith("-2"), f"not a two-part upload: ETag {etag}"
-    assert list(spool.iterdir()) == []
-
-
-@pytest.mark.parametrize("existing", [None, b"old bytes"], ids=["new", "existing"])
-def test_before_commit_runs_before_the_object_is_visible(
-    client: Any, root: ObjectPath, existing: bytes | None
-) -> None:
-    """When before_commit runs, readers still see no object (or the old one); afterwards the new."""
-    path = root / "state/urls.parquet"
-    if existing is not None:
-        _put(client, path, existing)
-    seen: list[bytes | None] = []
-    with guard_commits(root, lambda: seen.append(path.read_bytes() if path.exists() else None)):
-        write_parquet_atomic(_table(7), path)
-    assert seen == [existing]
-    assert read_table(path).equals(_table(7))
-
-
-def test_an_upload_the_store_refuses_is_a_write_error(root: ObjectPath) -> None:
-    """A missing bucket surfaces as WarehouseWriteError naming the path."""
-    path = ObjectPath(root.fs, "no-such-bucket/x.parquet", "s3")
-    with pytest.raises(WarehouseWriteError, match=r"s3://no-such-bucket/x\.parquet"):
-        write_parquet_atomic(_table(1), path)
-
-
-@pytest.mark.parametrize(
-    "where",
-    [
-        "local",
-        "s3",
-    ],
-)
-def test_an_os_error_while_writing_is_a_write_error(
-    root: ObjectPath, tmp_path: Path, where: str
-) -> None:
-    """A failing write (say a full disk under the handle) is WarehouseWriteError, local or not."""
-    path: StorePath = tmp_path / "x.parquet" if where == "local" else root / "x.parquet"
-    with pytest.raises(WarehouseWriteError), atomic_file(path) as handle:
-        handle.write(b"some bytes")
-        raise OSError(28, "No space left on device")
-    assert not path.exists()
-
-
-# --- datasets over objects ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def partitioned(root: ObjectPath) -> dict[str, pa.Table]:
-    """Two hive partitions of one table, written with write_parquet_atomic."""
-    parts = {
-        "a.example": pa.table({"n": [1, 2]}),
-        "b.example": pa.table({"n": [3, 4, 5]}),
-    }
-    for site, table in parts.items():
-        write_parquet_atomic(table, root / f"table/site={site}/part-0.parquet")
-    return parts
-
-
-def test_dataset_over_a_list_of_objects(root: ObjectPath, partitioned: dict[str, pa.Table]) -> None:
-    """dataset([...]) reads every listed object's rows."""
-    files = sorted((root / "table").rglob("*.parquet"))
-    assert len(files) == 2
-    rows = dataset(files, format="parquet").to_table().column("n").to_pylist()
-    assert sorted(rows) == [1, 2, 3, 4, 5]
-
-
-def test_dataset_over_a_hive_folder(root: ObjectPath, partitioned: dict[str, pa.Table]) -> None:
-    """dataset(folder, partitioning='hive') reads the rows with the partition column."""
-    table = dataset(root / "table", format="parquet", partitioning="hive").to_table()
-    assert sorted(
-        zip(table.column("site").to_pylist(), table.column("n").to_pylist(), strict=True)
-    ) == [
-        ("a.example", 1),
-        ("a.example", 2),
-        ("b.example", 3),
-        ("b.example", 4),
-        ("b.example", 5),
-    ]
-
-
 @pytest.mark.parametrize(
     "url", ["s3://bucket/p?endpoint_override=127.0.0.1:9000", "s3://bucket/p#x"]
 )
 def test_store_options_in_the_url_are_refused(url: str) -> None:
-    """Options in the URL would reach pyarrow but not the lease's client: one place, the AWS_*
+    """Options in the URL would reach pyarrow but not delta-rs: one place, the AWS_*
     variables, configures both."""
     with pytest.raises(WarehouseError, match="AWS_"):
         Warehouse.at(url)

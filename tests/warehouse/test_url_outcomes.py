@@ -7,14 +7,15 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 import boto3  # type: ignore[import-untyped]
-import pyarrow.parquet as pq
 import pytest
 
 from extractors.records import DiscoveredUrl, FailureKind, Reject, RejectReason
-from tests.conftest import sql_rows
-from tests.support.s3_server import running_s3_server, s3_env
+from tests.support.delta_sql import delta_rows
+from tests.support.s3_server import running_s3_server, s3_env, s3_warehouse
 from warehouse import Warehouse
-from warehouse.schema import SCHEMA_VERSION, URL_OUTCOMES, VERSION_KEY
+from warehouse.delta import SCHEMA_VERSION_PROPERTY, open_table
+from warehouse.layout import URL_OUTCOMES_TABLE
+from warehouse.schema import SCHEMA_VERSION, URL_OUTCOMES
 from warehouse.url_outcomes import UrlOutcome, read_url_outcomes, write_url_outcomes
 
 DAY0 = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
@@ -104,29 +105,28 @@ def test_only_a_young_permanent_failure_rests(
 
 
 def test_declared_schema_read_back_by_pyarrow_and_duckdb(store: Warehouse) -> None:
-    """The file carries the declared schema and version; DuckDB reads the typed facts."""
+    """The table carries the declared schema and version; DuckDB reads the typed facts."""
     _write(store, [GONE, SLOW], DAY0)
-    path = store.state / "url_outcomes.parquet"
-    schema = pq.read_schema(path)
-    assert schema.remove_metadata() == URL_OUTCOMES.remove_metadata()
-    assert schema.metadata[VERSION_KEY] == SCHEMA_VERSION.encode()
-    rows = sql_rows(
+    path = store.folder(URL_OUTCOMES_TABLE)
+    table = open_table(store, URL_OUTCOMES_TABLE)
+    assert table is not None
+    assert table.to_pyarrow_dataset().schema.remove_metadata() == URL_OUTCOMES.remove_metadata()
+    assert table.metadata().configuration[SCHEMA_VERSION_PROPERTY] == SCHEMA_VERSION
+    rows = delta_rows(
         f"SELECT url, kind, reason, http_status FROM read_parquet('{path}') ORDER BY url"
     )
     assert rows == [
         (GONE[0].url, "permanent", "FETCH_FAILED", 410),
         (SLOW[0].url, "transient", "TIMEOUT", None),
     ]
-    assert [p.name for p in path.parent.iterdir()] == ["url_outcomes.parquet"]  # no temp left
 
 
 def test_nothing_changed_writes_nothing(store: Warehouse) -> None:
-    """A run that fetched none of the remembered URLs leaves the file as it was."""
+    """A run that fetched none of the remembered URLs commits nothing."""
     _write(store, [GONE], DAY0)
-    path = store.state / "url_outcomes.parquet"
-    before = path.stat().st_mtime_ns
+    before = store.journal.versions()
     _write(store, [MISSING], DAY0 + timedelta(days=1))  # a 404 elsewhere: no row to add
-    assert path.stat().st_mtime_ns == before
+    assert store.journal.versions() == before
 
 
 def test_producer_facts_are_stored_as_given(store: Warehouse) -> None:
@@ -151,7 +151,7 @@ def bucket() -> Iterator[str]:
 
 def test_same_rows_on_an_object_store(bucket: str) -> None:
     """Written to s3:// through the same storage helpers, read back the same."""
-    store = Warehouse.at(f"s3://{bucket}/w")
+    store = s3_warehouse(f"s3://{bucket}/w")
     _write(store, [GONE, BUSY], DAY0)
     _write(store, [BUSY], DAY0 + timedelta(days=1))
     rows = read_url_outcomes(store)

@@ -1,4 +1,5 @@
-"""Batch writes: schema, partitions, dedup, atomicity; read back by pyarrow, DuckDB, Polars."""
+"""Batch writes: schema, partitions, dedup, atomicity; read back by pyarrow, pandas, DuckDB,
+Polars, as a Delta table and as plain Parquet files."""
 
 from __future__ import annotations
 
@@ -9,18 +10,22 @@ import polars as pl
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from deltalake import DeltaTable
 
 from extractors.records import Reject, RejectReason
 from tests.conftest import sql_rows
+from tests.support.delta_sql import delta_rows
 from tests.support.local import local
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from warehouse import ARTICLES, REJECTS, SCHEMA_VERSION, KeyIndex, Warehouse
 from warehouse import writer as writer_module
-from warehouse.schema import VERSION_KEY
+from warehouse.delta import SCHEMA_VERSION_PROPERTY, open_table, read
+from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE
 
 
 def _glob(store: Warehouse) -> str:
-    return f"{store.articles}/**/*.parquet"
+    """The docs' raw glob: partition folders only, never the `_delta_log`."""
+    return f"{store.articles}/published_month=*/*.parquet"
 
 
 def test_articles_round_trip(store: Warehouse, make_article: ArticleFactory) -> None:
@@ -28,11 +33,15 @@ def test_articles_round_trip(store: Warehouse, make_article: ArticleFactory) -> 
     article = make_article(1)
     counts = new_writer(store).write("b00001-c0001", [article], [], seen_at=INGESTED)
     assert counts.articles_written == 1
-    [path] = store.parquet_files(store.articles)
+    [path] = local(store.articles).glob("*/*.parquet")
     assert path.parent.name == "published_month=2020-08"
-    table = pq.read_table(path)
+    delta = open_table(store, ARTICLES_TABLE)
+    assert delta is not None
+    assert delta.metadata().configuration[SCHEMA_VERSION_PROPERTY] == SCHEMA_VERSION
+    table = delta.to_pyarrow_table()
     assert table.schema.remove_metadata() == ARTICLES.remove_metadata()
-    assert table.schema.metadata[VERSION_KEY] == SCHEMA_VERSION.encode()
+    assert table.schema.field("body").metadata[b"doc"]  # the column docs travel along
+    assert pq.read_table(path).num_rows == 1  # and the data file is plain Parquet
     row = table.to_pylist()[0]
     assert row["article_id"] == article.article_id
     assert row["authors"] == ["Jane Doe"]
@@ -50,7 +59,7 @@ def test_partitions_by_month_and_undated(store: Warehouse, make_article: Article
         make_article(3, published_at=None, published_utc_offset=None),
     ]
     new_writer(store).write("b00001-c0001", articles, [], seen_at=INGESTED)
-    months = sql_rows(
+    months = delta_rows(
         f"SELECT published_month, count(*) FROM read_parquet('{_glob(store)}', "
         "hive_partitioning = true) GROUP BY ALL ORDER BY 1"
     )
@@ -58,18 +67,26 @@ def test_partitions_by_month_and_undated(store: Warehouse, make_article: Article
 
 
 def test_readers_agree(store: Warehouse, make_article: ArticleFactory) -> None:
-    """pandas, DuckDB, Polars and pyarrow datasets all read the table with the same rows."""
+    """pandas, DuckDB, Polars and pyarrow read the table with the same rows, through delta-rs
+    and as plain Parquet files."""
     articles = [make_article(n, published_at=None if n % 2 else INGESTED) for n in range(10)]
-    new_writer(store).write("b00001-c0001", articles, [], seen_at=INGESTED)
+    for n in range(0, 10, 2):  # several commits, several files
+        new_writer(store).write(f"b{n}", articles[n : n + 2], [], seen_at=INGESTED)
     expected = sorted(a.article_id for a in articles)
     frame = pd.read_parquet(local(store.articles))
     assert sorted(frame["article_id"]) == expected
+    assert sorted(DeltaTable(str(store.articles)).to_pandas()["article_id"]) == expected
     rows = sql_rows(
         f"SELECT article_id FROM read_parquet('{_glob(store)}', hive_partitioning = true)"
     )
     assert sorted(r[0] for r in rows) == expected
-    polars_ids = pl.scan_parquet(_glob(store), hive_partitioning=True).select("article_id")
+    assert (
+        sorted(r[0] for r in delta_rows(f"SELECT article_id FROM read_parquet('{_glob(store)}')"))
+        == expected
+    )
+    polars_ids = pl.scan_delta(str(store.articles)).select("article_id")
     assert sorted(polars_ids.collect()["article_id"].to_list()) == expected
+    assert sorted(pl.read_delta(str(store.articles))["article_id"].to_list()) == expected
     dataset = ds.dataset(store.articles, format="parquet", partitioning="hive")
     assert sorted(dataset.to_table(columns=["article_id"])["article_id"].to_pylist()) == expected
 
@@ -78,10 +95,13 @@ def test_rerun_writes_no_duplicates(store: Warehouse, make_article: ArticleFacto
     """A second run over the same articles writes nothing and counts them as duplicates."""
     articles = [make_article(n) for n in range(5)]
     new_writer(store, "run-1").write("b00001-c0001", articles, [], seen_at=INGESTED)
-    files_before = store.parquet_files(store.articles)
+    table = open_table(store, ARTICLES_TABLE)
+    assert table is not None
+    version = table.version()
     counts = new_writer(store, "run-2").write("b00001-c0001", articles, [], seen_at=INGESTED)
     assert (counts.articles_written, counts.duplicates_skipped) == (0, 5)
-    assert store.parquet_files(store.articles) == files_before
+    table.update_incremental()
+    assert table.version() == version  # nothing committed
 
 
 def test_duplicates_inside_one_batch(store: Warehouse, make_article: ArticleFactory) -> None:
@@ -89,7 +109,7 @@ def test_duplicates_inside_one_batch(store: Warehouse, make_article: ArticleFact
     article = make_article(7)
     counts = new_writer(store).write("b00001-c0001", [article, article], [], seen_at=INGESTED)
     assert (counts.articles_written, counts.duplicates_skipped) == (1, 1)
-    assert pq.read_table(store.articles).num_rows == 1
+    assert read(store, ARTICLES_TABLE).num_rows == 1
 
 
 def test_rejects_written_once(store: Warehouse) -> None:
@@ -101,7 +121,7 @@ def test_rejects_written_once(store: Warehouse) -> None:
     first = new_writer(store, "run-1").write("b00001-c0001", [], rejects, seen_at=INGESTED)
     second = new_writer(store, "run-2").write("b00001-c0001", [], rejects, seen_at=INGESTED)
     assert (first.rejects_written, second.rejects_written, second.rejects_known) == (2, 0, 2)
-    table = pq.read_table(store.rejects)
+    table = read(store, REJECTS_TABLE)
     assert table.schema.remove_metadata() == REJECTS.remove_metadata()
     assert sorted(table["reason"].to_pylist()) == ["EMPTY_BODY", "UNDECODABLE"]
 
@@ -109,31 +129,33 @@ def test_rejects_written_once(store: Warehouse) -> None:
 def test_failed_write_leaves_nothing_and_releases_keys(
     store: Warehouse, make_article: ArticleFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A write that dies midway leaves no file, no temp file, and lets a retry write the rows."""
+    """A write that dies midway commits nothing, and lets a retry write the rows."""
     writer = new_writer(store)
     articles = [make_article(n) for n in range(3)]
 
     def broken_write(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer_module, "write_parquet_atomic", broken_write)
+    monkeypatch.setattr(writer_module, "insert_new", broken_write)
     with pytest.raises(OSError, match="disk full"):
         writer.write("b00001-c0001", articles, [], seen_at=INGESTED)
     monkeypatch.undo()
-    assert list(local(store.root).rglob("*")) == []
+    assert open_table(store, ARTICLES_TABLE) is None
     counts = writer.write("b00001-c0001", articles, [], seen_at=INGESTED)
     assert counts.articles_written == 3
 
 
 def test_stray_temp_file_is_invisible(store: Warehouse, make_article: ArticleFactory) -> None:
-    """A temp file left by a killed writer is skipped by our index and by DuckDB's glob."""
+    """A data file a killed writer left uncommitted is not in the table: the index, delta-rs
+    readers and DuckDB over the table's dataset skip it."""
     new_writer(store).write("b00001-c0001", [make_article(1)], [], seen_at=INGESTED)
-    folder = store.articles / "published_month=2020-08"
-    local(folder / ".part-run-x-b00002-c0001.parquet.999.tmp").write_bytes(b"PAR1 half a file")
-    assert len(KeyIndex.from_table(store.articles, "article_id")) == 1
-    rows = sql_rows(f"SELECT count(*) FROM read_parquet('{_glob(store)}')")
+    folder = local(store.articles / "published_month=2020-08")
+    [committed] = folder.glob("*.parquet")
+    (folder / "part-00000-uncommitted-c000.zstd.parquet").write_bytes(committed.read_bytes())
+    assert len(KeyIndex.from_table(store, ARTICLES_TABLE, "article_id")) == 1
+    rows = delta_rows(f"SELECT count(*) FROM read_parquet('{_glob(store)}')")
     assert rows == [(1,)]
-    assert pd.read_parquet(local(store.articles)).shape[0] == 1
+    assert pl.read_delta(str(store.articles)).height == 1
 
 
 def test_lone_surrogates_are_stored_not_fatal(
@@ -144,6 +166,6 @@ def test_lone_surrogates_are_stored_not_fatal(
     reject = Reject("bad-\udce9.txt", RejectReason.EMPTY_BODY, "detail \ud800")
     counts = new_writer(store).write("b00001-c0001", [article], [reject], seen_at=INGESTED)
     assert (counts.articles_written, counts.rejects_written) == (1, 1)
-    [row] = pq.read_table(store.articles).to_pylist()
+    [row] = read(store, ARTICLES_TABLE).to_pylist()
     assert row["locator"] == "caf\ufffd.txt"
-    assert pq.read_table(store.rejects)["detail"].to_pylist() == ["detail \ufffd"]
+    assert read(store, REJECTS_TABLE)["detail"].to_pylist() == ["detail \ufffd"]

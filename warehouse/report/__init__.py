@@ -12,15 +12,16 @@ imported only when a page is built.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from warehouse.atomic import atomic_file
 from warehouse.layout import Warehouse
 from warehouse.query import LATEST, SqlViews, run_query, sql_views
 from warehouse.report.data import Section, collect, freshness, rejects, runs
 from warehouse.schema import SCHEMA_VERSION
-from warehouse.storage import StorePath
+from warehouse.storage import ObjectPath, StorePath
 
 __all__ = ["Report", "build_report", "key_figures_markdown", "write_report"]
 
@@ -104,8 +105,19 @@ def key_figures_markdown(
 def write_report(
     store: Warehouse, out: StorePath, *, since: datetime | None = None, now: datetime | None = None
 ) -> Report:
-    """Build the report and write it to `out` atomically (`warehouse.atomic.atomic_file`)."""
+    """Build the report and write it to `out` whole: a reader sees the old page or the new."""
     report = build_report(store, since=since, now=now)
-    with atomic_file(out) as handle:
-        handle.write(report.html.encode("utf-8"))
+    _write_whole(out, report.html.encode("utf-8"))
     return report
+
+
+def _write_whole(out: StorePath, data: bytes) -> None:
+    """A local file by rename of a temporary sibling; an object by one PUT (atomic in S3)."""
+    if isinstance(out, ObjectPath):
+        with out.fs.open_output_stream(out.path) as handle:
+            handle.write(data)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(out.with_name(f".{out.name}.{os.getpid()}.tmp"))
+    temporary.write_bytes(data)
+    temporary.replace(out)

@@ -169,3 +169,26 @@ def test_bad_queries_are_usage_errors(
     err = capsys.readouterr().err
     assert err.startswith("news-etl: ") and message in err
     assert "Traceback" not in err
+
+
+def test_as_of_the_first_runs_version_reads_the_table_before_the_second(
+    sample_warehouse: SampleWarehouse, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The runs table lists the articles versions each run committed; `--as-of` the first
+    run's last version shows its articles only, as an ISO time does."""
+    first, second = sample_warehouse.runs
+    [row] = _query(
+        capsys, sample_warehouse,
+        f"SELECT table_versions, finished_at FROM runs WHERE run_id = '{first.run_id}'",
+    )  # fmt: skip
+    [articles] = [v for v in row["table_versions"] if v["table"] == "articles"]
+    sql = "SELECT count(*) AS n FROM articles"
+    assert _query(capsys, sample_warehouse, "--as-of", str(articles["last_version"]), sql) == [
+        {"n": first.articles_written}
+    ]
+    assert _query(capsys, sample_warehouse, "--as-of", row["finished_at"], sql) == [
+        {"n": first.articles_written}
+    ]
+    assert _query(capsys, sample_warehouse, sql) == [
+        {"n": first.articles_written + second.articles_written}
+    ]
