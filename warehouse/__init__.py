@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     )
     from warehouse.index import KeyIndex
     from warehouse.layout import Warehouse
+    from warehouse.migrate import TableMigration, migrate_warehouse
     from warehouse.query import QueryError, run_query, sql_views
     from warehouse.raw_pages import iter_raw_pages, write_raw_pages
     from warehouse.reader import known_urls, stored_locators
@@ -56,6 +57,7 @@ __all__ = [
     "QueryError",
     "RunRecord",
     "RunStatus",
+    "TableMigration",
     "Warehouse",
     "WarehouseError",
     "WarehouseReadError",
@@ -66,6 +68,7 @@ __all__ = [
     "known_urls",
     "learn_from_run",
     "learn_pending",
+    "migrate_warehouse",
     "read_site_counts",
     "read_validators",
     "remove_articles",
@@ -91,6 +94,7 @@ _HOMES = {
     ),
     "warehouse.index": ("KeyIndex",),
     "warehouse.layout": ("Warehouse",),
+    "warehouse.migrate": ("TableMigration", "migrate_warehouse"),
     "warehouse.query": ("QueryError", "run_query", "sql_views"),
     "warehouse.raw_pages": ("iter_raw_pages", "write_raw_pages"),
     "warehouse.reader": ("known_urls", "stored_locators"),

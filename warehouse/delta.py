@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -55,6 +55,7 @@ __all__ = [
     "AsOf",
     "RetryPolicy",
     "app_ids_recorded",
+    "create_filled",
     "delete_where",
     "insert_new",
     "open_table",
@@ -224,6 +225,60 @@ def delete_where(store: Warehouse, spec: TableSpec, predicate: str) -> int:
     return _commit(store, spec, delete)
 
 
+def create_filled(
+    store: Warehouse,
+    spec: TableSpec,
+    batches: Iterable[pa.RecordBatch],
+    app_id: str,
+    note: Mapping[str, str],
+) -> DeltaTable:
+    """Create the table holding `batches` in one commit (version 0), for `warehouse/migrate.py`.
+
+    The table gets what `_writable` gives a new table (schema with column
+    docs, partition column, name, description, then the schema version
+    property, which delta-rs refuses at creation); `app_id` is recorded as
+    the commit's application transaction and `note` as its metadata. Unlike
+    every other write it does not refuse a folder of pre-Delta files: it is
+    how they become a table. Fails if the table exists.
+    """
+    schema = spec.schema.remove_metadata()
+    reader = pa.RecordBatchReader.from_batches(schema, (_conform_batch(b, spec) for b in batches))
+    properties = CommitProperties(
+        custom_metadata=dict(note), app_transactions=[Transaction(app_id=app_id, version=1)]
+    )
+    try:
+        write_deltalake(store.uri(spec), reader, mode="error", writer_properties=_WRITER,
+                        commit_properties=properties, storage_options=store.options or None,
+                        **_creation(spec))  # fmt: skip
+        table = DeltaTable(store.uri(spec), storage_options=store.options or None)
+        _stamp_version(table)
+    except (DeltaError, OSError, pa.ArrowException) as exc:
+        raise WarehouseWriteError(store.uri(spec), exc) from exc
+    return table
+
+
+def _creation(spec: TableSpec) -> dict[str, Any]:
+    """What a new table is created with, besides its schema."""
+    return {
+        "partition_by": [spec.partition] if spec.partition else None,
+        "name": spec.name,
+        "description": spec.description,
+    }
+
+
+def _stamp_version(table: DeltaTable) -> None:
+    """Set the schema version property (a commit of its own) unless it is already set."""
+    if table.metadata().configuration.get(SCHEMA_VERSION_PROPERTY) != SCHEMA_VERSION:
+        table.alter.set_table_properties(
+            {SCHEMA_VERSION_PROPERTY: SCHEMA_VERSION}, raise_if_not_exists=False
+        )
+
+
+def _conform_batch(batch: pa.RecordBatch, spec: TableSpec) -> pa.RecordBatch:
+    schema = spec.schema.remove_metadata()
+    return batch.select(schema.names).cast(schema)
+
+
 def _without_stored(table: DeltaTable, spec: TableSpec, data: pa.Table) -> pa.Table:
     """The rows of `data` whose key the table's snapshot does not hold (nor an earlier row)."""
     first = spec.keys[0]
@@ -289,15 +344,10 @@ def _writable(store: Warehouse, spec: TableSpec) -> DeltaTable:
             uri,
             spec.schema.remove_metadata(),
             mode="ignore",  # another writer may create it first
-            partition_by=[spec.partition] if spec.partition else None,
-            name=spec.name,
-            description=spec.description,
             storage_options=options,
+            **_creation(spec),
         )
-    if table.metadata().configuration.get(SCHEMA_VERSION_PROPERTY) != SCHEMA_VERSION:
-        table.alter.set_table_properties(
-            {SCHEMA_VERSION_PROPERTY: SCHEMA_VERSION}, raise_if_not_exists=False
-        )
+    _stamp_version(table)
     return table
 
 

@@ -76,6 +76,6 @@ class PreDeltaTableError(WarehouseReadError):
             self,
             path,
             FileNotFoundError("Parquet files but no _delta_log"),
-            "the table was written before schema 5 (Delta Lake): move the warehouse aside and "
-            "ingest again into a new one",
+            "the table was written before schema 5 (Delta Lake): run `news-etl migrate "
+            "--warehouse ROOT` to convert the warehouse (docs/migrating.md)",
         )
