@@ -2,13 +2,37 @@
 
 Order of evidence, strongest first (WHATWG Encoding and HTML "determining the
 character encoding"): a byte-order mark; a charset the caller was told (HTTP
-header, sidecar); a charset the document declares (`<meta>` prescan or an XML
-declaration); valid UTF-8; the same declarations again, tolerating a few
-stray bytes (one per thousand); then charset-normalizer's detection. A
-declaration is used only if the bytes decode with it; otherwise the next kind
-of evidence decides. Labels are resolved as browsers do, so `iso-8859-1` and
-`us-ascii` decode as windows-1252: pages labelled latin-1 routinely contain
-curly quotes in 0x80-0x9F, and only windows-1252 turns those into text.
+header, sidecar); a charset the document declares (XML declaration or
+`<meta>` prescan); valid UTF-8; the same declarations again, tolerating a
+few stray bytes; then charset-normalizer's detection. A declaration is used
+only if the bytes decode with it; otherwise the next kind of evidence decides.
+
+beautifulsoup4's `bs4.dammit` sniffs the byte-order mark, finds the XML
+declaration and repairs Windows-1252 bytes inside UTF-8 (`detwingle`: it
+reads der-erfolg-gibt-recht.de.rinderleber.html's three latin-1 "ü" as "ü",
+where the hand-written rule gave U+FFFD). Kept by hand, because
+`UnicodeDammit` reads these corpus files wrong (bench/decoding_cost.py):
+
+- labels resolved as browsers do: bs4 decodes `iso-8859-1` as latin-1
+  (bummfilm.de.über.html: "Du \\x96 und" for "Du – und"), `gb2312` as GB2312
+  (resiliparse's warcfile.warc.gz record 47: 18 U+FFFD) and accepts any
+  Python codec a page names (`<meta charset=unicode_escape>`);
+- the WHATWG `<meta>` prescan (three regexes and a loop): bs4's one regex
+  misreads 31 of html5lib's prescan cases (tests1.dat: a meta in a comment,
+  `content=` without `http-equiv`, a meta after an 8193-byte comment;
+  tests2.dat: `charset=UTF-16`); html5lib's spec parser is private
+  (`html5lib._inputstream`) and html5lib is no dependency of ours;
+- the order: bs4 tries the caller's charset before the byte-order mark
+  (W3C's HTTP-vs-UTF-8-BOM.html) and its detector before UTF-8, which turns
+  7 undeclared UTF-8 pages into mojibake (cleveland.com1.html, wcxb-dev-4709);
+- stray bytes in other encodings: `detwingle` is UTF-8 only, and without
+  the rule xinhuanet's GB18030 page with one stray byte put in is refused;
+- refusing binary: bs4 decodes a brotli body as text
+  (compression/scrapy__scrapy/compressed/html-br.bin).
+
+Detection stays with charset-normalizer: bs4 calls whichever of cchardet,
+chardet or charset-normalizer is installed, and the one corpus page that
+needs detection (nmb-media.de.ebay.html) reads the same either way.
 """
 
 from __future__ import annotations
@@ -23,13 +47,10 @@ from extractors.errors import UndecodableError
 
 __all__ = ["codec_for_label", "declared_encoding", "decode", "detect_encoding"]
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+# bs4's byte-order-mark names -> codecs that consume the mark themselves, so
+# a streaming reader (extractors.tabular) can decode from the first byte.
+_BOM_CODECS = {"utf-8": "utf-8-sig", "utf-16le": "utf-16", "utf-16be": "utf-16"}
+_BOM_CODECS |= {"utf-32le": "utf-32", "utf-32be": "utf-32"}
 
 # The spec's prescan reads 1024 bytes, but browsers still honour a later
 # <meta> by re-parsing; html5lib's encoding/tests1.dat expects a meta after an
@@ -38,35 +59,22 @@ _PRESCAN_BYTES = 16 * 1024
 _SAMPLE_CHARS = 64 * 1024
 _MAX_CONTROL_RATIO = 0.1  # more C0/C1 controls than this in a sample: not text
 
-# WHATWG labels that Python's codec registry does not know.
-_EXTRA_LABELS: dict[str, str] = {
-    "windows-874": "cp874",
-    "dos-874": "cp874",
-    "iso-8859-8-i": "iso8859-8",
-    "csiso88598i": "iso8859-8",
-    "logical": "iso8859-8",
-    "visual": "iso8859-8",
-    "x-mac-cyrillic": "mac-cyrillic",
-    "x-mac-ukrainian": "mac-cyrillic",
-    "x-mac-roman": "mac-roman",
-    "x-sjis": "cp932",
-    "windows-31j": "cp932",
-    "ms_kanji": "cp932",
-    "csshiftjis": "cp932",
-    "x-gbk": "gb18030",
-    "x-euc-jp": "euc_jp",
-    "unicode-1-1-utf-8": "utf-8",
-    "unicode11utf8": "utf-8",
-    "unicode20utf8": "utf-8",
-    "x-unicode20utf8": "utf-8",
-    "unicodefffe": "utf-16-be",
-    "unicode": "utf-16-le",
-    "csunicode": "utf-16-le",
-    "ucs-2": "utf-16-le",
-    "iso-10646-ucs-2": "utf-16-le",
-    "x-user-defined": "cp1252",  # HTML maps it to windows-1252 for documents
-    **{f"x-cp{n}": f"cp{n}" for n in range(1250, 1259)},
+# WHATWG labels that Python's codec registry does not know, by codec.
+_LABELS_BY_CODEC: dict[str, tuple[str, ...]] = {
+    "cp874": ("windows-874", "dos-874"),
+    "iso8859-8": ("iso-8859-8-i", "csiso88598i", "logical", "visual"),
+    "mac-cyrillic": ("x-mac-cyrillic", "x-mac-ukrainian"),
+    "mac-roman": ("x-mac-roman",),
+    "cp932": ("x-sjis", "windows-31j", "ms_kanji", "csshiftjis"),
+    "gb18030": ("x-gbk",),
+    "euc_jp": ("x-euc-jp",),
+    "utf-8": ("unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"),
+    "utf-16-be": ("unicodefffe",),
+    "utf-16-le": ("unicode", "csunicode", "ucs-2", "iso-10646-ucs-2"),
+    "cp1252": ("x-user-defined",),  # HTML maps it to windows-1252 for documents
 }
+_EXTRA_LABELS = {label: codec for codec, labels in _LABELS_BY_CODEC.items() for label in labels}
+_EXTRA_LABELS |= {f"x-cp{n}": f"cp{n}" for n in range(1250, 1259)}
 
 # Python codec -> the codec that decodes that label as a browser does (WHATWG
 # Encoding, "Names and labels": latin-1 and ascii are windows-1252, GB2312 is
@@ -107,12 +115,8 @@ _DETECTABLE: list[str] = sorted(
 )
 _UTF16_FAMILY = frozenset({"utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 
-_XML_DECLARATION = re.compile(
-    rb"""\A\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE
-)
 _LABEL = re.compile(r"[a-z0-9][a-z0-9._:()+-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_SPACE = b"\t\n\x0c\r "
 
 
 def decode(data: bytes, *, declared: str | None = None) -> str:
@@ -138,14 +142,15 @@ def detect_encoding(data: bytes, *, declared: str | None = None, complete: bool 
 
 def _resolve(data: bytes, declared: str | None, complete: bool) -> tuple[str, str]:
     """(codec, text) by the order of evidence in the module docstring."""
-    boms = [codec for bom, codec in _BOMS if data.startswith(bom)]
-    for codec in boms:
-        if (text := _strict(data, codec, complete)) is not None:
-            return codec, text
-    if boms:
-        raise UndecodableError(
-            f"starts with a {boms[-1]} byte-order mark but is not valid {boms[-1]}"
-        )
+    # bs4 is imported where used: importing it takes about 170 ms (soupsieve's
+    # CSS parser, measured with python -X importtime), which a CLI command that
+    # decodes nothing should not pay.
+    from bs4.dammit import EncodingDetector
+
+    if bom := EncodingDetector.strip_byte_order_mark(data)[1]:
+        if (text := _strict(data, _BOM_CODECS[bom], complete)) is None:
+            raise UndecodableError(f"starts with a {bom} byte-order mark but is not valid {bom}")
+        return _BOM_CODECS[bom], text
     told = codec_for_label(declared) if declared else None
     if told in _UTF16_FAMILY and (text := _strict(data, told, complete)) is not None:
         return told, text
@@ -158,10 +163,10 @@ def _resolve(data: bytes, declared: str | None, complete: bool) -> tuple[str, st
     for candidate in candidates:
         if (text := _strict(data, candidate, complete)) is not None:
             return candidate, text
-    # A page in its declared encoding with a few stray bytes (a latin-1 "ü"
-    # pasted into a UTF-8 page, seen in trafilatura's eval pages) is still in
-    # that encoding: browsers show U+FFFD for the stray bytes, whereas a
-    # detector guessing from the rest picks a wrong codec for the whole page.
+    # A page in its declared encoding with a few stray bytes is still in that
+    # encoding, whereas a detector guessing from the rest picks a wrong codec
+    # for the whole page, or none (xinhuanet's GB18030 page with one stray
+    # byte put in is refused outright).
     for candidate in candidates:
         if (text := _nearly(data, candidate, complete)) is not None:
             return candidate, text
@@ -169,7 +174,7 @@ def _resolve(data: bytes, declared: str | None, complete: bool) -> tuple[str, st
 
 
 def _declarations(data: bytes, told: str | None) -> Iterator[str | None]:
-    """Codecs to try before detection, strongest first; the prescan runs only if needed."""
+    """Codecs to try before detection, strongest first."""
     yield told
     yield declared_encoding(data)
     yield "utf-8"  # the web's default and most common encoding
@@ -177,10 +182,11 @@ def _declarations(data: bytes, told: str | None) -> Iterator[str | None]:
 
 def declared_encoding(data: bytes) -> str | None:
     """The codec the document itself declares: XML declaration, else `<meta>`."""
-    if match := _XML_DECLARATION.match(data[:1024]):
-        codec = codec_for_label(match.group(1).decode("ascii"))
-        if codec is not None:
-            return "utf-8" if codec in _UTF16_FAMILY else codec
+    from bs4.dammit import EncodingDetector
+
+    label = EncodingDetector.find_declared_encoding(data[:1024], is_html=False)
+    if label and (codec := codec_for_label(label)) is not None:
+        return "utf-8" if codec in _UTF16_FAMILY else codec
     return _prescan(data[:_PRESCAN_BYTES])
 
 
@@ -213,16 +219,23 @@ _STRAY_BYTES_PER = 1_000
 _STRAY_SHARE_OF_NON_ASCII = 20
 
 
-def _nearly(data: bytes, codec: str, complete: bool = True) -> str | None:
-    """`data` decoded with U+FFFD for bad bytes, if there are only a few of them."""
-    decoder = codecs.getincrementaldecoder(codec)("replace")
-    text = decoder.decode(data, final=complete)
+def _nearly(data: bytes, codec: str, complete: bool) -> str | None:
+    """`data` in `codec` despite a few stray bytes, or None if they are not few."""
+    text = codecs.getincrementaldecoder(codec)("replace").decode(data, final=complete)
     stray = text.count("\ufffd")
     if stray > max(1, len(data) // _STRAY_BYTES_PER):
         return None
+    # bs4 repairs Windows-1252 bytes inside UTF-8 (rinderleber's "ü"); it has
+    # no repair for other codecs or other bytes, which stay U+FFFD.
+    if codec == "utf-8":
+        from bs4.dammit import UnicodeDammit
+
+        repaired = _strict(UnicodeDammit.detwingle(data), codec, complete)
+        if repaired is not None:
+            return repaired
     # Stray bytes must be rare among the non-ASCII text too: a latin-1 page
-    # declared UTF-8 (nmb-media.de in the same corpus) fails almost every
-    # accented letter, however much ASCII markup surrounds them.
+    # declared UTF-8 (nmb-media.de) fails almost every accented letter,
+    # however much ASCII markup surrounds them.
     non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
     return text if stray * _STRAY_SHARE_OF_NON_ASCII <= non_ascii else None
 
@@ -252,145 +265,81 @@ def _reject_control_characters(text: str) -> None:
         )
 
 
-class _EndOfInputError(Exception):
-    """The prescan ran off the end of its window: per spec, no encoding."""
+# One step of the prescan at a "<" (WHATWG HTML "prescan a byte stream"): a
+# comment (`<!-->` closes itself: the search for "-->" starts at its dashes),
+# a <meta>, another tag's name, a markup declaration, end tag or processing
+# instruction, or one of those left open, which ends the prescan empty.
+_STEP = re.compile(
+    rb"<!(?=--).*?-->|(?P<open><!--)|(?P<meta><meta[\t\n\x0c\r /])"
+    rb"|(?P<tag></?[a-z][^\t\n\x0c\r >]*+)|<[!/?][^>]*>|(?P<open2><[!/?])",
+    re.IGNORECASE | re.DOTALL,
+)
+# WHATWG "get an attribute": `>` ends the tag; a name may start with "=".
+_ATTRIBUTE = re.compile(
+    rb"[\t\n\x0c\r /]*+(?:(?P<end>>)|(?P<name>[^>][^\t\n\x0c\r /=>]*+)"
+    rb"(?:[\t\n\x0c\r ]*=[\t\n\x0c\r ]*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?=>)"
+    rb"|(?P<bare>[^\t\n\x0c\r >\"'][^\t\n\x0c\r >]*+)|(?P<open>[\"'])))?)",
+    re.DOTALL,
+)
+# WHATWG "extracting a character encoding from a meta element" (`content=`).
+_CONTENT_CHARSET = re.compile(
+    rb"""charset[\t\n\x0c\r ]*=[\t\n\x0c\r ]*(?:"([^"]*)"|'([^']*)'|["']|([^\t\n\x0c\r ;]*))"""
+)
 
 
 def _prescan(data: bytes) -> str | None:
     """WHATWG HTML "prescan a byte stream to determine its encoding"."""
     pos = 0
-    try:
-        while (pos := data.find(b"<", pos)) >= 0:
-            if data.startswith(b"<!--", pos):
-                end = data.find(b"-->", pos + 2)
-                if end < 0:
-                    return None
-                pos = end + 3
-            elif data[pos + 1 : pos + 5].lower() == b"meta" and _at(data, pos + 5) in (
-                _SPACE + b"/"
-            ):
-                codec, pos = _meta(data, pos + 6)
-                if codec is not None:
-                    return codec
-            elif _is_tag_start(data, pos):
-                pos += 1
-                while _at(data, pos) not in _SPACE + b">":
-                    pos += 1
-                while (found := _attribute(data, pos)) is not None:
-                    pos = found[2]
-            elif data[pos + 1 : pos + 2] in (b"!", b"/", b"?"):
-                end = data.find(b">", pos)
-                if end < 0:
-                    return None
-                pos = end + 1
-            else:
-                pos += 1
-    except _EndOfInputError:
-        return None
+    while (pos := data.find(b"<", pos)) >= 0:
+        if (step := _STEP.match(data, pos)) is None:
+            pos += 1
+            continue
+        if step["open"] or step["open2"] or step.end() == len(data):
+            return None
+        pos = step.end()
+        if step["meta"] or step["tag"]:
+            if (found := _attributes(data, pos)) is None:
+                return None
+            attributes, pos = found
+            if step["meta"] and (codec := _meta_codec(attributes)) is not None:
+                return codec
     return None
 
 
-def _meta(data: bytes, pos: int) -> tuple[str | None, int]:
-    """Read one `<meta>`'s attributes; its codec (if it declares a usable one)."""
+def _attributes(data: bytes, pos: int) -> tuple[list[tuple[bytes, bytes]], int] | None:
+    """A tag's (name, value) pairs, lowercased, and where its `>` is; None at the window's end."""
+    attributes: list[tuple[bytes, bytes]] = []
+    while (found := _ATTRIBUTE.match(data, pos)) is not None and not found["open"]:
+        if found["end"]:
+            return attributes, found.start("end")
+        if found.end() == len(data):
+            return None
+        value = found["dq"] if found["dq"] is not None else found["sq"] or found["bare"] or b""
+        attributes.append((found["name"].lower(), value.lower()))
+        pos = found.end()
+    return None
+
+
+def _meta_codec(attributes: list[tuple[bytes, bytes]]) -> str | None:
+    """The codec a `<meta>` declares, if it declares a usable one."""
     seen: set[bytes] = set()
     got_pragma = False
     need_pragma: bool | None = None
     charset: str | None = None
-    while (found := _attribute(data, pos)) is not None:
-        name, value, pos = found
+    for name, value in attributes:
         if name in seen:
             continue
         seen.add(name)
         if name == b"http-equiv" and value == b"content-type":
             got_pragma = True
         elif name == b"content" and charset is None:
-            if (from_content := _charset_from_content(value)) is not None:
-                charset, need_pragma = from_content, True
+            if (found := _CONTENT_CHARSET.search(value)) is not None:
+                label = next((g for g in found.groups() if g is not None), None)
+                if label is not None:
+                    charset, need_pragma = label.decode("latin-1"), True
         elif name == b"charset":
             charset, need_pragma = value.decode("latin-1"), False
     if need_pragma is None or (need_pragma and not got_pragma) or charset is None:
-        return None, pos
-    codec = codec_for_label(charset)
-    if codec in _UTF16_FAMILY:
-        codec = "utf-8"  # a page that parses as ASCII is not UTF-16, whatever it says
-    return codec, pos
-
-
-def _attribute(data: bytes, pos: int) -> tuple[bytes, bytes, int] | None:
-    """WHATWG "get an attribute": (name, value, next position), or None at `>`."""
-    while _at(data, pos) in _SPACE + b"/":
-        pos += 1
-    if _at(data, pos) == b">":
         return None
-    name = bytearray()
-    while True:
-        byte = _at(data, pos)
-        if byte == b"=" and name:
-            pos += 1
-            break
-        if byte in _SPACE:
-            while _at(data, pos) in _SPACE:
-                pos += 1
-            if _at(data, pos) != b"=":
-                return bytes(name), b"", pos
-            pos += 1
-            break
-        if byte in b"/>":
-            return bytes(name), b"", pos
-        name += byte.lower()
-        pos += 1
-    while _at(data, pos) in _SPACE:
-        pos += 1
-    quote = _at(data, pos)
-    value = bytearray()
-    if quote in (b'"', b"'"):
-        pos += 1
-        while (byte := _at(data, pos)) != quote:
-            value += byte.lower()
-            pos += 1
-        return bytes(name), bytes(value), pos + 1
-    if quote == b">":
-        return bytes(name), b"", pos
-    while (byte := _at(data, pos)) not in _SPACE + b">":
-        value += byte.lower()
-        pos += 1
-    return bytes(name), bytes(value), pos
-
-
-def _charset_from_content(value: bytes) -> str | None:
-    """WHATWG "extracting a character encoding from a meta element"."""
-    pos = 0
-    while (pos := value.find(b"charset", pos)) >= 0:
-        pos += len(b"charset")
-        while value[pos : pos + 1] and value[pos : pos + 1] in _SPACE:
-            pos += 1
-        if value[pos : pos + 1] != b"=":
-            continue
-        pos += 1
-        while value[pos : pos + 1] and value[pos : pos + 1] in _SPACE:
-            pos += 1
-        quote = value[pos : pos + 1]
-        if quote in (b'"', b"'"):
-            end = value.find(quote, pos + 1)
-            return None if end < 0 else value[pos + 1 : end].decode("latin-1")
-        if not quote:
-            return None
-        end = pos
-        while end < len(value) and value[end : end + 1] not in _SPACE + b";":
-            end += 1
-        return value[pos:end].decode("latin-1")
-    return None
-
-
-def _is_tag_start(data: bytes, pos: int) -> bool:
-    nxt = data[pos + 1 : pos + 2]
-    if nxt == b"/":
-        nxt = data[pos + 2 : pos + 3]
-    return nxt.isalpha()
-
-
-def _at(data: bytes, pos: int) -> bytes:
-    """The byte at `pos`; running off the window ends the prescan."""
-    if pos >= len(data):
-        raise _EndOfInputError
-    return data[pos : pos + 1]
+    codec = codec_for_label(charset)
+    return "utf-8" if codec in _UTF16_FAMILY else codec

@@ -226,11 +226,22 @@ def test_utf8_bom_is_stripped(text: str) -> None:
 
 
 def test_declared_utf8_with_stray_bytes_stays_utf8(corpus: Path) -> None:
-    """A UTF-8 page with three stray latin-1 bytes is read as UTF-8, not re-detected."""
+    """A UTF-8 page with three stray latin-1 bytes is read as UTF-8, the three repaired."""
     page = corpus / "html/adbar__trafilatura/eval/der-erfolg-gibt-recht.de.rinderleber.html"
     text = decode(page.read_bytes())
     assert "So schön winterlich ist es" in text
-    assert text.count("\ufffd") == 3
+    assert 'alt="Küchenblogs"' in text
+    assert text.count("Hosting für Profit") == 2
+    assert "\ufffd" not in text
+
+
+def test_legacy_page_with_a_stray_byte_keeps_its_encoding(corpus: Path) -> None:
+    """A GB18030 page with one stray byte is read as GB18030 with one U+FFFD, not refused."""
+    page = corpus / "html/adbar__trafilatura/eval/archive.org.he.xinhuanet.com.25340717.html"
+    data = page.read_bytes()
+    text = decode(data[:20_000] + b"\xff" + data[20_000:])
+    assert "全体演员喊出铿锵誓言" in text
+    assert text.count("\ufffd") == 1
 
 
 def test_latin1_page_declared_utf8_is_redetected(corpus: Path) -> None:
