@@ -3,7 +3,7 @@
 Parsed once at the edge into frozen settings objects; every mistake is a
 `ConfigError` naming the file, the key and the fix, raised before any
 network traffic. Key names are part of the contract with operators' files
-(see the README's "Scrape the web" section): add keys, never rename them.
+(see docs/scraping.md, "The sources file"): add keys, never rename them.
 """
 
 from __future__ import annotations

@@ -311,7 +311,7 @@ NOTES: Final = {
         "as `articles.locator`", "samples/jsonl/newspaper4k-export.jsonl#line=9"
     ),
     "rejects.reason": Notes(
-        "a `RejectReason` value (extractors/records.py); see the README for the list",
+        "a `RejectReason` value (extractors/records.py); the list is in docs/reading.md",
         "PARSE_ERROR",
     ),
     "rejects.detail": Notes(
@@ -577,7 +577,7 @@ def render() -> str:
         "(see [queries.md](queries.md)).",
         "",
         f"Schema version **{_schema.SCHEMA_VERSION}**. Every table is a Delta Lake table: a "
-        "folder of Parquet data files and a `_delta_log` ([guarantees](../README.md#"
+        "folder of Parquet data files and a `_delta_log` ([guarantees](guarantees.md#"
         "what-delta-guarantees)); the version is the table property `news_etl.schema_version`, "
         "each column's meaning its field metadata `doc`. A glob of the data files must not "
         "reach `_delta_log` (see [queries.md](queries.md)).",
@@ -654,7 +654,7 @@ def render_queries() -> str:
         "hive_partitioning = true)`, never `articles/**/*.parquet`, which reaches the "
         "`_delta_log` checkpoint files delta-rs writes every 100 commits. Such a glob is "
         "exact after `news-etl compact`; between compactions, read through the log "
-        "(`DeltaTable(path).to_pyarrow_dataset()`, see the README).",
+        "(`DeltaTable(path).to_pyarrow_dataset()`, see [reading](reading.md)).",
         "",
     ]
     for example in EXAMPLES.values():

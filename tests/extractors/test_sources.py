@@ -12,7 +12,7 @@ from tests.conftest import REPO_ROOT
 
 
 def test_example_config_loads() -> None:
-    """The README's example file is valid."""
+    """The example sources file (docs/scraping.md) is valid."""
     config = load_config(REPO_ROOT / "sources.example.toml")
     assert [s.name for s in config.sources] == ["guardian-world", "heise", "nytimes-news-sitemap"]
     assert config.http.per_host_delay_seconds == 1.0

@@ -141,8 +141,9 @@ def test_run_publishes_summary_artifact(sample_run: tuple[Path, RunSummary]) -> 
 def test_readme_examples_run(
     sample_run: tuple[Path, RunSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every Python block in the README's "Reading the warehouse" section runs as written,
-    on a copy of the sample warehouse whose tables are past a checkpoint and compacted."""
+    """Every Python block in the README's "Reading the tables" section and in docs/reading.md
+    runs as written, on a copy of the sample warehouse whose tables are past a checkpoint and
+    compacted."""
     import re
 
     warehouse, summary = sample_run
@@ -154,12 +155,20 @@ def test_readme_examples_run(
     compact_warehouse(Warehouse(copy))
     monkeypatch.chdir(tmp_path)
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Reading the warehouse", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
-    assert len(blocks) >= 4
-    for block in blocks:
+    sources = {
+        "README.md": readme.split("## Reading the tables", 1)[1].split("\n## ", 1)[0],
+        "docs/reading.md": (REPO_ROOT / "docs" / "reading.md").read_text(encoding="utf-8"),
+    }
+    blocks = [
+        (name, block)
+        for name, text in sources.items()
+        for block in re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    ]
+    assert {name for name, _ in blocks} == set(sources)
+    assert len(blocks) >= 6
+    for name, block in blocks:
         namespace: dict[str, object] = {}
-        exec(compile(block, "README.md", "exec"), namespace)
+        exec(compile(block, name, "exec"), namespace)
         articles = namespace.get("articles")
         if isinstance(articles, pd.DataFrame):  # pandas, through the log or the files
             assert len(articles) == summary.articles_written

@@ -8,8 +8,8 @@ snippet rates, its F1 lead over trafilatura without comments, and the number
 of pages where it is more than 0.10 F1 behind trafilatura. `news-etl eval
 --update-floors` rewrites the limits from a new measurement and refuses to
 loosen one unless told to (`tests/transforms/test_evaluate_floors.py`). Both
-halves are scored by `news-etl eval`; the figures are in the README's
-"Extraction quality".
+halves are scored by `news-etl eval`; the figures are in docs/quality.md
+and docs/benchmarks.md.
 """
 
 from __future__ import annotations

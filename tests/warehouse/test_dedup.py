@@ -142,7 +142,7 @@ def test_changed_body_on_refetch_is_a_new_version(store: Warehouse, corpus: Path
 
 
 def test_latest_version_query(store: Warehouse, corpus: Path) -> None:
-    """The README's latest-version query returns one row per article, its newest body."""
+    """The latest-version query of docs/reading.md returns one row per article, its newest body."""
     story, other = original(corpus), original(corpus, UNRELATED)
     assert story.url is not None
     new_writer(store, "run-1").write("b00001-c0001", [story, other], [], seen_at=INGESTED)
