@@ -20,7 +20,7 @@ from extractors.records import RESUMED_TALLY, DiscoveredUrl, FetchedPage, Reject
 from extractors.warc import is_warc_name
 from transforms.article import Article
 from transforms.pipeline import CleanedBatch
-from transforms.similarity import Signature
+from transforms.similarity import Signature, SimilaritySettings
 from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts, write_raw_pages
 from warehouse.inputs import FileStamp, InputProgress, write_progress
 from warehouse.reader import stored_locators
@@ -147,6 +147,11 @@ class Committer:
         self.reasons: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.raw_pages_written = 0
+
+    @property
+    def similarity(self) -> SimilaritySettings | None:
+        """The writer's near-duplicate settings: the tasks sign the bodies with them."""
+        return self._writer.similarity
 
     def passed_over(self, documents: int) -> None:
         """Documents of inputs not read again, their outcome committed by earlier runs."""

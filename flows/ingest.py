@@ -21,15 +21,13 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-import time
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.context import get_run_context
 from prefect.futures import PrefectFuture
 
 from extractors.errors import UnreadableError
@@ -40,58 +38,23 @@ from extractors.remote import download, is_remote
 from flows.artifacts import publish_warehouse_figures
 from flows.batches import Batch, Committer, ProgressLog, ResumePoints, in_order, plan_batches
 from flows.extract_task import extract_batch
-from flows.object_store import open_warehouse
+from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.progress import ProgressReporter
 from flows.runners import Runner, RunnerKind, choose_runner, task_runner
+from flows.summary import summary_rows
 from transforms.article import CleanSettings
 from transforms.pipeline import CleanedBatch
 from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
-from warehouse import (
-    BatchWriter,
-    KeyIndex,
-    RunRecord,
-    RunStatus,
-    Warehouse,
-    write_run,
-)
+from warehouse import BatchWriter, KeyIndex, RunStatus, Warehouse
 from warehouse.inputs import FileStamp, InputProgress, ResumePlan, plan_resume, read_progress, stamp
 from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE
-from warehouse.runs import SourceCounts
 from warehouse.site_rules import learn_pending, with_learned_boilerplate
 
-__all__ = ["RunSummary", "ingest_files"]
+__all__ = ["ingest_files"]
 
 FLOW_NAME = "ingest_files"
 DOWNLOADS = ".downloads"  # hidden: no reader lists it
 _MIB = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """What a run did; the CLI prints it and the runs table stores it."""
-
-    run_id: str
-    warehouse: str
-    files: int
-    documents_seen: int
-    articles_written: int
-    duplicates_skipped: int
-    rejects_by_reason: dict[str, int]
-    elapsed_seconds: float
-    status: RunStatus = RunStatus.COMPLETED
-    rejects_new: int = 0
-    batches: int = 0
-    records_skipped: dict[str, int] = field(default_factory=dict)
-    raw_pages_written: int = 0
-    exact_duplicates: int = 0  # written rows whose body another article already had
-    near_duplicates: int = 0  # written rows that joined an earlier near-duplicate cluster
-    new_versions: int = 0  # written rows that are a changed body of a stored URL
-    # of documents_seen: passed over unread, their outcome committed by an earlier run
-    already_stored: int = 0
-
-    @property
-    def rejects(self) -> int:
-        return sum(self.rejects_by_reason.values())
 
 
 @flow(name=FLOW_NAME)
@@ -126,115 +89,153 @@ def ingest_files(
     source's articles (once it has `site_min_articles`) are learned as that
     site's boilerplate when the run commits, and removed from later runs.
     """
+    parameters = {k: v for k, v in locals().items() if k != "show_progress"}
     logger = get_run_logger()
-    started = time.perf_counter()
-    run_id = current_run_id()
-    parameters = {
-        "paths": paths,
-        "warehouse": warehouse,
-        "source": source,
-        "batch_size": batch_size,
-        "rows_per_file": rows_per_file,
-        "min_words": min_words,
-        "workers": workers,
-        "dask_address": dask_address,
-        "split_mb": split_mb,
-        "keep_raw": keep_raw,
-        "site_share": site_share,
-        "site_min_articles": site_min_articles,
-    }
-    store = open_warehouse(warehouse)
     split_bytes = max(1, int(split_mb * _MIB))
-    record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
-    write_run(store, record)
-    commit: Committer | None = None
-    files: list[Path] = []
-    try:
-        files = list_inputs([Path(p) for p in paths if not is_remote(p)])
-        copies, unreachable = _fetch_remote(
-            [p for p in paths if is_remote(p)], store, source, logger
-        )
-        files += list(copies)
-        reading = _plan_reading(store, files, copies)
-        choice = choose_runner(workers, dask_address, _total_bytes(reading.files))
-        share = _task_share(choice, _total_bytes(reading.files), split_bytes)
-        plan = plan_parts(reading.files, split_bytes=share, labels=copies, resume=reading.resume_at)
-        batches = plan_batches(plan, batch_size, share)
-        logger.info(
-            "run %s: %d files (%d unchanged, not read again) in %d batches on %s -> %s",
-            run_id,
-            len(files),
-            len(files) - len(reading.files),
-            len(batches),
-            choice,
-            warehouse,
-        )
-        writer = BatchWriter(
-            store,
-            run_id=run_id,
-            articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
-            rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
+    with run_ledger(FLOW_NAME, warehouse, parameters) as ledger:
+        store = ledger.store
+        inputs = _gather(paths, store, source, logger)
+        run = _plan_run(store, inputs, workers, dask_address, split_bytes, batch_size)
+        logger.info("run %s: %s -> %s", ledger.run_id, run.described(), warehouse)
+        commit = _committer(ledger, run, source, keep_raw, rows_per_file)
+        clean = CleanSettings(
+            min_words,
             default_source=source,
+            site_share=site_share,
+            site_min_articles=site_min_articles,
         )
-        raw_index = KeyIndex.from_table(store, RAW_PAGES_TABLE, "url") if keep_raw else None
-        commit = Committer(
-            store,
-            writer,
-            run_id=run_id,
-            rows_per_file=max(1, rows_per_file),
-            raw_index=raw_index,
-            progress=reading.log(store, run_id, plan),
-        )
-        commit.passed_over(reading.plan.passed_over)
-        if unreachable:
-            commit.add(CleanedBatch(rejects=unreachable))
-        done = ResumePoints(store, files)
         # the learned site boilerplate: a snapshot, fixed for the whole run
-        settings = with_learned_boilerplate(
-            store,
-            CleanSettings(
-                min_words=min_words,
-                default_source=source,
-                site_share=site_share,
-                site_min_articles=site_min_articles,
-            ),
-        )
-        with (
-            ProgressReporter(total_files=len(files), enabled=show_progress) as progress,
-            task_runner(choice) as (runner, slots),
-        ):
-
-            def submit(number: int, parts: Batch) -> PrefectFuture[CleanedBatch]:
-                arguments = {
-                    "number": number,
-                    "parts": parts,
-                    "settings": settings,
-                    "run_id": run_id,
-                    "done": done.within(parts),
-                    "keep_raw": keep_raw,
-                    "similarity": writer.similarity,
-                }
-                future: PrefectFuture[CleanedBatch] = runner.submit(extract_batch, arguments)
-                return future
-
-            for parts, batch in in_order(submit, batches, window=2 * slots):
-                commit.add(batch, parts)
-                progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
+        settings = with_learned_boilerplate(store, clean)
+        shared = {"settings": settings, "run_id": ledger.run_id, "keep_raw": keep_raw}
+        with ProgressReporter(total_files=len(inputs.files), enabled=show_progress) as progress:
+            _extract_and_commit(store, run, commit, shared, progress)
         commit.flush()
         # counts this run's committed articles, and those of runs killed before
         # counting (a rerun of a killed run thus cleans as the killed run did)
         learn_pending(store)
         shutil.rmtree(_downloads(store), ignore_errors=True)  # all committed
-    except BaseException:
-        _record_failure(store, record, commit, len(files), started, logger)
-        raise
+    _report(ledger, logger)
+    return ledger.summary
 
-    summary = _summary(commit, run_id, warehouse, len(files), started)
-    write_run(store, final_record(record, summary))
-    publish_warehouse_figures(store, run_id, logger)
+
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """The run's input files: local ones, and local copies of those named by URL."""
+
+    files: list[Path]
+    copies: dict[Path, str]  # local copy -> the URL it was fetched from
+    unreachable: list[Reject]  # a reject per URL that could not be fetched
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What the run reads, on which runner, in which batches."""
+
+    inputs: _Inputs
+    reading: _Reading
+    choice: Runner
+    parts: list[FilePart]
+    batches: list[Batch]
+
+    def described(self) -> str:
+        files = len(self.inputs.files)
+        return (
+            f"{files} files ({files - len(self.reading.files)} unchanged, not read again) "
+            f"in {len(self.batches)} batches on {self.choice}"
+        )
+
+
+def _gather(paths: list[str], store: Warehouse, source: str | None, logger: Any) -> _Inputs:
+    files = list_inputs([Path(p) for p in paths if not is_remote(p)])
+    copies, unreachable = _fetch_remote([p for p in paths if is_remote(p)], store, source, logger)
+    return _Inputs(files + list(copies), copies, unreachable)
+
+
+def _plan_run(
+    store: Warehouse,
+    inputs: _Inputs,
+    workers: int | None,
+    dask_address: str | None,
+    split_bytes: int,
+    batch_size: int,
+) -> _Run:
+    """What to read (passing over what earlier runs committed), the runner, the batches."""
+    reading = _plan_reading(store, inputs.files, inputs.copies)
+    choice = choose_runner(workers, dask_address, _total_bytes(reading.files))
+    share = _task_share(choice, _total_bytes(reading.files), split_bytes)
+    parts = plan_parts(
+        reading.files, split_bytes=share, labels=inputs.copies, resume=reading.resume_at
+    )
+    return _Run(inputs, reading, choice, parts, plan_batches(parts, batch_size, share))
+
+
+def _committer(
+    ledger: RunLedger,
+    run: _Run,
+    source: str | None,
+    keep_raw: bool,
+    rows_per_file: int,
+) -> Committer:
+    """The run's committer, counting for the ledger from now on, told of the inputs
+    passed over and of those that could not be fetched."""
+    store = ledger.store
+    writer = BatchWriter(
+        store,
+        run_id=ledger.run_id,
+        articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
+        rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
+        default_source=source,
+    )
+    commit = Committer(
+        store,
+        writer,
+        run_id=ledger.run_id,
+        rows_per_file=max(1, rows_per_file),
+        raw_index=KeyIndex.from_table(store, RAW_PAGES_TABLE, "url") if keep_raw else None,
+        progress=run.reading.log(store, ledger.run_id, run.parts),
+    )
+    ledger.summarise = partial(_summary, ledger, commit, len(run.inputs.files))
+    commit.passed_over(run.reading.plan.passed_over)
+    if run.inputs.unreachable:
+        commit.add(CleanedBatch(rejects=run.inputs.unreachable))
+    return commit
+
+
+def _extract_and_commit(
+    store: Warehouse,
+    run: _Run,
+    commit: Committer,
+    shared: dict[str, Any],
+    progress: ProgressReporter,
+) -> None:
+    """Extract the batches on the run's task runner (`shared`: the arguments every
+    task gets); commit each in batch order."""
+    done = ResumePoints(store, run.inputs.files)
+    with task_runner(run.choice) as (runner, slots):
+
+        def submit(number: int, parts: Batch) -> PrefectFuture[CleanedBatch]:
+            arguments = {
+                **shared,
+                "number": number,
+                "parts": parts,
+                "done": done.within(parts),
+                "similarity": commit.similarity,
+            }
+            future: PrefectFuture[CleanedBatch] = runner.submit(extract_batch, arguments)
+            return future
+
+        for parts, batch in in_order(submit, run.batches, window=2 * slots):
+            commit.add(batch, parts)
+            progress.advance(files=sum(p.last for p in parts), documents=batch.documents)
+
+
+def _report(ledger: RunLedger, logger: Any) -> None:
+    """The warehouse's figures, the run's log line and its table artifact."""
+    summary = ledger.summary
+    publish_warehouse_figures(ledger.store, ledger.run_id, logger)
     logger.info(
         "run %s: %d documents, %d articles written, %d duplicates skipped, %d rejects %s",
-        run_id,
+        summary.run_id,
         summary.documents_seen,
         summary.articles_written,
         summary.duplicates_skipped,
@@ -244,9 +245,8 @@ def ingest_files(
     create_table_artifact(
         key="ingest-summary",
         table=summary_rows(summary),
-        description=f"news-etl ingest run {run_id}",
+        description=f"news-etl ingest run {summary.run_id}",
     )
-    return summary
 
 
 def _fetch_remote(
@@ -266,81 +266,17 @@ def _fetch_remote(
     return copies, unreachable
 
 
-def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
-    """The run's counts as (measure, value) rows, for the artifact and the CLI table."""
-    rows: list[dict[str, Any]] = [
-        {"measure": "files", "value": summary.files},
-        {"measure": "documents seen", "value": summary.documents_seen},
-        *(
-            [{"measure": "  already stored (not read again)", "value": summary.already_stored}]
-            if summary.already_stored
-            else []
-        ),
-        {"measure": "articles written", "value": summary.articles_written},
-        {"measure": "duplicates skipped", "value": summary.duplicates_skipped},
-        {"measure": "rejects", "value": summary.rejects},
-    ]
-    rows += [
-        {"measure": measure, "value": value}
-        for measure, value in (
-            ("  of the articles: exact copies of another", summary.exact_duplicates),
-            ("  of the articles: near-duplicates (clustered)", summary.near_duplicates),
-            ("  of the articles: new versions of a stored URL", summary.new_versions),
-        )
-        if value
-    ]
-    rows += [
-        {"measure": f"  rejected: {reason}", "value": count}
-        for reason, count in sorted(summary.rejects_by_reason.items())
-    ]
-    if summary.records_skipped:
-        rows.append(
-            {
-                "measure": "archive records skipped",
-                "value": sum(summary.records_skipped.values()),
-            }
-        )
-        rows += [
-            {"measure": f"  skipped: {kind}", "value": count}
-            for kind, count in sorted(summary.records_skipped.items())
-        ]
-    if summary.raw_pages_written:
-        rows.append({"measure": "raw pages kept", "value": summary.raw_pages_written})
-    rows.append({"measure": "elapsed seconds", "value": round(summary.elapsed_seconds, 2)})
-    return rows
-
-
-def _record_failure(
-    store: Warehouse,
-    record: RunRecord,
-    commit: Committer | None,
-    files: int,
-    started: float,
-    logger: Any,
-) -> None:
-    """Mark the run failed with the counts of what was committed, never masking the cause."""
-    if commit is None:
-        summary = RunSummary(record.run_id, str(store.root), files, 0, 0, 0, {}, 0.0)
-    else:
-        summary = _summary(commit, record.run_id, str(store.root), files, started)
-    try:
-        write_run(store, final_record(record, replace(summary, status=RunStatus.FAILED)))
-    except Exception:
-        logger.exception("could not record the failed run %s", record.run_id)
-
-
-def _summary(
-    commit: Committer, run_id: str, warehouse: str, files: int, started: float
-) -> RunSummary:
+def _summary(ledger: RunLedger, commit: Committer, files: int, status: RunStatus) -> RunSummary:
     return RunSummary(
-        run_id=run_id,
-        warehouse=warehouse,
+        run_id=ledger.run_id,
+        warehouse=ledger.warehouse,
         files=files,
         documents_seen=commit.documents,
         articles_written=commit.written.articles_written,
         duplicates_skipped=commit.written.duplicates_skipped,
         rejects_by_reason=dict(commit.reasons),
-        elapsed_seconds=time.perf_counter() - started,
+        elapsed_seconds=ledger.elapsed(),
+        status=status,
         rejects_new=commit.written.rejects_written,
         batches=commit.batches,
         records_skipped=dict(commit.skipped),
@@ -349,35 +285,6 @@ def _summary(
         near_duplicates=commit.written.near_duplicates,
         new_versions=commit.written.new_versions,
         already_stored=commit.already_stored,
-    )
-
-
-def current_run_id() -> str:
-    context = get_run_context()
-    flow_run = getattr(context, "flow_run", None)
-    return str(flow_run.id) if flow_run is not None else datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-
-
-def final_record(
-    record: RunRecord, summary: RunSummary, sources: tuple[SourceCounts, ...] = ()
-) -> RunRecord:
-    return RunRecord(
-        run_id=record.run_id,
-        flow=record.flow,
-        parameters=record.parameters,
-        started_at=record.started_at,
-        status=summary.status,
-        finished_at=datetime.now(UTC),
-        documents_seen=summary.documents_seen,
-        articles_written=summary.articles_written,
-        duplicates_skipped=summary.duplicates_skipped,
-        rejects=summary.rejects,
-        rejects_by_reason=summary.rejects_by_reason,
-        sources=sources,
-        exact_duplicates=summary.exact_duplicates,
-        near_duplicates=summary.near_duplicates,
-        new_versions=summary.new_versions,
-        already_stored=summary.already_stored,
     )
 
 

@@ -13,9 +13,11 @@ logged beside it.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -23,13 +25,8 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.records import DiscoveredUrl, FetchedPage
 from extractors.web import page_to_article
-from flows.ingest import (
-    RunSummary,
-    current_run_id,
-    final_record,
-    summary_rows,
-)
-from flows.object_store import open_warehouse
+from flows.ledger import RunLedger, RunSummary, run_ledger
+from flows.summary import summary_rows
 from transforms.article import Article, CleanSettings
 from transforms.normalise import parse_timestamp
 from transforms.pipeline import clean_document
@@ -39,7 +36,7 @@ from transforms.site_boilerplate import (
     NO_LEARNED_BOILERPLATE,
     LearnedBoilerplate,
 )
-from warehouse import BatchWriter, RunRecord, RunStatus, Warehouse, WriteCounts, write_run
+from warehouse import BatchWriter, RunStatus, Warehouse, WriteCounts
 from warehouse.raw_pages import iter_raw_pages
 from warehouse.rewrite import remove_latest_versions
 from warehouse.site_rules import with_learned_boilerplate
@@ -100,64 +97,79 @@ def reprocess(
 ) -> RunSummary:
     """Re-run extraction and cleaning over stored raw pages fetched at or after `since`."""
     logger = get_run_logger()
-    started = time.perf_counter()
     since_at = parse_timestamp(since) if since else None
     if since and since_at is None:
         raise ValueError(f"--since {since!r} is not a date or timestamp, e.g. 2026-11-01")
-    store = open_warehouse(warehouse)
-    run_id = current_run_id()
     parameters = {"warehouse": warehouse, "since": since, "batch_size": batch_size}
-    record = RunRecord(run_id, FLOW_NAME, parameters, started_at=datetime.now(UTC))
-    write_run(store, record)
-    written, replaced, reasons, pages = WriteCounts(), 0, Counter[str](), 0
-    status = RunStatus.FAILED
-    try:
+    with run_ledger(FLOW_NAME, warehouse, parameters) as ledger:
+        store, rebuilt = ledger.store, _Rebuilt()
+        ledger.summarise = partial(rebuilt.summary, ledger)
         # The learned site boilerplate, applied as a snapshot; not learned from:
         # these articles were counted when they were first written.
         thresholds = CleanSettings(site_share=site_share, site_min_articles=site_min_articles)
         learned = with_learned_boilerplate(store, thresholds).site_boilerplate
         # the catalog is read now, before any row is removed, so a rebuilt
         # article keeps the time it was first seen
-        writer = BatchWriter.for_run(store, run_id=run_id)
-        batches = iter_raw_pages(
+        writer = BatchWriter.for_run(store, run_id=ledger.run_id)
+        pages = iter_raw_pages(
             store, since=since_at.utc if since_at else None, batch_rows=batch_size
         )
-        for number, batch in enumerate(batches, start=1):
-            counts, rows, batch_reasons = reprocess_batch(
-                number, batch, writer, store, run_id, min_words, learned
+        for number, batch in enumerate(pages, start=1):
+            rebuilt.add(
+                len(batch),
+                reprocess_batch(number, batch, writer, store, ledger.run_id, min_words, learned),
             )
-            pages += len(batch)
-            written += counts
-            replaced += rows
-            reasons.update(batch_reasons)
-        status = RunStatus.COMPLETED
-    finally:
-        summary = RunSummary(
-            run_id=run_id,
-            warehouse=warehouse,
+    rebuilt.report(ledger.summary, logger)
+    return ledger.summary
+
+
+@dataclass(slots=True)
+class _Rebuilt:
+    """What the run rebuilt so far: pages read, rows written and replaced, rejects."""
+
+    pages: int = 0
+    written: WriteCounts = field(default_factory=WriteCounts)
+    replaced: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def add(self, pages: int, batch: tuple[WriteCounts, int, dict[str, int]]) -> None:
+        written, replaced, reasons = batch
+        self.pages += pages
+        self.written += written
+        self.replaced += replaced
+        self.reasons.update(reasons)
+
+    def summary(self, ledger: RunLedger, status: RunStatus) -> RunSummary:
+        return RunSummary(
+            run_id=ledger.run_id,
+            warehouse=ledger.warehouse,
             files=0,
-            documents_seen=pages,
-            articles_written=written.articles_written,
-            duplicates_skipped=written.duplicates_skipped,
-            rejects_by_reason=dict(reasons),
-            elapsed_seconds=time.perf_counter() - started,
+            documents_seen=self.pages,
+            articles_written=self.written.articles_written,
+            duplicates_skipped=self.written.duplicates_skipped,
+            rejects_by_reason=dict(self.reasons),
+            elapsed_seconds=ledger.elapsed(),
             status=status,
-            rejects_new=written.rejects_written,
-            exact_duplicates=written.exact_duplicates,
-            near_duplicates=written.near_duplicates,
-            new_versions=written.new_versions,
+            rejects_new=self.written.rejects_written,
+            exact_duplicates=self.written.exact_duplicates,
+            near_duplicates=self.written.near_duplicates,
+            new_versions=self.written.new_versions,
         )
-        write_run(store, final_record(record, summary))
-    logger.info(
-        "reprocessed %d pages: %d articles written (%d replaced old rows), rejects %s",
-        pages,
-        written.articles_written,
-        replaced,
-        dict(reasons),
-    )
-    create_table_artifact(
-        key="reprocess-summary",
-        table=[*summary_rows(summary), {"measure": "old rows replaced", "value": replaced}],
-        description=f"news-etl reprocess run {run_id}",
-    )
-    return summary
+
+    def report(self, summary: RunSummary, logger: Any) -> None:
+        """The run's log line and its table artifact."""
+        logger.info(
+            "reprocessed %d pages: %d articles written (%d replaced old rows), rejects %s",
+            self.pages,
+            self.written.articles_written,
+            self.replaced,
+            dict(self.reasons),
+        )
+        create_table_artifact(
+            key="reprocess-summary",
+            table=[
+                *summary_rows(summary),
+                {"measure": "old rows replaced", "value": self.replaced},
+            ],
+            description=f"news-etl reprocess run {summary.run_id}",
+        )

@@ -11,13 +11,13 @@ inside.
 Politeness across runs: inside one run, the fetcher's host gate keeps one
 connection per host and the per-host delay. Two runs in different
 processes (two sources on one host, or one source served into two
-warehouses; runs into one warehouse queue on its lock anyway) do not share
+warehouses) do not share
 that gate, so each run first takes one slot of a Prefect global
 concurrency limit `news-etl-host:<host>` for every host its config lists
 (feeds, sitemaps, URLs), created with limit 1 when missing. Runs on a
 common host therefore run one after another, runs on distinct hosts side
 by side. The slots are taken together (all or none: no deadlock) before the
-warehouse lock, and held by a lease Prefect renews, so a killed run frees
+run starts, and held by a lease Prefect renews, so a killed run frees
 them when its lease expires (`HOST_LEASE_SECONDS`). An operator may raise
 a limit (`prefect gcl update news-etl-host:HOST --limit 2`); it is never
 reset.
@@ -37,8 +37,8 @@ from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from extractors.sources import Source, load_config
-from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
+from flows.ledger import RunSummary
 
 __all__ = ["FLOW_NAME", "HOST_LIMIT_PREFIX", "host_limit_names", "host_slots", "ingest"]
 

@@ -1,13 +1,15 @@
-"""The end-of-run summary table printed by the CLI."""
+"""The end-of-run summary table: printed by the CLI, published as a run's artifact."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from flows.ingest import RunSummary, summary_rows
+from flows.ledger import RunSummary
 
-__all__ = ["print_summary"]
+__all__ = ["print_summary", "summary_rows"]
 
 
 def print_summary(summary: RunSummary, console: Console | None = None) -> None:
@@ -19,3 +21,47 @@ def print_summary(summary: RunSummary, console: Console | None = None) -> None:
         table.add_row(str(row["measure"]), str(row["value"]))
     (console or Console()).print(table)
     print(f"warehouse: {summary.warehouse}")
+
+
+def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
+    """The run's counts as (measure, value) rows, for the artifact and the CLI table."""
+    rows: list[dict[str, Any]] = [
+        {"measure": "files", "value": summary.files},
+        {"measure": "documents seen", "value": summary.documents_seen},
+        *(
+            [{"measure": "  already stored (not read again)", "value": summary.already_stored}]
+            if summary.already_stored
+            else []
+        ),
+        {"measure": "articles written", "value": summary.articles_written},
+        {"measure": "duplicates skipped", "value": summary.duplicates_skipped},
+        {"measure": "rejects", "value": summary.rejects},
+    ]
+    rows += [
+        {"measure": measure, "value": value}
+        for measure, value in (
+            ("  of the articles: exact copies of another", summary.exact_duplicates),
+            ("  of the articles: near-duplicates (clustered)", summary.near_duplicates),
+            ("  of the articles: new versions of a stored URL", summary.new_versions),
+        )
+        if value
+    ]
+    rows += [
+        {"measure": f"  rejected: {reason}", "value": count}
+        for reason, count in sorted(summary.rejects_by_reason.items())
+    ]
+    if summary.records_skipped:
+        rows.append(
+            {
+                "measure": "archive records skipped",
+                "value": sum(summary.records_skipped.values()),
+            }
+        )
+        rows += [
+            {"measure": f"  skipped: {kind}", "value": count}
+            for kind, count in sorted(summary.records_skipped.items())
+        ]
+    if summary.raw_pages_written:
+        rows.append({"measure": "raw pages kept", "value": summary.raw_pages_written})
+    rows.append({"measure": "elapsed seconds", "value": round(summary.elapsed_seconds, 2)})
+    return rows

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from deltalake import DeltaTable
 
-from flows.ingest import RunSummary, ingest_files
+from flows.ingest import ingest_files
+from flows.ledger import RunSummary
 from tests.conftest import REPO_ROOT, SEED_NAME
 from tests.support.delta_sql import delta_rows
 from warehouse import Warehouse, WarehouseWriteError, compact_warehouse

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
+from flows.ledger import RunSummary
 from tests.support.delta_sql import delta_rows
 from tests.support.guardian_site import FEED_ETAG, PAGES, serve_feed_and_pages
 from tests.support.http_server import InTurn, LoggedRequest, Reply, TestServer, redirect

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from flows.cli import EXIT_USAGE, main
-from flows.ingest import RunSummary, ingest_files
+from flows.ingest import ingest_files
+from flows.ledger import RunSummary
 from flows.runners import POOL_MIN_BYTES, THREADS, Runner, RunnerKind, choose_runner
 from tests.conftest import REPO_ROOT
 from tests.support.delta_sql import delta_rows

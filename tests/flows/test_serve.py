@@ -38,8 +38,8 @@ from prefect.states import Scheduled
 
 from extractors.cron import cron_problem
 from extractors.sources import load_config
-from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
+from flows.ledger import RunSummary
 from flows.scheduled import host_limit_names, host_slots, ingest
 from flows.serve import deployments, drop_missed_runs
 from tests.conftest import REPO_ROOT

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def config(corpus: Path, tmp_path: Path) -> Iterator[Path]:
             keys = sorted(k for k, v in truth.items() if v["url"] and domain in v["url"])[:count]
             urls = []
             for key in keys:
-                html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
+                html = _page(folder, key)
                 path = f"/{source}/{key}.html"
                 server.route(path, Reply(200, {"Content-Type": "text/html; charset=utf-8"}, html))
                 urls.append(f'"{server.url(path)}"')
@@ -52,6 +53,19 @@ def config(corpus: Path, tmp_path: Path) -> Iterator[Path]:
             encoding="utf-8",
         )
         yield toml
+
+
+# The pipeline now ends a body before a closing "About the Author" heading
+# (extractors/furniture.py, issue 14), which on wcxb-dev-4058 also takes the
+# site's disclaimer these tests learn from; as a paragraph the heading is no
+# such cut, and the page ends with the disclaimer like the other Harvard page.
+_AUTHOR_HEADING = re.compile(rb"<h2([^>]*)>(\s*About the Author\s*)</h2>")
+
+
+def _page(folder: Path, key: str) -> bytes:
+    """A labelled page's HTML, its "About the Author" heading made a paragraph."""
+    html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
+    return _AUTHOR_HEADING.sub(rb"<p\1>\2</p>", html)
 
 
 def _bodies(warehouse: Path) -> dict[str, list[str]]:
@@ -153,15 +167,15 @@ def test_file_runs_learn_at_commit_and_apply_later(corpus: Path, tmp_path: Path)
     removal. Ingesting run 1's pages again adds nothing: the learned pattern
     changes their cleaned body but not their `extracted_hash`.
     """
-    from flows.ingest import RunSummary, ingest_files
+    from flows.ingest import ingest_files
+    from flows.ledger import RunSummary
 
     folder = corpus / "extraction-dev"
     truth = json.loads((folder / "ground-truth.json").read_text("utf-8"))
     pages = tmp_path / "pages"
     pages.mkdir()
     for key in sorted(k for k, v in truth.items() if "health.harvard.edu" in (v["url"] or "")):
-        html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
-        (pages / f"{key}.html").write_bytes(html)
+        (pages / f"{key}.html").write_bytes(_page(folder, key))
     warehouse = tmp_path / "warehouse"
 
     def run(path: Path) -> RunSummary:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.ingest import RunSummary
 from flows.ingest_web import ingest_sources
+from flows.ledger import RunSummary
 from tests.support.delta_sql import delta_rows
 from tests.support.http_server import InTurn, Reply, TestServer
 from tests.warehouse.dedup_pages import STORY, DevPage, dev_page, wire_copy_html

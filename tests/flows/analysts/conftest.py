@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest import RunSummary, ingest_files
+from flows.ingest import ingest_files
+from flows.ledger import RunSummary
 from tests.conftest import REPO_ROOT, SEED_NAME
 
 SAMPLES = REPO_ROOT / "samples"
