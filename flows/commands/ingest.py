@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.commands.common import (
     EXIT_FAILED,
@@ -16,6 +17,9 @@ from flows.commands.common import (
 )
 from flows.prefect_env import apply_defaults
 
+if TYPE_CHECKING:
+    from flows.ledger import RunSummary
+
 NAME = "ingest"
 ORDER = 10
 HELP = (
@@ -25,8 +29,6 @@ HELP = (
 
 
 def add_arguments(ingest: argparse.ArgumentParser) -> None:
-    from extractors.transience import DEFAULT_PERMANENT_REJECT_DAYS  # a light module
-
     ingest.add_argument(
         "paths",
         nargs="*",
@@ -35,6 +37,26 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
     ingest.add_argument(
         "--config", type=Path, default=None, help="a sources.toml: scrape its web sources"
     )
+    _web_arguments(ingest)
+    add_warehouse(ingest)
+    ingest.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        help="with --config: only this source (repeatable); with paths: the source name "
+        "for documents that do not state one",
+    )
+    _file_run_arguments(ingest)
+    ingest.add_argument(
+        "--min-words", type=positive, default=20, help="shorter bodies are rejected (%(default)s)"
+    )
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+
+
+def _web_arguments(ingest: argparse.ArgumentParser) -> None:
+    """Options of a web run (`--config`)."""
+    from extractors.transience import DEFAULT_PERMANENT_REJECT_DAYS  # a light module
+
     ingest.add_argument(
         "--refresh",
         action="store_true",
@@ -59,14 +81,10 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
         help="with --config: a URL rejected for good (410, too large, not HTML...) is not "
         "fetched again for this many days (%(default)s; --refresh fetches it anyway)",
     )
-    add_warehouse(ingest)
-    ingest.add_argument(
-        "--source",
-        action="append",
-        default=[],
-        help="with --config: only this source (repeatable); with paths: the source name "
-        "for documents that do not state one",
-    )
+
+
+def _file_run_arguments(ingest: argparse.ArgumentParser) -> None:
+    """Options of a file run: how its input is cut into tasks, where they run, what is kept."""
     ingest.add_argument(
         "--batch-size",
         type=positive,
@@ -101,78 +119,27 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
         "points into the archive)",
     )
     ingest.add_argument(
-        "--min-words", type=positive, default=20, help="shorter bodies are rejected (%(default)s)"
-    )
-    ingest.add_argument(
         "--rows-per-file",
         type=positive,
         default=5_000,
         help="rows buffered before a Parquet file is written (%(default)s)",
     )
-    ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
 def run(args: argparse.Namespace) -> int:
-    from extractors.remote import is_remote
-    from extractors.sources import ConfigError, load_config
-    from transforms.normalise import parse_timestamp
     from warehouse import WarehouseError
 
-    if bool(args.paths) == bool(args.config):
-        return fail("ingest takes either PATH... or --config FILE", EXIT_USAGE)
-    if args.paths:
-        missing = [p for p in args.paths if not is_remote(p) and not Path(p).exists()]
-        if missing:
-            return fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
-        if len(args.source) > 1:
-            return fail("with paths, --source names the one source of those files", EXIT_USAGE)
-        if args.workers and args.dask_address:
-            return fail("give --workers (a local cluster) or --dask-address, not both", EXIT_USAGE)
-        if not args.split_mb > 0:
-            return fail(f"--split-mb must be more than 0, got {args.split_mb}", EXIT_USAGE)
-    elif args.since and parse_timestamp(args.since) is None:
-        return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
-    else:
-        try:  # a malformed config fails here, before any network traffic
-            load_config(args.config).select(args.source)
-        except ConfigError as exc:
-            return fail(str(exc), EXIT_USAGE)
-
+    if (usage := _usage_error(args)) is not None:
+        return fail(usage, EXIT_USAGE)
     apply_defaults()
     # imported late: Prefect reads its settings on import
-    from flows.ingest import ingest_files
-    from flows.ingest_web import ingest_sources
     from flows.local_server import ServerStartError, temporary_api
     from flows.summary import print_summary
 
     quiet_libraries(args.quiet)
     try:
         with temporary_api():
-            if args.config:
-                summary = ingest_sources(
-                    config=str(args.config),
-                    sources=args.source,
-                    warehouse=args.warehouse,
-                    refresh=args.refresh,
-                    min_words=args.min_words,
-                    since=args.since,
-                    max_articles=args.max_articles,
-                    permanent_reject_days=args.permanent_reject_days,
-                )
-            else:
-                summary = ingest_files(
-                    paths=list(args.paths),
-                    warehouse=args.warehouse,
-                    source=args.source[0] if args.source else None,
-                    batch_size=args.batch_size,
-                    rows_per_file=args.rows_per_file,
-                    min_words=args.min_words,
-                    show_progress=not args.quiet,
-                    workers=args.workers,
-                    dask_address=args.dask_address,
-                    split_mb=args.split_mb,
-                    keep_raw=args.keep_raw,
-                )
+            summary = _ingest(args)
     except ServerStartError as exc:
         return fail(str(exc))
     except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
@@ -186,3 +153,62 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(summary)
     return EXIT_OK
+
+
+def _usage_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line, before Prefect or the network is touched."""
+    from extractors.remote import is_remote
+    from extractors.sources import ConfigError, load_config
+    from transforms.normalise import parse_timestamp
+
+    if bool(args.paths) == bool(args.config):
+        return "ingest takes either PATH... or --config FILE"
+    if args.paths:
+        missing = [p for p in args.paths if not is_remote(p) and not Path(p).exists()]
+        if missing:
+            return f"no such file or folder: {', '.join(missing)}"
+        if len(args.source) > 1:
+            return "with paths, --source names the one source of those files"
+        if args.workers and args.dask_address:
+            return "give --workers (a local cluster) or --dask-address, not both"
+        if not args.split_mb > 0:
+            return f"--split-mb must be more than 0, got {args.split_mb}"
+        return None
+    if args.since and parse_timestamp(args.since) is None:
+        return f"--since {args.since!r} is not a date, e.g. 2026-11-01"
+    try:  # a malformed config fails here, before any network traffic
+        load_config(args.config).select(args.source)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+def _ingest(args: argparse.Namespace) -> RunSummary:
+    """Run the web flow (`--config`) or the file flow, with the command line's options."""
+    from flows.ingest import ingest_files
+    from flows.ingest_web import ingest_sources
+
+    if args.config:
+        return ingest_sources(
+            config=str(args.config),
+            sources=args.source,
+            warehouse=args.warehouse,
+            refresh=args.refresh,
+            min_words=args.min_words,
+            since=args.since,
+            max_articles=args.max_articles,
+            permanent_reject_days=args.permanent_reject_days,
+        )
+    return ingest_files(
+        paths=list(args.paths),
+        warehouse=args.warehouse,
+        source=args.source[0] if args.source else None,
+        batch_size=args.batch_size,
+        rows_per_file=args.rows_per_file,
+        min_words=args.min_words,
+        show_progress=not args.quiet,
+        workers=args.workers,
+        dask_address=args.dask_address,
+        split_mb=args.split_mb,
+        keep_raw=args.keep_raw,
+    )
