@@ -11,7 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
-from transforms.boilerplate import DEFAULT_RULES, Removal, RuleSet, strip_boilerplate
+from transforms.boilerplate import (
+    DEFAULT_RULES,
+    Cleaned,
+    Removal,
+    RuleSet,
+    strip_boilerplate,
+)
 from transforms.language import detect_language
 from transforms.leftovers import byline_authors, dateline_date, dateline_modified
 from transforms.normalise import (
@@ -122,17 +128,9 @@ def build_article(
     unlearned_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
     cleaned = settings.site_boilerplate.strip(body, source, after=cleaned.removed)
     body = cleaned.body
-    if not body:
-        detail = "body empty after boilerplate removal" if cleaned.removed else "no text"
-        return Reject(parsed.locator, RejectReason.EMPTY_BODY, detail, source)
     words = word_count(body)
-    if words < settings.min_words:
-        return Reject(
-            parsed.locator,
-            RejectReason.TOO_SHORT,
-            f"{words} words, fewer than the minimum {settings.min_words}",
-            source,
-        )
+    if (reject := _too_little(parsed.locator, cleaned, words, source, settings)) is not None:
+        return reject
     content_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
     published = parse_timestamp(meta.published)
     modified = parse_timestamp(meta.modified)
@@ -163,6 +161,23 @@ def build_article(
         ingested_at=ingested_at,
         run_id=run_id,
     )
+
+
+def _too_little(
+    locator: str, cleaned: Cleaned, words: int, source: str, settings: CleanSettings
+) -> Reject | None:
+    """A reject when cleaning left no text, or fewer words than `settings.min_words`."""
+    if not cleaned.body:
+        detail = "body empty after boilerplate removal" if cleaned.removed else "no text"
+        return Reject(locator, RejectReason.EMPTY_BODY, detail, source)
+    if words < settings.min_words:
+        return Reject(
+            locator,
+            RejectReason.TOO_SHORT,
+            f"{words} words, fewer than the minimum {settings.min_words}",
+            source,
+        )
+    return None
 
 
 def _clean(value: str | None) -> str | None:
