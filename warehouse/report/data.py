@@ -335,31 +335,52 @@ def _boilerplate(cat: SqlViews) -> Section:
     )
 
 
+# Per source: articles, exact duplicates, articles in clusters of two or more,
+# clusters touched, clusters shared with another outlet.
+_DUPLICATES_PER_SOURCE = """
+    WITH sized AS (
+        SELECT *, count(*) OVER (PARTITION BY cluster_id) AS size,
+               count(DISTINCT source) OVER (PARTITION BY cluster_id) AS outlets
+        FROM r_articles
+    )
+    SELECT source, count(*) AS articles,
+           count(*) FILTER (duplicate_of IS NOT NULL) AS exact,
+           count(*) FILTER (cluster_id IS NOT NULL AND size > 1) AS clustered,
+           count(DISTINCT cluster_id) FILTER (cluster_id IS NOT NULL AND size > 1) AS clusters,
+           count(DISTINCT cluster_id) FILTER (cluster_id IS NOT NULL AND outlets > 1) AS shared
+    FROM sized GROUP BY source ORDER BY clustered DESC, exact DESC, source
+"""
+_BIGGEST_CLUSTERS = (
+    "SELECT left(cluster_id, 12), count(*) AS n, count(DISTINCT source), "
+    "array_to_string(list(DISTINCT source ORDER BY source), ', '), min(title) "
+    "FROM r_articles WHERE cluster_id IS NOT NULL GROUP BY cluster_id HAVING count(*) > 1 "
+    "ORDER BY n DESC, 1 LIMIT 10"
+)
+
+
+def _duplicates_chart(rows: list[tuple[Any, ...]]) -> list[Chart]:
+    """Exact duplicates and clustered articles of the sources that have any."""
+    charted = [row for row in rows if row[2] or row[3]][: TOP_SOURCES * 2]
+    if not charted:
+        return []
+    return [
+        Chart(
+            "hbars",
+            "Duplicate and near-duplicate articles per source",
+            [row[0] for row in charted],
+            {
+                "exact duplicates": [float(row[2]) for row in charted],
+                "in near-duplicate clusters": [float(row[3]) for row in charted],
+            },
+            xlabel="articles",
+        )
+    ]
+
+
 def _duplicates(cat: SqlViews) -> Section:
     skipped = _rows(cat, "SELECT coalesce(sum(duplicates_skipped), 0)::BIGINT FROM r_runs")[0][0]
-    rows = _rows(
-        cat,
-        """
-        WITH sized AS (
-            SELECT *, count(*) OVER (PARTITION BY cluster_id) AS size,
-                   count(DISTINCT source) OVER (PARTITION BY cluster_id) AS outlets
-            FROM r_articles
-        )
-        SELECT source, count(*) AS articles,
-               count(*) FILTER (duplicate_of IS NOT NULL) AS exact,
-               count(*) FILTER (cluster_id IS NOT NULL AND size > 1) AS clustered,
-               count(DISTINCT cluster_id) FILTER (cluster_id IS NOT NULL AND size > 1) AS clusters,
-               count(DISTINCT cluster_id) FILTER (cluster_id IS NOT NULL AND outlets > 1) AS shared
-        FROM sized GROUP BY source ORDER BY clustered DESC, exact DESC, source
-        """,
-    )
-    biggest = _rows(
-        cat,
-        "SELECT left(cluster_id, 12), count(*) AS n, count(DISTINCT source), "
-        "array_to_string(list(DISTINCT source ORDER BY source), ', '), min(title) "
-        "FROM r_articles WHERE cluster_id IS NOT NULL GROUP BY cluster_id HAVING count(*) > 1 "
-        "ORDER BY n DESC, 1 LIMIT 10",
-    )
+    rows = _rows(cat, _DUPLICATES_PER_SOURCE)
+    biggest = _rows(cat, _BIGGEST_CLUSTERS)
     counts = {
         "per_source": {
             s: {"articles": a, "exact": e, "clustered": c, "clusters": k, "shared": sh}
@@ -368,22 +389,11 @@ def _duplicates(cat: SqlViews) -> Section:
         "clusters": len(biggest),
         "duplicates_skipped_by_runs": skipped,
     }
-    charted = [row for row in rows if row[2] or row[3]][: TOP_SOURCES * 2]
-    chart = Chart(
-        "hbars",
-        "Duplicate and near-duplicate articles per source",
-        [row[0] for row in charted],
-        {
-            "exact duplicates": [float(row[2]) for row in charted],
-            "in near-duplicate clusters": [float(row[3]) for row in charted],
-        },
-        xlabel="articles",
-    )
     return Section(
         "duplicates",
         "Duplicates and near-duplicate clusters",
         counts,
-        charts=[chart] if charted else [],
+        charts=_duplicates_chart(rows),
         tables=[
             Table(
                 "per source: exact duplicates (duplicate_of set), articles in near-duplicate "
