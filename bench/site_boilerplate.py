@@ -40,6 +40,15 @@ sys.path.insert(0, str(REPO))
 from extractors.html import extract_html  # noqa: E402
 from extractors.records import Metadata, ParsedArticle, Reject  # noqa: E402
 from transforms.article import Article, CleanSettings, build_article  # noqa: E402
+from transforms.boilerplate.site import (  # noqa: E402
+    PARAGRAPH_BREAK,
+    SITE_KIND,
+    LearnedBoilerplate,
+    count_articles,
+    fold,
+    learn,
+    observed_paragraphs,
+)
 from transforms.evaluate import LabelledPage, load_pages  # noqa: E402
 from transforms.normalise import domain_of  # noqa: E402
 from transforms.quality import (  # noqa: E402
@@ -49,15 +58,6 @@ from transforms.quality import (  # noqa: E402
     score_page,
     snippet_rates,
     summarise,
-)
-from transforms.site_boilerplate import (  # noqa: E402
-    PARAGRAPH_BREAK,
-    SITE_KIND,
-    LearnedBoilerplate,
-    count_articles,
-    fold,
-    learn,
-    observed_paragraphs,
 )
 
 
@@ -230,7 +230,7 @@ def main() -> None:
 def _ablation(
     pages: Sequence[Page], learned: LearnedBoilerplate, *, head_tail: bool
 ) -> tuple[int, int]:
-    from transforms.site_boilerplate import fingerprint, strip_site_boilerplate
+    from transforms.boilerplate.site import fingerprint, strip_site_boilerplate
 
     removed = in_truth = 0
     for page in pages:

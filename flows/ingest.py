@@ -43,8 +43,8 @@ from flows.progress import ProgressReporter
 from flows.runners import Runner, RunnerKind, choose_runner, task_runner
 from flows.summary import summary_rows
 from transforms.article import CleanSettings
+from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from transforms.pipeline import CleanedBatch
-from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from warehouse import BatchWriter, KeyIndex, RunStatus, Warehouse
 from warehouse.inputs import FileStamp, InputProgress, ResumePlan, plan_resume, read_progress, stamp
 from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE

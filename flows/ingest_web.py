@@ -44,8 +44,8 @@ from flows.crawl import (
 from flows.crawl.tasks import WebContext, collect, discover_all, fetchers_for, submit_batches
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from transforms.article import CleanSettings
+from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from transforms.normalise import canonical_url
-from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from warehouse import BatchWriter, KeyIndex, Warehouse
 from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE
 from warehouse.reader import known_urls

@@ -28,14 +28,14 @@ from extractors.web import page_to_article
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.summary import summary_rows
 from transforms.article import Article, CleanSettings
-from transforms.normalise import parse_timestamp
-from transforms.pipeline import clean_document
-from transforms.site_boilerplate import (
+from transforms.boilerplate.site import (
     DEFAULT_MIN_ARTICLES,
     DEFAULT_SHARE,
     NO_LEARNED_BOILERPLATE,
     LearnedBoilerplate,
 )
+from transforms.normalise import parse_timestamp
+from transforms.pipeline import clean_document
 from warehouse import BatchWriter, RunStatus, Warehouse, WriteCounts
 from warehouse.raw_pages import iter_raw_pages
 from warehouse.rewrite import remove_latest_versions

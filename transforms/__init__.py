@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from transforms.article import Article, CleanSettings, build_article
     from transforms.boilerplate import strip_boilerplate
+    from transforms.boilerplate.site import LearnedBoilerplate, strip_site_boilerplate
     from transforms.pipeline import clean_document, clean_files
-    from transforms.site_boilerplate import LearnedBoilerplate, strip_site_boilerplate
 
 __all__ = [
     "Article",
@@ -34,7 +34,7 @@ _HOMES = {
     "transforms.article": ("Article", "CleanSettings", "build_article"),
     "transforms.boilerplate": ("strip_boilerplate",),
     "transforms.pipeline": ("clean_document", "clean_files"),
-    "transforms.site_boilerplate": ("LearnedBoilerplate", "strip_site_boilerplate"),
+    "transforms.boilerplate.site": ("LearnedBoilerplate", "strip_site_boilerplate"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

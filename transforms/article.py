@@ -18,6 +18,12 @@ from transforms.boilerplate import (
     RuleSet,
     strip_boilerplate,
 )
+from transforms.boilerplate.site import (
+    DEFAULT_MIN_ARTICLES,
+    DEFAULT_SHARE,
+    NO_LEARNED_BOILERPLATE,
+    LearnedBoilerplate,
+)
 from transforms.language import detect_language
 from transforms.leftovers import byline_authors, dateline_date, dateline_modified
 from transforms.normalise import (
@@ -29,12 +35,6 @@ from transforms.normalise import (
     normalise_line,
     parse_timestamp,
     word_count,
-)
-from transforms.site_boilerplate import (
-    DEFAULT_MIN_ARTICLES,
-    DEFAULT_SHARE,
-    NO_LEARNED_BOILERPLATE,
-    LearnedBoilerplate,
 )
 
 __all__ = ["Article", "CleanSettings", "build_article", "make_article_id"]
@@ -49,7 +49,7 @@ class CleanSettings:
     min_words: int = 20
     default_source: str | None = None
     rules: RuleSet = field(default=DEFAULT_RULES)
-    # Site-learned boilerplate (transforms.site_boilerplate): the thresholds, and the
+    # Site-learned boilerplate (transforms.boilerplate.site): the thresholds, and the
     # snapshot of learned patterns a run loads once at its start
     # (warehouse.site_rules.with_learned_boilerplate); empty until then.
     site_share: float = DEFAULT_SHARE

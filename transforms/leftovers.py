@@ -2,7 +2,7 @@
 
 A page whose markup names no author or date often prints them as the body's
 first lines ("By Jane Doe", "Published July 29, 2025"); the `byline.*` and
-`dateline.*` rules (`transforms.boilerplate_leftovers`) remove those lines,
+`dateline.*` rules (`transforms.boilerplate.leftovers`) remove those lines,
 and these helpers read the names and the date back out of the removals so
 `build_article` can fill `authors` and `published_at` when they are empty.
 Only text is returned; `transforms.normalise` cleans and parses it.
@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from typing import Final
 
 from transforms.boilerplate import Removal
-from transforms.boilerplate_leftovers import BYLINE_NAMES, DATELINE_DATE
-from transforms.boilerplate_rules import BoilerplateKind
+from transforms.boilerplate.leftovers import BYLINE_NAMES, DATELINE_DATE
+from transforms.boilerplate.rules import BoilerplateKind
 
 __all__ = ["byline_authors", "dateline_date", "dateline_modified"]
 

@@ -446,7 +446,7 @@ NOTES: Final = {
     ),
     "site_boilerplate.patterns": Notes(
         "paragraphs repeated across the source's articles, counted with bounded error "
-        "(transforms/site_boilerplate.py); a pattern frequent enough becomes a removal rule "
+        "(transforms/boilerplate/site.py); a pattern frequent enough becomes a removal rule "
         "for that source",
         '[{"fingerprint": "3f9c0a1b2c3d4e5f", "articles": 57, "max_error": 2, "text": "…"}]',
     ),

@@ -3,7 +3,7 @@
 One small Delta table, `state/site_boilerplate` (schema
 `SITE_BOILERPLATE`), one row per source: how many of its articles were
 counted and the paragraphs tracked with their counts
-(`transforms.site_boilerplate`). A run uses it in two calls:
+(`transforms.boilerplate.site`). A run uses it in two calls:
 
 1. at its start, `with_learned_boilerplate(store, settings)`: the snapshot
    of learned patterns goes into the `CleanSettings` every task cleans with,
@@ -44,7 +44,7 @@ import pyarrow.dataset as ds
 
 from transforms.article import CleanSettings
 from transforms.boilerplate import Removal
-from transforms.site_boilerplate import (
+from transforms.boilerplate.site import (
     ERROR_SHARE,
     PatternCount,
     SiteCounts,

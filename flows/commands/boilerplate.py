@@ -36,7 +36,7 @@ def share(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from transforms.site_boilerplate import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
+    from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 
     actions = parser.add_subparsers(dest="action", required=True)
     show = actions.add_parser("list", help="learned paragraphs per source")
@@ -88,7 +88,7 @@ def print_learned(store: Warehouse, args: argparse.Namespace, out: Console) -> N
     """One table: source, rule, share, articles, learned or not, a sample of the text."""
     from rich.table import Table
 
-    from transforms.site_boilerplate import RULE_PREFIX
+    from transforms.boilerplate.site import RULE_PREFIX
     from warehouse import read_site_counts
 
     table = Table(title=f"site-learned boilerplate · {store.root}", title_justify="left")

@@ -26,9 +26,8 @@ from hypothesis import strategies as st
 from extractors.html import extract_html
 from extractors.records import Metadata, ParsedArticle, Reject
 from transforms.article import Article, CleanSettings, build_article
-from transforms.boilerplate_rules import FOLD
-from transforms.normalise import normalise_body
-from transforms.site_boilerplate import (
+from transforms.boilerplate.rules import FOLD
+from transforms.boilerplate.site import (
     MAX_WORDS,
     NO_LEARNED_BOILERPLATE,
     SITE_KIND,
@@ -40,6 +39,7 @@ from transforms.site_boilerplate import (
     observed_paragraphs,
     strip_site_boilerplate,
 )
+from transforms.normalise import normalise_body
 
 HARVARD_FOOTER = (
     "Disclaimer:",

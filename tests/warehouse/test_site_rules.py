@@ -15,7 +15,7 @@ from tests.support.local import local
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from transforms.article import CleanSettings
 from transforms.boilerplate import Removal
-from transforms.site_boilerplate import SITE_KIND, fingerprint, strip_site_boilerplate
+from transforms.boilerplate.site import SITE_KIND, fingerprint, strip_site_boilerplate
 from warehouse import (
     SCHEMA_VERSION,
     RunRecord,

@@ -15,7 +15,7 @@ import pytest
 
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle
 from transforms.article import Article, CleanSettings, build_article
-from transforms.site_boilerplate import count_articles, learn, observed_paragraphs
+from transforms.boilerplate.site import count_articles, learn, observed_paragraphs
 from warehouse import BatchWriter, Warehouse
 
 AT = datetime(2026, 11, 30, tzinfo=UTC)

@@ -5,7 +5,7 @@ and subscription pitches, "follow us" and app promos, affiliate disclosures,
 related-headline lists, the headline repeated at the top of the body (a
 check in `transforms.boilerplate`, since it compares with the title),
 bylines and datelines at the start, image captions and credits. The rules
-here add to `transforms.boilerplate_patterns`; each is named data like those,
+here add to `transforms.boilerplate.patterns`; each is named data like those,
 each has an example in `tests/transforms/test_leftovers.py`, and each was kept
 only when the full 791-page `extraction-dev` evaluation (`news-etl eval`)
 showed it removing more text the labels exclude than text they keep.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from transforms.boilerplate_rules import BoilerplateKind, Position, Rule
+from transforms.boilerplate.rules import BoilerplateKind, Position, Rule
 
 __all__ = ["BYLINE_NAMES", "DATELINE_DATE", "LEFTOVER_RULES"]
 

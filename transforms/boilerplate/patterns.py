@@ -1,6 +1,6 @@
 """The default boilerplate rules, as named data grouped by kind.
 
-Types and matching conventions are in `transforms.boilerplate_rules`; every
+Types and matching conventions are in `transforms.boilerplate.rules`; every
 rule here is exercised by an example in `tests/transforms/test_boilerplate.py`
 (add one there with a new rule). Evidence for most rules is the shared
 corpus: `footers/boilerplate_catalogue` and the "without" snippets of
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from transforms.boilerplate_rules import BoilerplateKind, Position, Rule
+from transforms.boilerplate.rules import BoilerplateKind, Position, Rule
 
 __all__ = ["RULES"]
 

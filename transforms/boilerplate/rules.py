@@ -1,4 +1,4 @@
-"""What a boilerplate rule is; the rules themselves are in `transforms.boilerplate_patterns`.
+"""What a boilerplate rule is; the rules themselves are in `transforms.boilerplate.patterns`.
 
 Each `Rule` describes one kind of line that is not article text: a paywall
 prompt, a newsletter sign-up, a copyright notice. A rule's pattern must match

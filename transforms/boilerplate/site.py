@@ -49,8 +49,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from transforms.boilerplate import Cleaned, Removal
-from transforms.boilerplate_rules import FOLD
+from transforms.boilerplate.engine import Cleaned, Removal
+from transforms.boilerplate.rules import FOLD
 from transforms.normalise import word_count
 
 __all__ = [

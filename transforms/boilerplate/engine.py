@@ -3,7 +3,7 @@
 A body keeps paragraphs apart with blank lines, but a publisher's footer is
 often a few single lines inside the last block (the seed article's two-line
 subscription footer is one), so the unit here is the line. A line goes only
-when a rule in `transforms.boilerplate_patterns` matches all of it; every other
+when a rule in `transforms.boilerplate.patterns` matches all of it; every other
 line comes out byte-identical, whitespace included (`transforms.normalise`
 normalises later). Afterwards only the blank lines the removal disturbed are
 tidied: two gaps that became one keep the first, and a gap left at the start
@@ -30,9 +30,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from transforms.boilerplate_leftovers import LEFTOVER_RULES
-from transforms.boilerplate_patterns import RULES
-from transforms.boilerplate_rules import FOLD, BoilerplateKind, Position, Rule
+from transforms.boilerplate.leftovers import LEFTOVER_RULES
+from transforms.boilerplate.patterns import RULES
+from transforms.boilerplate.rules import FOLD, BoilerplateKind, Position, Rule
 from transforms.errors import InvalidRuleError
 
 __all__ = [
