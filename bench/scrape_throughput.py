@@ -69,10 +69,10 @@ def _page_files(count: int) -> list[Path]:
 def run_scrape(urls: list[str], delay: float) -> dict[str, Any]:
     """Fetch, extract and clean every URL; counts and timings as JSON-ready values."""
     sys.path.insert(0, str(REPO))
-    from extractors.http import FetchedPage, Fetcher
     from extractors.records import DiscoveredUrl, Reject
     from extractors.sources import HttpSettings
-    from extractors.web import page_to_article
+    from extractors.web.discovery import page_to_article
+    from extractors.web.http import FetchedPage, Fetcher
     from transforms.article import Article, CleanSettings, build_article
 
     settings = HttpSettings(per_host_delay_seconds=delay)

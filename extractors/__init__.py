@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from extractors.errors import ConfigError
     from extractors.files import list_inputs, read_file
     from extractors.html import extract_html
-    from extractors.http import Fetcher, is_transient
     from extractors.records import (
         DiscoveredUrl,
         ExtractionMethod,
@@ -30,7 +29,8 @@ if TYPE_CHECKING:
     )
     from extractors.sources import HttpSettings, Source, SourcesConfig, load_config
     from extractors.warc import is_warc_name, iter_warc
-    from extractors.web import Discovery, discover, page_to_article
+    from extractors.web.discovery import Discovery, discover, page_to_article
+    from extractors.web.http import Fetcher, is_transient
 
 __all__ = [
     "ConfigError",
@@ -64,7 +64,7 @@ _HOMES = {
     "extractors.errors": ("ConfigError",),
     "extractors.files": ("list_inputs", "read_file"),
     "extractors.html": ("extract_html",),
-    "extractors.http": ("Fetcher", "is_transient"),
+    "extractors.web.http": ("Fetcher", "is_transient"),
     "extractors.records": (
         "DiscoveredUrl",
         "ExtractionMethod",
@@ -78,7 +78,7 @@ _HOMES = {
     ),
     "extractors.sources": ("HttpSettings", "Source", "SourcesConfig", "load_config"),
     "extractors.warc": ("is_warc_name", "iter_warc"),
-    "extractors.web": ("Discovery", "discover", "page_to_article"),
+    "extractors.web.discovery": ("Discovery", "discover", "page_to_article"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

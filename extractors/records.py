@@ -139,7 +139,7 @@ class Reject:
     `http_status` is the status of the answer that refused the URL (None
     when no answer came, or when the reject is not about a fetch), and
     `transient` whether the fetcher judged that a later try may pass (None
-    when it did not say; `extractors.transience` then decides from the
+    when it did not say; `extractors.web.transience` then decides from the
     reason and status).
     """
 
@@ -151,7 +151,7 @@ class Reject:
     transient: bool | None = None
 
 
-# Web fetching (issue 3): what `extractors.http.Fetcher.fetch` returns besides a `Reject`.
+# Web fetching (issue 3): what `extractors.web.http.Fetcher.fetch` returns besides a `Reject`.
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ scheme through pyarrow's file systems (`s3://` with the standard AWS
 variables: `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
 `AWS_REGION`, so the same command reads AWS, MinIO or any S3-compatible
 store). The operator names these inputs, so no SSRF guard applies (as for
-local paths); scraped URLs go through `extractors.http` instead.
+local paths); scraped URLs go through `extractors.web.http` instead.
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.records import DiscoveredUrl, Reject
 from extractors.sources import Source, SourcesConfig, load_config
-from extractors.transience import DEFAULT_PERMANENT_REJECT_DAYS
-from extractors.web import Discovery
+from extractors.web.discovery import Discovery
+from extractors.web.transience import DEFAULT_PERMANENT_REJECT_DAYS
 from flows.artifacts import publish_warehouse_figures
 from flows.crawl import (
     CrawlPolicy,

@@ -24,7 +24,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from extractors.records import DiscoveredUrl, FetchedPage
-from extractors.web import page_to_article
+from extractors.web.discovery import page_to_article
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.summary import summary_rows
 from transforms.article import Article, CleanSettings

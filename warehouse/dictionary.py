@@ -485,7 +485,7 @@ NOTES: Final = {
         "https://example.org/rss.xml",
     ),
     "url_outcomes.kind": Notes(
-        "`extractors.transience.failure_kind` of the reject: transient for a timeout, no "
+        "`extractors.web.transience.failure_kind` of the reject: transient for a timeout, no "
         "answer, 408, 429, 5xx; permanent for 410, 451, TOO_LARGE, NOT_HTML, REDIRECT_LOOP, "
         "BLOCKED_ADDRESS; other failures get no row",
         "permanent",
@@ -495,7 +495,7 @@ NOTES: Final = {
         "`Reject.http_status` of the last failure",
         "410",
         "no answer came (timeout, connection error, SSRF guard); for now also size and type "
-        "refusals, whose status `extractors.http` does not pass on yet",
+        "refusals, whose status `extractors.web.http` does not pass on yet",
     ),
     "url_outcomes.detail": Notes("`Reject.detail` of the last failure", "HTTP 410"),
     "url_outcomes.failures": Notes(

@@ -219,7 +219,7 @@ INPUTS: Final = pa.schema(
 )  # fmt: skip
 
 # state/url_outcomes.parquet: one row per listed URL whose last fetch failed for a
-# transient or a permanent reason (extractors/transience.py), so that the next web
+# transient or a permanent reason (extractors/web/transience.py), so that the next web
 # run retries the one and leaves the other alone (warehouse/url_outcomes.py).
 URL_OUTCOMES: Final = pa.schema(
     [

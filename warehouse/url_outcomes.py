@@ -4,7 +4,7 @@ Issue 13: a URL rejected for a permanent reason (410, too large, not HTML)
 was fetched again on every run, and one listed URL that timed out made the
 next run drop its feed's validators and read the whole feed unconditionally.
 This table keeps one row per listed URL whose last fetch failed transiently
-or permanently (`extractors.transience` says which, from the reject's typed
+or permanently (`extractors.web.transience` says which, from the reject's typed
 fields): the next run retries the transient ones directly, without needing
 their listing, and leaves the permanent ones alone for a rest period. A URL
 fetched again loses its row, then gets a new one if it failed again.
@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow as pa
 
 from extractors.records import DiscoveredUrl, FailureKind, Reject, RejectReason
-from extractors.transience import failure_kind, with_failure_facts
+from extractors.web.transience import failure_kind, with_failure_facts
 from warehouse.convert import storable
 from warehouse.delta import read, replace_all
 from warehouse.errors import WarehouseReadError

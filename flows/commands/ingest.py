@@ -55,7 +55,7 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
 
 def _web_arguments(ingest: argparse.ArgumentParser) -> None:
     """Options of a web run (`--config`)."""
-    from extractors.transience import DEFAULT_PERMANENT_REJECT_DAYS  # a light module
+    from extractors.web.transience import DEFAULT_PERMANENT_REJECT_DAYS  # a light module
 
     ingest.add_argument(
         "--refresh",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from extractors.records import DiscoveredUrl, FailureKind
 from extractors.sources import Source
-from extractors.web import Discovery
+from extractors.web.discovery import Discovery
 from flows.crawl.tally import SourceTally
 from transforms.normalise import canonical_url, parse_timestamp
 from warehouse import BatchWriter

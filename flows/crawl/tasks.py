@@ -17,12 +17,12 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, wait
 
-from extractors.http import Fetcher
-from extractors.politeness import HostGate
 from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject, Validators
 from extractors.sources import Source, SourcesConfig
-from extractors.transience import with_failure_facts
-from extractors.web import Discovery, discover, page_to_article
+from extractors.web.discovery import Discovery, discover, page_to_article
+from extractors.web.http import Fetcher
+from extractors.web.politeness import HostGate
+from extractors.web.transience import with_failure_facts
 from flows.crawl.tally import SourceTally
 from transforms.article import Article, CleanSettings
 from transforms.pipeline import clean_document

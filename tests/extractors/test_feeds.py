@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.feeds import parse_feed, utc_datetime
 from extractors.records import DiscoveredUrl, Reject, RejectReason
+from extractors.web.feeds import parse_feed, utc_datetime
 
 FEEDS = "feeds"
 RSS_PARSER = "feeds/rbren__rss-parser/input"

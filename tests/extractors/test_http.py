@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from extractors.decoding import decode
-from extractors.http import Expect, Fetcher, is_transient
-from extractors.netguard import check_url
-from extractors.politeness import HostGate
 from extractors.records import FetchedPage, NotModified, Reject, RejectReason, Validators
 from extractors.sources import HttpSettings
+from extractors.web.http import Expect, Fetcher, is_transient
+from extractors.web.netguard import check_url
+from extractors.web.politeness import HostGate
 from tests.support.http_server import (
     InTurn,
     LoggedRequest,

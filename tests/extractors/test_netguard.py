@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from extractors.netguard import check_url
+from extractors.web.netguard import check_url
 
 ZONE = {
     "news.example": ["93.184.215.14"],

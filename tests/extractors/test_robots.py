@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token, robots_text
+from extractors.web.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token, robots_text
 
 UA = "news-etl/0.1 (+https://example.org/bot)"
 HOST = "http://example.com"

@@ -14,7 +14,7 @@ from lxml import etree
 
 from extractors.errors import ExtractError, TooLargeError, UnreadableError, UnsafeXmlError
 from extractors.records import RejectReason
-from extractors.safexml import (
+from extractors.web.safexml import (
     check_xml,
     gunzip_bounded,
     parse_xml,

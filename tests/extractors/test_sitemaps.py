@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.records import Reject, RejectReason
-from extractors.sitemaps import SitemapResult, parse_sitemap
+from extractors.web.sitemaps import SitemapResult, parse_sitemap
 
 SITEMAP_URL = "https://example.org/sitemap.xml"
 ADVERTOOLS = "sitemaps/eliasdabbas__advertools/sitemap_testing"
@@ -157,7 +157,7 @@ def test_relative_invalid_and_duplicate_urls_are_skipped(caplog: pytest.LogCaptu
         b"<url><loc>https://example.org/ok</loc></url><url><loc>https://example.org/ok</loc></url>"
         b"<url><lastmod>2020-01-01</lastmod></url></urlset>"
     )
-    with caplog.at_level(logging.WARNING, logger="extractors.sitemaps"):
+    with caplog.at_level(logging.WARNING, logger="extractors.web.sitemaps"):
         result = parse_sitemap(data, url=SITEMAP_URL, source="test")
     assert isinstance(result, SitemapResult)
     assert [u.url for u in result.urls] == ["https://example.org/ok"]
@@ -167,7 +167,7 @@ def test_relative_invalid_and_duplicate_urls_are_skipped(caplog: pytest.LogCaptu
 def test_url_count_is_capped(caplog: pytest.LogCaptureFixture) -> None:
     """Past `max_urls` the rest is dropped with a warning; the first ones are kept in order."""
     entries = b"".join(b"<url><loc>https://example.org/%d</loc></url>" % i for i in range(12))
-    with caplog.at_level(logging.WARNING, logger="extractors.sitemaps"):
+    with caplog.at_level(logging.WARNING, logger="extractors.web.sitemaps"):
         result = parse_sitemap(
             b"<urlset>" + entries + b"</urlset>", url=SITEMAP_URL, source="test", max_urls=10
         )

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from extractors.http import Fetcher
 from extractors.records import FailureKind, Reject, RejectReason
 from extractors.sources import HttpSettings
-from extractors.transience import failure_kind, with_failure_facts
+from extractors.web.http import Fetcher
+from extractors.web.transience import failure_kind, with_failure_facts
 from tests.support.http_server import Reply, TestServer, redirect
 
 FAST = HttpSettings(

@@ -46,7 +46,7 @@ from extractors.decoding import decode
 from extractors.errors import ExtractError, UnsafeXmlError
 from extractors.htmlparse import lxml_section
 from extractors.records import DiscoveredUrl, Metadata, Reject
-from extractors.safexml import MAX_XML_BYTES, check_xml, gunzip_bounded
+from extractors.web.safexml import MAX_XML_BYTES, check_xml, gunzip_bounded
 
 __all__ = ["absolute_http_url", "parse_feed", "utc_datetime"]
 

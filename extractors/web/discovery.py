@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError
-from extractors.feeds import parse_feed
 from extractors.html import extract_html
-from extractors.http import Expect, FetchedPage, Fetcher, NotModified, Validators
 from extractors.records import DiscoveredUrl, Metadata, ParsedArticle, Reject
-from extractors.sitemaps import parse_sitemap
 from extractors.sources import Source
+from extractors.web.feeds import parse_feed
+from extractors.web.http import Expect, FetchedPage, Fetcher, NotModified, Validators
+from extractors.web.sitemaps import parse_sitemap
 
 __all__ = ["Discovery", "discover", "page_to_article"]
 

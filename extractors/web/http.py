@@ -30,8 +30,10 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
-from extractors.fetch_many import fetch_concurrently
-from extractors.http_body import (
+from extractors.records import FetchedPage, NotModified, Reject, RejectReason, Validators
+from extractors.sources import HttpSettings
+from extractors.web.fetch_many import fetch_concurrently
+from extractors.web.http_body import (
     ACCEPT,
     ACCEPT_ENCODING,
     CorruptBodyError,
@@ -44,12 +46,10 @@ from extractors.http_body import (
     sniff_refusal,
     type_refusal,
 )
-from extractors.netguard import check_url
-from extractors.politeness import HostGate
-from extractors.records import FetchedPage, NotModified, Reject, RejectReason, Validators
-from extractors.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token, robots_text
-from extractors.sources import HttpSettings
-from extractors.transience import is_transient
+from extractors.web.netguard import check_url
+from extractors.web.politeness import HostGate
+from extractors.web.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token, robots_text
+from extractors.web.transience import is_transient
 
 __all__ = [
     "Expect",

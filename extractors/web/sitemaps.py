@@ -39,9 +39,9 @@ from lxml import etree
 
 from extractors.decoding import decode
 from extractors.errors import ExtractError, UnsafeXmlError
-from extractors.feeds import absolute_http_url, utc_datetime
 from extractors.records import DiscoveredUrl, Metadata, Reject
-from extractors.safexml import MAX_XML_BYTES, gunzip_bounded, parse_xml
+from extractors.web.feeds import absolute_http_url, utc_datetime
+from extractors.web.safexml import MAX_XML_BYTES, gunzip_bounded, parse_xml
 
 __all__ = ["MAX_SITEMAP_URLS", "SitemapResult", "parse_sitemap"]
 
