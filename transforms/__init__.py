@@ -9,8 +9,9 @@ command that only needs a date parser or a constant.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from extractors.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from transforms.article import Article, CleanSettings, build_article
@@ -36,18 +37,5 @@ _HOMES = {
     "transforms.pipeline": ("clean_document", "clean_files"),
     "transforms.boilerplate.site": ("LearnedBoilerplate", "strip_site_boilerplate"),
 }
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
-
 if not TYPE_CHECKING:  # hidden from mypy, so a misspelt import is still an error
-
-    def __getattr__(name: str) -> object:
-        """Import a public name's module the first time the name is used, then keep it."""
-        if name not in _HOME_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(_HOME_OF[name]), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        """The loaded names and the public ones not loaded yet, for `dir()` and completion."""
-        return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(globals(), _HOMES)

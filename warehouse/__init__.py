@@ -11,8 +11,9 @@ datasketch/scipy, DuckDB and the cleaning pipeline (about 1.1 s measured with
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from extractors.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from warehouse.catalog import ArticleCatalog
@@ -118,18 +119,5 @@ _HOMES = {
     "warehouse.state": ("read_validators", "write_validators"),
     "warehouse.writer": ("BatchWriter", "WriteCounts"),
 }
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
-
 if not TYPE_CHECKING:  # hidden from mypy, so a misspelt import is still an error
-
-    def __getattr__(name: str) -> object:
-        """Import a public name's module the first time the name is used, then keep it."""
-        if name not in _HOME_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(_HOME_OF[name]), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        """The loaded names and the public ones not loaded yet, for `dir()` and completion."""
-        return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(globals(), _HOMES)
