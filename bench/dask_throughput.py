@@ -45,8 +45,8 @@ def core_only(warc: Path, warehouse: Path, split_mb: float, batch_size: int) -> 
     """The flow's batches through the core functions in one process, without Prefect."""
     from extractors.parts import plan_parts
     from flows.batches import plan_batches
+    from pipeline.clean import clean_parts
     from transforms.article import CleanSettings
-    from transforms.pipeline import clean_parts
     from warehouse import BatchWriter, KeyIndex, Warehouse
 
     started = time.perf_counter()
@@ -70,8 +70,8 @@ def core_only(warc: Path, warehouse: Path, split_mb: float, batch_size: int) -> 
 
 
 def _clean_batch(parts: Any) -> Any:
+    from pipeline.clean import clean_parts
     from transforms.article import CleanSettings
-    from transforms.pipeline import clean_parts
 
     return clean_parts(
         parts, settings=CleanSettings(), run_id="pool", ingested_at=datetime.now(UTC)

@@ -1,6 +1,6 @@
 """Article-body quality of the pipeline against bare trafilatura, on labelled pages.
 
-A thin wrapper over `transforms.evaluate` (the same code as `news-etl eval`):
+A thin wrapper over `pipeline.evaluate` (the same code as `news-etl eval`):
 the pipeline, trafilatura with default settings and trafilatura without
 comments on the same pages in the same run, with F1, P, R, snippet rates,
 pages/s, per-rule contribution (ablation) and the worst pages. Data:
@@ -19,7 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from transforms.evaluate import evaluate, format_report, labelled_folder, load_pages  # noqa: E402
+from pipeline.evaluate import evaluate, format_report, labelled_folder, load_pages  # noqa: E402
 
 
 def main() -> None:

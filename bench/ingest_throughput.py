@@ -51,8 +51,8 @@ def run_baseline(repeats: int) -> dict[str, float]:
 
 def run_pipeline(repeats: int) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
+    from pipeline.clean import clean_files
     from transforms.article import Article, CleanSettings
-    from transforms.pipeline import clean_files
     from warehouse import BatchWriter, KeyIndex, Warehouse
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,4 @@
-"""Write `transforms/eval_split.tsv`: extraction-dev split into a tune and a validation half.
+"""Write `pipeline/eval_split.tsv`: extraction-dev split into a tune and a validation half.
 
 Issue 14, "An honest measure first": rules, thresholds and models are tuned on
 the tune half only and reported on the validation half. Pages are grouped by
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from tld import get_fld
 from warc_throughput import _default_corpus  # sibling script module
 
-OUT = Path(__file__).resolve().parents[1] / "transforms" / "eval_split.tsv"
+OUT = Path(__file__).resolve().parents[1] / "pipeline" / "eval_split.tsv"
 HEADER = "# page\tsite\thalf  (made by bench/make_eval_split.py; issue 14)\n"
 
 

@@ -27,8 +27,8 @@ from precision_fallback import guarded
 from extractors.decoding import decode
 from extractors.furniture import PageMarks, closing_candidates, page_marks, trim_closing_section
 from extractors.htmlparse import lxml_section, parse_html
-from transforms.evaluate import labelled_folder, load_pages
-from transforms.quality import PageScore, score_page
+from pipeline.evaluate import labelled_folder, load_pages
+from pipeline.quality import PageScore, score_page
 
 
 def marks_of(corpus: Path, names: set[str]) -> dict[str, PageMarks]:

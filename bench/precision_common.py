@@ -24,8 +24,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from precision_data import PageData  # noqa: E402
 
 from extractors.records import ParsedArticle, Reject  # noqa: E402
+from pipeline.quality import PageScore, score_page, summarise  # noqa: E402
 from transforms.article import CleanSettings, build_article  # noqa: E402
-from transforms.quality import PageScore, score_page, summarise  # noqa: E402
 
 _INGESTED = datetime(2026, 1, 1, tzinfo=UTC)
 Variant = Callable[[PageData], str | None]  # the extracted body, or None for a reject

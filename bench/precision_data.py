@@ -38,9 +38,9 @@ from extractors.jsonld import article_body_from_jsonld, article_metadata_from_js
 from extractors.metatags import metadata_from_meta_tags  # noqa: E402
 from extractors.records import Metadata, ParsedArticle  # noqa: E402
 from extractors.resili import resiliparse_text  # noqa: E402
-from transforms.evaluate import LabelledPage, labelled_folder, load_pages  # noqa: E402
+from pipeline.evaluate import LabelledPage, labelled_folder, load_pages  # noqa: E402
 
-SPLIT = REPO / "transforms" / "eval_split.tsv"
+SPLIT = REPO / "pipeline" / "eval_split.tsv"
 
 
 def default_cache() -> Path:

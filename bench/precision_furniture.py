@@ -46,8 +46,8 @@ from precision_data import PageData, default_cache, load_cache
 from precision_fallback import guarded
 from precision_lines import agreement
 
-from transforms.evaluate import labelled_folder, load_pages
-from transforms.quality import PageScore, score_page, summarise
+from pipeline.evaluate import labelled_folder, load_pages
+from pipeline.quality import PageScore, score_page, summarise
 
 C = pl._COLUMN
 Line = dict[str, float]

@@ -1,6 +1,6 @@
 """The pipeline end to end on one half, and each boilerplate rule ablated (issue 14 part 3).
 
-`transforms.evaluate.evaluate` on the tune pages of extraction-dev: the
+`pipeline.evaluate.evaluate` on the tune pages of extraction-dev: the
 pipeline's and trafilatura's (no comments) figures, the pages more than 0.10
 F1 worse than trafilatura's, and the
 per-rule contributions (F1 with every rule minus F1 without that one, on the
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from precision_data import read_split
 
-from transforms.evaluate import evaluate, labelled_folder, load_pages
+from pipeline.evaluate import evaluate, labelled_folder, load_pages
 
 
 def main() -> None:

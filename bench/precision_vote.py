@@ -22,7 +22,7 @@ from precision_data import PageData, default_cache, load_cache
 from precision_fallback import guarded
 from precision_lines import agreement
 
-from transforms.quality import score_page
+from pipeline.quality import score_page
 
 Rule = Callable[[Sequence[float]], bool]
 C = vote._COLUMN

@@ -9,7 +9,7 @@ every page of the site rebuilt through `build_article` with it. Learning is
 in-sample (a page counts towards what is removed from it), as for the
 articles of a source's first runs.
 
-Prints the shingle F1, precision and recall (`transforms.quality`) and the
+Prints the shingle F1, precision and recall (`pipeline.quality`) and the
 snippet rates before and after, over the grouped pages and over the whole
 set; how many paragraphs were learned and removed, and how many removed
 paragraphs occur in the labelled article text (a removal of real text);
@@ -39,6 +39,15 @@ sys.path.insert(0, str(REPO))
 
 from extractors.html import extract_html  # noqa: E402
 from extractors.records import Metadata, ParsedArticle, Reject  # noqa: E402
+from pipeline.evaluate import LabelledPage, load_pages  # noqa: E402
+from pipeline.quality import (  # noqa: E402
+    CorpusScore,
+    PageScore,
+    SnippetRates,
+    score_page,
+    snippet_rates,
+    summarise,
+)
 from transforms.article import Article, CleanSettings, build_article  # noqa: E402
 from transforms.boilerplate.site import (  # noqa: E402
     PARAGRAPH_BREAK,
@@ -49,16 +58,7 @@ from transforms.boilerplate.site import (  # noqa: E402
     learn,
     observed_paragraphs,
 )
-from transforms.evaluate import LabelledPage, load_pages  # noqa: E402
 from transforms.normalise import domain_of  # noqa: E402
-from transforms.quality import (  # noqa: E402
-    CorpusScore,
-    PageScore,
-    SnippetRates,
-    score_page,
-    snippet_rates,
-    summarise,
-)
 
 
 def iter_pages(folder: Path, limit: int | None) -> Iterator[LabelledPage]:

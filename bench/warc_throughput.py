@@ -126,8 +126,8 @@ def run_pipeline(warc: Path) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
     from extractors.parts import plan_parts
     from extractors.records import Reject
+    from pipeline.clean import clean_parts
     from transforms.article import Article, CleanSettings
-    from transforms.pipeline import clean_parts
     from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts
 
     settings = CleanSettings(default_source="bench")

@@ -11,7 +11,7 @@ paragraphs by stop words and link density, resiliparse applies its own
 main-content rules). Page furniture is where extractors disagree most.
 
 Overlap is measured on 4-word shingles of lower-cased `\\w+` tokens, the
-grain of the quality metric (`transforms.quality`), so "supported" means
+grain of the quality metric (`pipeline.quality`), so "supported" means
 the witness holds the same runs of words, not merely the same vocabulary.
 """
 

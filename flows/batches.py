@@ -18,8 +18,8 @@ from prefect.futures import PrefectFuture
 from extractors.parts import FilePart
 from extractors.records import RESUMED_TALLY, DiscoveredUrl, FetchedPage, Reject
 from extractors.warc import is_warc_name
+from pipeline.clean import CleanedBatch
 from transforms.article import Article
-from transforms.pipeline import CleanedBatch
 from transforms.similarity import Signature, SimilaritySettings
 from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts, write_raw_pages
 from warehouse.inputs import FileStamp, InputProgress, write_progress

@@ -16,8 +16,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.parts import FilePart
+from pipeline.clean import CleanedBatch, clean_parts
 from transforms.article import CleanSettings
-from transforms.pipeline import CleanedBatch, clean_parts
 from transforms.similarity import SimilaritySettings
 
 __all__ = ["extract_batch"]

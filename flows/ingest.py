@@ -41,14 +41,14 @@ from flows.extract_task import extract_batch
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.progress import ProgressReporter
 from flows.runners import Runner, RunnerKind, choose_runner, task_runner
+from flows.site_learning import learn_pending, with_learned_boilerplate
 from flows.summary import summary_rows
+from pipeline.clean import CleanedBatch
 from transforms.article import CleanSettings
 from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
-from transforms.pipeline import CleanedBatch
 from warehouse import BatchWriter, KeyIndex, RunStatus, Warehouse
 from warehouse.inputs import FileStamp, InputProgress, ResumePlan, plan_resume, read_progress, stamp
 from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE
-from warehouse.site_rules import learn_pending, with_learned_boilerplate
 
 __all__ = ["ingest_files"]
 

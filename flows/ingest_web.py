@@ -43,13 +43,13 @@ from flows.crawl import (
 )
 from flows.crawl.tasks import WebContext, collect, discover_all, fetchers_for, submit_batches
 from flows.ledger import RunLedger, RunSummary, run_ledger
+from flows.site_learning import learn_pending, with_learned_boilerplate
 from transforms.article import CleanSettings
 from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from transforms.normalise import canonical_url
 from warehouse import BatchWriter, KeyIndex, Warehouse
 from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE
 from warehouse.reader import known_urls
-from warehouse.site_rules import learn_pending, with_learned_boilerplate
 from warehouse.state import read_validators, write_validators
 from warehouse.url_outcomes import read_url_outcomes, write_url_outcomes
 

@@ -26,7 +26,9 @@ from prefect.cache_policies import NO_CACHE
 from extractors.records import DiscoveredUrl, FetchedPage
 from extractors.web.discovery import page_to_article
 from flows.ledger import RunLedger, RunSummary, run_ledger
+from flows.site_learning import with_learned_boilerplate
 from flows.summary import summary_rows
+from pipeline.clean import clean_document
 from transforms.article import Article, CleanSettings
 from transforms.boilerplate.site import (
     DEFAULT_MIN_ARTICLES,
@@ -35,11 +37,9 @@ from transforms.boilerplate.site import (
     LearnedBoilerplate,
 )
 from transforms.normalise import parse_timestamp
-from transforms.pipeline import clean_document
 from warehouse import BatchWriter, RunStatus, Warehouse, WriteCounts
 from warehouse.raw_pages import iter_raw_pages
 from warehouse.rewrite import remove_latest_versions
-from warehouse.site_rules import with_learned_boilerplate
 
 __all__ = ["reprocess"]
 

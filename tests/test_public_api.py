@@ -38,11 +38,10 @@ PUBLIC = {
         "CleanSettings",
         "LearnedBoilerplate",
         "build_article",
-        "clean_document",
-        "clean_files",
         "strip_boilerplate",
         "strip_site_boilerplate",
     },
+    "pipeline": {"CleanedBatch", "clean_document", "clean_files", "clean_parts"},
     "warehouse": {
         "ARTICLES",
         "RAW_PAGES",
@@ -67,8 +66,6 @@ PUBLIC = {
         "compact_warehouse",
         "iter_raw_pages",
         "known_urls",
-        "learn_from_run",
-        "learn_pending",
         "migrate_warehouse",
         "read_site_counts",
         "read_validators",
@@ -79,7 +76,6 @@ PUBLIC = {
         "sql_views",
         "write_raw_pages",
         "write_run",
-        "with_learned_boilerplate",
         "write_validators",
     },
 }
@@ -94,7 +90,7 @@ def test_public_names(package: str) -> None:
         assert getattr(module, name) is not None
 
 
-@pytest.mark.parametrize("package", ["extractors", "transforms", "warehouse"])
+@pytest.mark.parametrize("package", ["extractors", "transforms", "pipeline", "warehouse"])
 def test_core_does_not_import_prefect(package: str) -> None:
     """The core packages import without pulling in Prefect (import-linter checks it statically)."""
     import subprocess
@@ -108,7 +104,8 @@ def test_core_does_not_import_prefect(package: str) -> None:
 # first use (PEP 562), so importing one submodule does not pay for all of them.
 LAZY = {
     "extractors": ("trafilatura", "warcio", "protego", "requests"),
-    "transforms": ("trafilatura", "courlan", "lxml", "datasketch"),
+    "transforms": ("courlan", "trafilatura", "lxml", "datasketch"),
+    "pipeline": ("trafilatura", "warcio", "lxml", "datasketch"),
     "warehouse": ("pyarrow", "datasketch", "duckdb", "trafilatura"),
 }
 

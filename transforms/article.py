@@ -51,7 +51,7 @@ class CleanSettings:
     rules: RuleSet = field(default=DEFAULT_RULES)
     # Site-learned boilerplate (transforms.boilerplate.site): the thresholds, and the
     # snapshot of learned patterns a run loads once at its start
-    # (warehouse.site_rules.with_learned_boilerplate); empty until then.
+    # (flows.site_learning.with_learned_boilerplate); empty until then.
     site_share: float = DEFAULT_SHARE
     site_min_articles: int = DEFAULT_MIN_ARTICLES
     site_boilerplate: LearnedBoilerplate = field(default=NO_LEARNED_BOILERPLATE)

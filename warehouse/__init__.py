@@ -33,13 +33,7 @@ if TYPE_CHECKING:
     from warehouse.rewrite import remove_articles
     from warehouse.runs import RunRecord, RunStatus, write_run
     from warehouse.schema import ARTICLES, RAW_PAGES, REJECTS, RUNS, SCHEMA_VERSION, VALIDATORS
-    from warehouse.site_rules import (
-        learn_from_run,
-        learn_pending,
-        read_site_counts,
-        reset_site_counts,
-        with_learned_boilerplate,
-    )
+    from warehouse.site_counts import read_site_counts, reset_site_counts
     from warehouse.state import read_validators, write_validators
     from warehouse.writer import BatchWriter, WriteCounts
 
@@ -67,8 +61,6 @@ __all__ = [
     "compact_warehouse",
     "iter_raw_pages",
     "known_urls",
-    "learn_from_run",
-    "learn_pending",
     "migrate_warehouse",
     "read_site_counts",
     "read_validators",
@@ -77,7 +69,6 @@ __all__ = [
     "run_query",
     "sql_views",
     "stored_locators",
-    "with_learned_boilerplate",
     "write_raw_pages",
     "write_run",
     "write_validators",
@@ -109,13 +100,7 @@ _HOMES = {
         "SCHEMA_VERSION",
         "VALIDATORS",
     ),
-    "warehouse.site_rules": (
-        "learn_from_run",
-        "learn_pending",
-        "read_site_counts",
-        "reset_site_counts",
-        "with_learned_boilerplate",
-    ),
+    "warehouse.site_counts": ("read_site_counts", "reset_site_counts"),
     "warehouse.state": ("read_validators", "write_validators"),
     "warehouse.writer": ("BatchWriter", "WriteCounts"),
 }

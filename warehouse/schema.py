@@ -254,7 +254,7 @@ def with_version(schema: pa.Schema) -> pa.Schema:
 
 
 # state/site_boilerplate.parquet: one row per source, the counts that site-learned
-# boilerplate is learned from (transforms/boilerplate/site.py, warehouse/site_rules.py).
+# boilerplate is learned from (transforms/boilerplate/site.py, warehouse/site_counts.py, flows/site_learning.py).
 SITE_PATTERN = pa.struct(
     [
         pa.field("fingerprint", pa.string(), nullable=False),

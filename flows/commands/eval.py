@@ -3,7 +3,7 @@
 Both halves of the labelled set by default (issue 14): the tune half with the
 per-rule ablation, the validation half with the pages the pipeline loses most
 on against trafilatura. `--update-floors` measures the CI gate's pages and
-rewrites `transforms/eval_floors.json`, refusing to loosen a limit unless
+rewrites `pipeline/eval_floors.json`, refusing to loosen a limit unless
 `--allow-lower` is given.
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, positive, quiet_libraries
 
 if TYPE_CHECKING:
-    from transforms.evaluate import Evaluation
+    from pipeline.evaluate import Evaluation
 
 NAME = "eval"
 ORDER = 60
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--half",
         choices=sorted(_HALVES),
         default="both",
-        help="which half of transforms/eval_split.tsv to score (default: %(default)s)",
+        help="which half of pipeline/eval_split.tsv to score (default: %(default)s)",
     )
     parser.add_argument(
         "--limit", type=positive, default=None, help="first N pages of each half by file name"
@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--update-floors",
         action="store_true",
         help="measure the CI gate's pages (the whole validation half) and rewrite"
-        " transforms/eval_floors.json just under the figures",
+        " pipeline/eval_floors.json just under the figures",
     )
     parser.add_argument(
         "--allow-lower",
@@ -67,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     quiet_libraries(True)
-    from transforms.evaluate import labelled_folder
+    from pipeline.evaluate import labelled_folder
 
     try:
         folder = labelled_folder(args.corpus)
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 def _report(folder: Path, args: argparse.Namespace) -> int:
     import trafilatura
 
-    from transforms.evaluate import Half, evaluate, format_halves, format_report, load_pages
+    from pipeline.evaluate import Half, evaluate, format_halves, format_report, load_pages
 
     halves: dict[str, Evaluation] = {}
     for half in _HALVES[args.half]:
@@ -108,7 +108,7 @@ def _report(folder: Path, args: argparse.Namespace) -> int:
 def _update_floors(folder: Path, *, allow_lower: bool, worst: int) -> int:
     import trafilatura
 
-    from transforms.evaluate import (
+    from pipeline.evaluate import (
         FLOORS_FILE,
         LoosenedFloorsError,
         figures,

@@ -24,8 +24,8 @@ from extractors.web.http import Fetcher
 from extractors.web.politeness import HostGate
 from extractors.web.transience import with_failure_facts
 from flows.crawl.tally import SourceTally
+from pipeline.clean import clean_document
 from transforms.article import Article, CleanSettings
-from transforms.pipeline import clean_document
 from warehouse import BatchWriter, Warehouse, WriteCounts
 from warehouse.raw_pages import write_raw_pages
 

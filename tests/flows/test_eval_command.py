@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import transforms.evaluate
+import pipeline.evaluate
 from flows.cli import main
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from transforms.evaluate import Evaluation, Half, evaluate, labelled_folder, load_pages
+from pipeline.evaluate import Evaluation, Half, evaluate, labelled_folder, load_pages
 
 
 def test_eval_prints_both_halves_beside_trafilatura(
@@ -72,8 +72,8 @@ def test_update_floors_writes_raises_and_refuses_to_lower(
         return evaluate(pages, contributions=False)
 
     floors = tmp_path / "floors.json"
-    monkeypatch.setattr(transforms.evaluate, "gate_evaluation", small_gate)
-    monkeypatch.setattr(transforms.evaluate, "FLOORS_FILE", floors)
+    monkeypatch.setattr(pipeline.evaluate, "gate_evaluation", small_gate)
+    monkeypatch.setattr(pipeline.evaluate, "FLOORS_FILE", floors)
     update = ["eval", "--corpus", str(corpus), "--update-floors"]
     assert main(update) == EXIT_OK
     written = floors.read_text("utf-8")

@@ -12,7 +12,7 @@ there), so that a figure says what the rules are worth on sites nobody tuned on.
 
 from __future__ import annotations
 
-from transforms.evaluate.floors import (
+from pipeline.evaluate.floors import (
     FLOORS_FILE,
     GATE_HALF,
     MEASURES,
@@ -28,7 +28,7 @@ from transforms.evaluate.floors import (
     update_floors,
     write_floors,
 )
-from transforms.evaluate.pages import (
+from pipeline.evaluate.pages import (
     DEV_SET,
     SPLIT_FILE,
     Half,
@@ -39,8 +39,8 @@ from transforms.evaluate.pages import (
     load_split,
     page_key,
 )
-from transforms.evaluate.report import format_halves, format_report
-from transforms.evaluate.runs import (
+from pipeline.evaluate.report import format_halves, format_report
+from pipeline.evaluate.runs import (
     BEHIND_BY,
     PIPELINE,
     TRAFILATURA,

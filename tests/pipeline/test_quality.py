@@ -1,13 +1,13 @@
-"""The article-body metric (`transforms.quality`) and the CI quality gate built on it.
+"""The article-body metric (`pipeline.quality`) and the CI quality gate built on it.
 
 The gate scores the pipeline and bare trafilatura on the validation half of
-the labelled dev set (`transforms/eval_split.tsv`: sites nobody tuned rules
+the labelled dev set (`pipeline/eval_split.tsv`: sites nobody tuned rules
 on) and fails when a figure falls past its limit in
-`transforms/eval_floors.json`: the pipeline's F1, precision, recall and
+`pipeline/eval_floors.json`: the pipeline's F1, precision, recall and
 snippet rates, its F1 lead over trafilatura without comments, and the number
 of pages where it is more than 0.10 F1 behind trafilatura. `news-etl eval
 --update-floors` rewrites the limits from a new measurement and refuses to
-loosen one unless told to (`tests/transforms/test_evaluate_floors.py`). Both
+loosen one unless told to (`tests/pipeline/test_evaluate_floors.py`). Both
 halves are scored by `news-etl eval`; the figures are in docs/quality.md
 and docs/benchmarks.md.
 """
@@ -21,8 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.article import CleanSettings
-from transforms.evaluate import (
+from pipeline.evaluate import (
     BEHIND_BY,
     MEASURES,
     PIPELINE,
@@ -38,7 +37,7 @@ from transforms.evaluate import (
     pages_behind,
     read_floors,
 )
-from transforms.quality import (
+from pipeline.quality import (
     CorpusScore,
     PageScore,
     SnippetRates,
@@ -48,6 +47,7 @@ from transforms.quality import (
     summarise,
     tokens,
 )
+from transforms.article import CleanSettings
 
 # Small vocabularies make shared shingles likely; arbitrary text covers the rest.
 _VOCABULARY = ["a", "b", "c", "Été", "東京", "x_1"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from transforms.evaluate.runs import (
+from pipeline.evaluate.runs import (
     BEHIND_BY,
     PIPELINE,
     TRAFILATURA_NO_COMMENTS,

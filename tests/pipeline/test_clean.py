@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from extractors.records import Reject, RejectReason
+from pipeline.clean import clean_files
 from tests.warehouse.conftest import INGESTED
 from transforms.article import Article, CleanSettings
-from transforms.pipeline import clean_files
 
 _RECORD_SUFFIX = re.compile(r"#(?:line|row)=\d+$")
 
@@ -78,7 +78,7 @@ def test_a_reader_bug_is_located_as_the_rows_are(
     """A bug while reading costs that file one PROCESSING_ERROR reject, located by the
     name its rows would carry: the URL for a local copy of a remote input."""
     from extractors.parts import FilePart
-    from transforms import pipeline
+    from pipeline import clean as pipeline
 
     page = tmp_path / "page.txt"
     shutil.copyfile(seed_path, page)
@@ -99,7 +99,7 @@ def test_a_reader_bug_is_located_as_the_rows_are(
 def test_tasks_return_one_signature_per_distinct_body(corpus: Path) -> None:
     """With similarity settings, a batch carries the MinHash signature of each distinct body."""
     from extractors.parts import plan_parts
-    from transforms.pipeline import clean_parts
+    from pipeline.clean import clean_parts
     from transforms.similarity import DEFAULT_SIMILARITY, signature
 
     pages = sorted((corpus / "html/adbar__trafilatura/eval").glob("*.html"))[:4]

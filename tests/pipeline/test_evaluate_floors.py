@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.evaluate import (
+from pipeline.evaluate import (
     MEASURES,
     Bound,
     Limit,

@@ -8,7 +8,7 @@ Issue 5, "The measure": the same pages, in the same run, through
   itself extracts with; it reproduces the issue's quoted baseline (F1 0.933,
   P 0.927, R 0.940 for 2.3.1), so it is the fair baseline.
 
-Metric: `transforms.quality` (4-token shingles, per-page precision and recall,
+Metric: `pipeline.quality` (4-token shingles, per-page precision and recall,
 means over pages, F1 of the means) and the labelled snippet rates.
 
 Per-rule contribution is measured by ablation: the F1 with every rule minus
@@ -39,10 +39,8 @@ from typing import Any
 
 from extractors.html import extract_html
 from extractors.records import Metadata, ParsedArticle, Reject
-from transforms.article import CleanSettings, build_article
-from transforms.boilerplate import HEADLINE_RULE
-from transforms.evaluate.pages import LabelledPage
-from transforms.quality import (
+from pipeline.evaluate.pages import LabelledPage
+from pipeline.quality import (
     CorpusScore,
     PageScore,
     SnippetRates,
@@ -50,6 +48,8 @@ from transforms.quality import (
     snippet_rates,
     summarise,
 )
+from transforms.article import CleanSettings, build_article
+from transforms.boilerplate import HEADLINE_RULE
 
 __all__ = [
     "BEHIND_BY",

@@ -1,6 +1,6 @@
 """The labelled pages and the tune/validation split of them.
 
-Issue 14, "An honest measure first": `transforms/eval_split.tsv` (written by
+Issue 14, "An honest measure first": `pipeline/eval_split.tsv` (written by
 `bench/make_eval_split.py`) names, for every page of `extraction-dev`, its site
 (the registrable domain) and its half. Rules, thresholds and models are tuned
 on the tune half; the validation half reports what they are worth on sites

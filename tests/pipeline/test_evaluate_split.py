@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.evaluate import Half, labelled_folder, load_pages, load_split, page_key
+from pipeline.evaluate import Half, labelled_folder, load_pages, load_split, page_key
 
 
 def test_no_site_is_in_both_halves() -> None:

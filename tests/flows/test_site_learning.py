@@ -1,4 +1,4 @@
-"""Site-learned boilerplate as warehouse state: counted at commit, persisted, reset.
+"""Site-learned boilerplate: counted at commit into the warehouse's state, persisted, reset.
 
 Articles are written by the real writer and counted back from the Parquet
 files; the state file is read back with pyarrow and DuckDB as well.
@@ -10,6 +10,7 @@ import pickle
 
 import pytest
 
+from flows.site_learning import learn_from_run, learn_pending, with_learned_boilerplate
 from tests.support.delta_sql import delta_rows
 from tests.support.local import local
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
@@ -21,16 +22,13 @@ from warehouse import (
     RunRecord,
     Warehouse,
     WarehouseReadError,
-    learn_from_run,
-    learn_pending,
     read_site_counts,
     reset_site_counts,
-    with_learned_boilerplate,
     write_run,
 )
 from warehouse.delta import SCHEMA_VERSION_PROPERTY, open_table
 from warehouse.layout import SITE_BOILERPLATE_TABLE
-from warehouse.site_rules import COUNTED_RUN_PREFIX
+from warehouse.site_counts import COUNTED_RUN_PREFIX
 
 FOOTER = "This story was produced by the Example newsroom. Tips: tips@example.org"
 THRESHOLDS = CleanSettings(site_share=0.5, site_min_articles=4)

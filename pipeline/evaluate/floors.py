@@ -1,4 +1,4 @@
-"""The CI gate's limits: kept in `transforms/eval_floors.json`, raised, never silently lowered.
+"""The CI gate's limits: kept in `pipeline/eval_floors.json`, raised, never silently lowered.
 
 Issue 14: the gate scores the validation half (sites nobody tuned on) and
 fails when a figure falls past its limit. The limits live in a data file so
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from transforms.evaluate.pages import Half, load_pages
-from transforms.evaluate.runs import (
+from pipeline.evaluate.pages import Half, load_pages
+from pipeline.evaluate.runs import (
     BEHIND_BY,
     PIPELINE,
     TRAFILATURA_NO_COMMENTS,
@@ -58,11 +58,11 @@ GATE_HALF = Half.VALIDATION
 _DECIMALS = 4
 
 _ABOUT = (
-    "Limits of the CI quality gate (tests/transforms/test_quality.py), written by"
+    "Limits of the CI quality gate (tests/pipeline/test_quality.py), written by"
     " `news-etl eval --update-floors`: the pipeline and trafilatura.extract with"
-    " include_comments=False scored on every validation page of transforms/eval_split.tsv"
+    " include_comments=False scored on every validation page of pipeline/eval_split.tsv"
     " (shingle F1 of mean precision and recall; labelled snippet rates). Each limit is the"
-    " measured figure moved by its measure's slack toward safety (transforms/evaluate/floors.py)"
+    " measured figure moved by its measure's slack toward safety (pipeline/evaluate/floors.py)"
     " and rounded to 4 decimals toward safety. The command refuses to loosen a limit unless"
     " given --allow-lower."
 )
