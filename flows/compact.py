@@ -11,13 +11,9 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from flows.defaults import COMPACTION, WAREHOUSE
 from flows.object_store import open_warehouse
-from warehouse.compact import (
-    DEFAULT_RETENTION_HOURS,
-    CompactionReport,
-    compact_warehouse,
-    describe,
-)
+from warehouse.compact import CompactionReport, compact_warehouse, describe
 
 __all__ = ["FLOW_NAME", "compact"]
 
@@ -26,9 +22,9 @@ FLOW_NAME = "compact"
 
 @flow(name=FLOW_NAME)
 def compact(
-    warehouse: str = "data/warehouse",
-    target_mb: int = 128,
-    retention_hours: int = DEFAULT_RETENTION_HOURS,
+    warehouse: str = WAREHOUSE,
+    target_mb: int = COMPACTION.target_mb,
+    retention_hours: int = COMPACTION.retention_hours,
 ) -> CompactionReport:
     """Compact every table into files of about `target_mb` MiB, then vacuum."""
     logger = get_run_logger()

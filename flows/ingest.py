@@ -37,6 +37,7 @@ from extractors.records import Reject
 from extractors.remote import download, is_remote
 from flows.artifacts import publish_warehouse_figures
 from flows.batches import Batch, Committer, ProgressLog, ResumePoints, in_order, plan_batches
+from flows.defaults import CLEANING, FILE_RUN, WAREHOUSE
 from flows.extract_task import extract_batch
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.progress import ProgressReporter
@@ -45,7 +46,6 @@ from flows.site_learning import learn_pending, with_learned_boilerplate
 from flows.summary import summary_rows
 from pipeline.clean import CleanedBatch
 from transforms.article import CleanSettings
-from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from warehouse import BatchWriter, KeyIndex, RunStatus, Warehouse
 from warehouse.inputs import FileStamp, InputProgress, ResumePlan, plan_resume, read_progress, stamp
 from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE
@@ -60,18 +60,18 @@ _MIB = 1024 * 1024
 @flow(name=FLOW_NAME)
 def ingest_files(
     paths: list[str],
-    warehouse: str = "data/warehouse",
+    warehouse: str = WAREHOUSE,
     source: str | None = None,
-    batch_size: int = 100,
-    rows_per_file: int = 5_000,
-    min_words: int = 20,
+    batch_size: int = FILE_RUN.batch_size,
+    rows_per_file: int = FILE_RUN.rows_per_file,
+    min_words: int = CLEANING.min_words,
     show_progress: bool = False,
     workers: int | None = None,
     dask_address: str | None = None,
-    split_mb: float = 16.0,
+    split_mb: float = FILE_RUN.split_mb,
     keep_raw: bool = False,
-    site_share: float = DEFAULT_SHARE,
-    site_min_articles: int = DEFAULT_MIN_ARTICLES,
+    site_share: float = CLEANING.site_share,
+    site_min_articles: int = CLEANING.site_min_articles,
 ) -> RunSummary:
     """Ingest article files (txt, html, jsonl, csv, optionally gzipped; web archives).
 

@@ -29,7 +29,6 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extractors.records import DiscoveredUrl, Reject
 from extractors.sources import Source, SourcesConfig, load_config
 from extractors.web.discovery import Discovery
-from extractors.web.transience import DEFAULT_PERMANENT_REJECT_DAYS
 from flows.artifacts import publish_warehouse_figures
 from flows.crawl import (
     CrawlPolicy,
@@ -42,10 +41,10 @@ from flows.crawl import (
     summarise_sources,
 )
 from flows.crawl.tasks import WebContext, collect, discover_all, fetchers_for, submit_batches
+from flows.defaults import CLEANING, WAREHOUSE, WEB_RUN
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.site_learning import learn_pending, with_learned_boilerplate
 from transforms.article import CleanSettings
-from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
 from transforms.normalise import canonical_url
 from warehouse import BatchWriter, KeyIndex, Warehouse
 from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE
@@ -62,15 +61,15 @@ FLOW_NAME = "ingest_sources"
 def ingest_sources(
     config: str,
     sources: list[str] | None = None,
-    warehouse: str = "data/warehouse",
+    warehouse: str = WAREHOUSE,
     refresh: bool = False,
-    batch_size: int = 50,
-    min_words: int = 20,
+    batch_size: int = WEB_RUN.batch_size,
+    min_words: int = CLEANING.min_words,
     since: str | None = None,
     max_articles: int | None = None,
-    site_share: float = DEFAULT_SHARE,
-    site_min_articles: int = DEFAULT_MIN_ARTICLES,
-    permanent_reject_days: int = DEFAULT_PERMANENT_REJECT_DAYS,
+    site_share: float = CLEANING.site_share,
+    site_min_articles: int = CLEANING.site_min_articles,
+    permanent_reject_days: int = WEB_RUN.permanent_reject_days,
     now: datetime | None = None,
 ) -> RunSummary:
     """Scrape the configured web sources politely and incrementally.

@@ -25,14 +25,13 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.records import DiscoveredUrl, FetchedPage
 from extractors.web.discovery import page_to_article
+from flows.defaults import CLEANING, REPROCESS_RUN, WAREHOUSE
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.site_learning import with_learned_boilerplate
 from flows.summary import summary_rows
 from pipeline.clean import clean_document
 from transforms.article import Article, CleanSettings
 from transforms.boilerplate.site import (
-    DEFAULT_MIN_ARTICLES,
-    DEFAULT_SHARE,
     NO_LEARNED_BOILERPLATE,
     LearnedBoilerplate,
 )
@@ -88,12 +87,12 @@ def reprocess_batch(
 
 @flow(name=FLOW_NAME)
 def reprocess(
-    warehouse: str = "data/warehouse",
+    warehouse: str = WAREHOUSE,
     since: str | None = None,
-    batch_size: int = 200,
-    min_words: int = 20,
-    site_share: float = DEFAULT_SHARE,
-    site_min_articles: int = DEFAULT_MIN_ARTICLES,
+    batch_size: int = REPROCESS_RUN.batch_size,
+    min_words: int = CLEANING.min_words,
+    site_share: float = CLEANING.site_share,
+    site_min_articles: int = CLEANING.site_min_articles,
 ) -> RunSummary:
     """Re-run extraction and cleaning over stored raw pages fetched at or after `since`."""
     logger = get_run_logger()

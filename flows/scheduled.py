@@ -37,6 +37,7 @@ from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from extractors.sources import Source, load_config
+from flows.defaults import WAREHOUSE
 from flows.ingest_web import ingest_sources
 from flows.ledger import RunSummary
 
@@ -85,7 +86,7 @@ def host_slots(names: Sequence[str]) -> Iterator[None]:
 def ingest(
     config: str,
     source: str,
-    warehouse: str = "data/warehouse",
+    warehouse: str = WAREHOUSE,
     since: str | None = None,
     max_articles: int | None = None,
     refresh: bool = False,

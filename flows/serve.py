@@ -48,10 +48,10 @@ from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
 from extractors.sources import SourcesConfig
+from flows.defaults import COMPACTION
 
 __all__ = [
     "COMPACT_DEPLOYMENT",
-    "DEFAULT_COMPACT_SCHEDULE",
     "MISSED_AFTER",
     "deployments",
     "drop_missed_runs",
@@ -61,7 +61,6 @@ __all__ = [
 logger = get_logger("news_etl.serve")
 MISSED_AFTER = timedelta(minutes=1)  # a run due longer ago than this was missed
 
-DEFAULT_COMPACT_SCHEDULE = "0 3 * * *"  # 03:00 UTC
 COMPACT_DEPLOYMENT = "nightly"
 TAGS = ["news-etl"]
 
@@ -70,7 +69,7 @@ def deployments(
     config: SourcesConfig,
     config_path: Path,
     warehouse: str,
-    compact_schedule: str = DEFAULT_COMPACT_SCHEDULE,
+    compact_schedule: str = COMPACTION.schedule,
 ) -> list[RunnerDeployment]:
     """The deployments `serve` registers: `ingest/<source>` each, and `compact/nightly`.
 
@@ -123,7 +122,7 @@ def serve(
     warehouse: str,
     *,
     limit: int,
-    compact_schedule: str = DEFAULT_COMPACT_SCHEDULE,
+    compact_schedule: str = COMPACTION.schedule,
 ) -> None:
     """Register the deployments and run their flow runs until SIGINT or SIGTERM."""
     served = deployments(config, config_path, warehouse, compact_schedule)

@@ -19,11 +19,10 @@ from transforms.boilerplate import (
     strip_boilerplate,
 )
 from transforms.boilerplate.site import (
-    DEFAULT_MIN_ARTICLES,
-    DEFAULT_SHARE,
     NO_LEARNED_BOILERPLATE,
     LearnedBoilerplate,
 )
+from transforms.defaults import MIN_WORDS, SITE_MIN_ARTICLES, SITE_SHARE
 from transforms.language import detect_language
 from transforms.leftovers import byline_authors, dateline_date, dateline_modified
 from transforms.normalise import (
@@ -46,14 +45,14 @@ FALLBACK_SOURCE = "local"
 class CleanSettings:
     """How strict cleaning and validation are; built once at the edge."""
 
-    min_words: int = 20
+    min_words: int = MIN_WORDS
     default_source: str | None = None
     rules: RuleSet = field(default=DEFAULT_RULES)
     # Site-learned boilerplate (transforms.boilerplate.site): the thresholds, and the
     # snapshot of learned patterns a run loads once at its start
     # (flows.site_learning.with_learned_boilerplate); empty until then.
-    site_share: float = DEFAULT_SHARE
-    site_min_articles: int = DEFAULT_MIN_ARTICLES
+    site_share: float = SITE_SHARE
+    site_min_articles: int = SITE_MIN_ARTICLES
     site_boilerplate: LearnedBoilerplate = field(default=NO_LEARNED_BOILERPLATE)
 
 

@@ -35,14 +35,12 @@ from typing import Any, Final
 from deltalake import WriterProperties
 from deltalake.exceptions import DeltaError
 
+from warehouse.defaults import COMPACT_TARGET_BYTES, ORPHAN_HOURS, RETENTION_HOURS
 from warehouse.delta import open_table
 from warehouse.errors import WarehouseWriteError
 from warehouse.layout import TABLES, Warehouse
 
 __all__ = [
-    "DEFAULT_ORPHAN_HOURS",
-    "DEFAULT_RETENTION_HOURS",
-    "DEFAULT_TARGET_BYTES",
     "CompactionReport",
     "TableCompaction",
     "compact_warehouse",
@@ -51,9 +49,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TARGET_BYTES: Final = 128 * 2**20
-DEFAULT_RETENTION_HOURS: Final = 0  # the folder holds the latest version only: globs stay exact
-DEFAULT_ORPHAN_HOURS: Final = 1  # uncommitted files younger than this may be a writer's next commit
 _WRITER: Final = WriterProperties(compression="ZSTD")
 
 
@@ -92,9 +87,9 @@ class CompactionReport:
 def compact_warehouse(
     warehouse: Warehouse,
     *,
-    target_bytes: int = DEFAULT_TARGET_BYTES,
-    retention_hours: int = DEFAULT_RETENTION_HOURS,
-    orphan_hours: int = DEFAULT_ORPHAN_HOURS,
+    target_bytes: int = COMPACT_TARGET_BYTES,
+    retention_hours: int = RETENTION_HOURS,
+    orphan_hours: int = ORPHAN_HOURS,
 ) -> CompactionReport:
     """Compact every table's small files, then vacuum what no kept version needs."""
     started = time.perf_counter()

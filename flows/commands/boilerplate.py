@@ -36,7 +36,7 @@ def share(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from transforms.boilerplate.site import DEFAULT_MIN_ARTICLES, DEFAULT_SHARE
+    from flows.defaults import CLEANING
 
     actions = parser.add_subparsers(dest="action", required=True)
     show = actions.add_parser("list", help="learned paragraphs per source")
@@ -45,13 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument(
         "--share",
         type=share,
-        default=DEFAULT_SHARE,
+        default=CLEANING.site_share,
         help="share that makes boilerplate (%(default)s)",
     )
     show.add_argument(
         "--min-articles",
         type=positive,
-        default=DEFAULT_MIN_ARTICLES,
+        default=CLEANING.site_min_articles,
         help="articles a source needs before anything is learned (%(default)s)",
     )
     show.add_argument("--all", action="store_true", help="also paragraphs below the share")

@@ -6,9 +6,9 @@ import argparse
 import logging
 import sys
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from flows.defaults import WAREHOUSE
 
-DEFAULT_WAREHOUSE = "data/warehouse"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def positive(text: str) -> int:
@@ -21,7 +21,7 @@ def positive(text: str) -> int:
 
 def add_warehouse(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--warehouse", default=DEFAULT_WAREHOUSE, help="warehouse root (default: %(default)s)"
+        "--warehouse", default=WAREHOUSE, help="warehouse root (default: %(default)s)"
     )
 
 

@@ -39,19 +39,19 @@ def _hours(text: str) -> int:
 
 
 def add_arguments(compact: argparse.ArgumentParser) -> None:
-    from warehouse.compact import DEFAULT_RETENTION_HOURS
+    from flows.defaults import COMPACTION
 
     add_warehouse(compact)
     compact.add_argument(
         "--target-mb",
         type=_megabytes,
-        default=128,
+        default=COMPACTION.target_mb,
         help="size of the files written, in MiB (%(default)s)",
     )
     compact.add_argument(
         "--retention-hours",
         type=_hours,
-        default=DEFAULT_RETENTION_HOURS,
+        default=COMPACTION.retention_hours,
         help="keep the files of versions this recent, for query --as-of (default %(default)s: "
         "only the latest version, so a plain Parquet glob of a table stays exact)",
     )

@@ -15,6 +15,7 @@ from flows.commands.common import (
     positive,
     quiet_libraries,
 )
+from flows.defaults import CLEANING, FILE_RUN, WEB_RUN
 from flows.prefect_env import apply_defaults
 
 if TYPE_CHECKING:
@@ -48,15 +49,16 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
     )
     _file_run_arguments(ingest)
     ingest.add_argument(
-        "--min-words", type=positive, default=20, help="shorter bodies are rejected (%(default)s)"
+        "--min-words",
+        type=positive,
+        default=CLEANING.min_words,
+        help="shorter bodies are rejected (%(default)s)",
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
 def _web_arguments(ingest: argparse.ArgumentParser) -> None:
     """Options of a web run (`--config`)."""
-    from extractors.web.transience import DEFAULT_PERMANENT_REJECT_DAYS  # a light module
-
     ingest.add_argument(
         "--refresh",
         action="store_true",
@@ -76,7 +78,7 @@ def _web_arguments(ingest: argparse.ArgumentParser) -> None:
     ingest.add_argument(
         "--permanent-reject-days",
         type=int,
-        default=DEFAULT_PERMANENT_REJECT_DAYS,
+        default=WEB_RUN.permanent_reject_days,
         metavar="DAYS",
         help="with --config: a URL rejected for good (410, too large, not HTML...) is not "
         "fetched again for this many days (%(default)s; --refresh fetches it anyway)",
@@ -88,13 +90,13 @@ def _file_run_arguments(ingest: argparse.ArgumentParser) -> None:
     ingest.add_argument(
         "--batch-size",
         type=positive,
-        default=100,
+        default=FILE_RUN.batch_size,
         help="at most this many small files per Prefect task (%(default)s)",
     )
     ingest.add_argument(
         "--split-mb",
         type=float,
-        default=16.0,
+        default=FILE_RUN.split_mb,
         help="a task's share of input: small files up to this many MiB together, and "
         ".warc.gz/.arc.gz or plain .jsonl files larger than this cut into ranges of it, "
         "one task each (%(default)s)",
@@ -121,7 +123,7 @@ def _file_run_arguments(ingest: argparse.ArgumentParser) -> None:
     ingest.add_argument(
         "--rows-per-file",
         type=positive,
-        default=5_000,
+        default=FILE_RUN.rows_per_file,
         help="rows buffered before a Parquet file is written (%(default)s)",
     )
 

@@ -12,6 +12,7 @@ from flows.commands.common import (
     positive,
     quiet_libraries,
 )
+from flows.defaults import CLEANING
 from flows.prefect_env import apply_defaults
 
 NAME = "reprocess"
@@ -23,7 +24,10 @@ def add_arguments(again: argparse.ArgumentParser) -> None:
     add_warehouse(again)
     again.add_argument("--since", default=None, help="only pages fetched at or after this date")
     again.add_argument(
-        "--min-words", type=positive, default=20, help="shorter bodies are rejected (%(default)s)"
+        "--min-words",
+        type=positive,
+        default=CLEANING.min_words,
+        help="shorter bodies are rejected (%(default)s)",
     )
     again.add_argument("--quiet", action="store_true", help="no summary table")
 

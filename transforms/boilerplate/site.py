@@ -51,11 +51,10 @@ from typing import Final
 
 from transforms.boilerplate.engine import Cleaned, Removal
 from transforms.boilerplate.rules import FOLD
+from transforms.defaults import SITE_MIN_ARTICLES, SITE_SHARE
 from transforms.normalise import word_count
 
 __all__ = [
-    "DEFAULT_MIN_ARTICLES",
-    "DEFAULT_SHARE",
     "ERROR_SHARE",
     "MAX_WORDS",
     "NO_LEARNED_BOILERPLATE",
@@ -71,12 +70,6 @@ __all__ = [
     "strip_site_boilerplate",
 ]
 
-# A paragraph in half of a source's articles is no part of any one story.
-DEFAULT_SHARE: Final = 0.5
-# Below this many articles a share means little: with 2 articles, everything
-# the two have in common would be 100% (two pages of one story, a template's
-# section headings).
-DEFAULT_MIN_ARTICLES: Final = 10
 # Longest paragraph counted or removed, in words (`transforms.normalise.word_count`).
 # On the extraction-dev pages grouped by site the longest learned boilerplate
 # paragraph has 67 words (a donation appeal). Without a cap, one story stored
@@ -156,7 +149,7 @@ class SiteCounts:
         return pattern.articles / self.articles_seen if self.articles_seen else 0.0
 
     def learned(
-        self, *, share: float = DEFAULT_SHARE, min_articles: int = DEFAULT_MIN_ARTICLES
+        self, *, share: float = SITE_SHARE, min_articles: int = SITE_MIN_ARTICLES
     ) -> tuple[PatternCount, ...]:
         """The patterns that are boilerplate under these thresholds."""
         _check_thresholds(share, min_articles)
@@ -248,8 +241,8 @@ NO_LEARNED_BOILERPLATE: Final = LearnedBoilerplate()
 def learn(
     counts: Iterable[SiteCounts],
     *,
-    share: float = DEFAULT_SHARE,
-    min_articles: int = DEFAULT_MIN_ARTICLES,
+    share: float = SITE_SHARE,
+    min_articles: int = SITE_MIN_ARTICLES,
 ) -> LearnedBoilerplate:
     """The snapshot of what `counts` teach under these thresholds."""
     _check_thresholds(share, min_articles)
