@@ -9,15 +9,16 @@ which task finished first, and threads, a process pool and Dask write the
 same rows.
 
 Raw pages are written after the articles and rejects of their batch, in
-both flows. The later write is the mark a rerun trusts: a stored raw page
-(or article) makes the web flow pass its URL over as already stored
-(`warehouse.reader.known_urls`), and a file's progress is recorded only
-after both. Written first, a crash between the two would leave a URL
-marked fetched with its article or reject never written, lost to every
-rerun; written after, the same crash leaves the articles committed and the
-pages to be kept by the rerun (files: the range is read again and the
-pages already kept are skipped by their key), or, for a web page whose
-article row already makes its URL known, its raw copy is not kept.
+both flows, because a stored page tells a rerun that its URL needs no
+fetching (`warehouse.reader.known_urls`). Written first, a crash between
+the two commits would leave a URL marked as fetched whose article or reject
+was never written: every rerun would pass it over and the document would
+be lost. Written after, the same crash loses nothing a rerun needs: a
+file's progress is recorded only after both commits, so its range is read
+again (articles skipped by key, pages written then); a web page that was
+rejected is fetched again; a web page whose article was committed is known
+by the article's URL, so only its raw copy is missing (and `reprocess`
+cannot rebuild that one article offline).
 """
 
 from __future__ import annotations
