@@ -69,7 +69,7 @@ def build(root: Path, *, files: int, rows_per_file: int, corpus: Path) -> None:
     """`files` scheduled runs' worth of small files, written as the pipeline writes them."""
     import pyarrow as pa
 
-    from warehouse import Warehouse, write_run
+    from warehouse import RunCounts, Warehouse, write_run
     from warehouse.convert import partition_of
     from warehouse.delta import insert_new
     from warehouse.layout import ARTICLES_TABLE
@@ -119,7 +119,8 @@ def build(root: Path, *, files: int, rows_per_file: int, corpus: Path) -> None:
             store,
             RunRecord(
                 run_id, "ingest_files", {}, started_at=at, status=RunStatus.COMPLETED,
-                finished_at=at + timedelta(seconds=30), articles_written=rows_per_file,
+                finished_at=at + timedelta(seconds=30),
+                counts=RunCounts(articles_written=rows_per_file),
             ),
         )  # fmt: skip
 

@@ -127,13 +127,13 @@ def flow_run(warc: Path, warehouse: Path, split_mb: float, **options: Any) -> di
     starts = [run.start_time for run in runs if run.start_time is not None]
     ends = [run.end_time for run in runs if run.end_time is not None]
     return {
-        "documents": summary.documents_seen,
+        "documents": summary.counts.documents_seen,
         "seconds": summary.elapsed_seconds,
         "task_runs": len(runs),
         "task_seconds": task_seconds,
         # first task start to last task end: the run without cluster start-up and shutdown
         "span_seconds": (max(ends) - min(starts)).total_seconds(),
-        "articles": summary.articles_written,
+        "articles": summary.counts.articles_written,
         "flow_cpu": flow_cpu,
         "server_cpu": server_cpu,
     }

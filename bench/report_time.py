@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject  # noqa: E402
 from transforms.article import Article, CleanSettings, build_article  # noqa: E402
-from warehouse import KeyIndex, RunRecord, RunStatus, Warehouse, write_run  # noqa: E402
+from warehouse import KeyIndex, RunCounts, RunRecord, RunStatus, Warehouse, write_run  # noqa: E402
 from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE  # noqa: E402
 from warehouse.report import write_report  # noqa: E402
 from warehouse.writer import BatchWriter  # noqa: E402
@@ -100,9 +100,9 @@ def build(root: Path, articles: int) -> dict[str, float]:
         rejected += len(bad)
     record = RunRecord(
         run_id, "bench_report", {"articles": articles}, started_at=now,
-        status=RunStatus.COMPLETED, finished_at=datetime.now(UTC), documents_seen=articles,
-        articles_written=written, duplicates_skipped=duplicates, rejects=rejected,
-        rejects_by_reason=reasons,
+        status=RunStatus.COMPLETED, finished_at=datetime.now(UTC),
+        counts=RunCounts(documents_seen=articles, articles_written=written,
+                         duplicates_skipped=duplicates, rejects_by_reason=reasons),
     )  # fmt: skip
     write_run(store, record)
     return {

@@ -128,7 +128,7 @@ def run_pipeline(warc: Path) -> dict[str, float]:
     from extractors.records import Reject
     from pipeline.clean import clean_parts
     from transforms.article import Article, CleanSettings
-    from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts
+    from warehouse import BatchWriter, KeyIndex, RunCounts, Warehouse
 
     settings = CleanSettings(default_source="bench")
     ingested_at = datetime.now(UTC)
@@ -139,7 +139,7 @@ def run_pipeline(warc: Path) -> dict[str, float]:
             articles_index=KeyIndex(),
             rejects_index=KeyIndex(),
         )
-        counts = WriteCounts()
+        counts = RunCounts()
         documents = 0
         started = time.perf_counter()
         for part in plan_parts([warc], split_bytes=SPLIT_BYTES):
@@ -161,7 +161,7 @@ def run_pipeline(warc: Path) -> dict[str, float]:
         "peak_rss_mib": peak_rss_mib(),
         "articles_written": counts.articles_written,
         "duplicates_skipped": counts.duplicates_skipped,
-        "rejects": counts.rejects_written + counts.rejects_known,
+        "rejects": counts.rejects,
     }
 
 

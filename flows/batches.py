@@ -1,34 +1,30 @@
-"""The ingest flow's batches: how input is grouped, run and committed.
+"""The ingest flows' batches: how input is grouped and run, and how far it is committed.
 
-Kept apart from the flow itself so that its pieces are plain code: the
-batches (`plan_batches`), the in-order window over a task runner
-(`in_order`), what each batch must skip to resume a web archive
-(`ResumePoints`), and the commit in the flow's process (`Committer`).
+Kept apart from the flows themselves so that their pieces are plain code:
+the batches of files (`plan_batches`), the in-order window over a task
+runner (`in_order`, for files and the web), what each batch must skip to
+resume a web archive (`ResumePoints`), and how far each input file is
+committed (`ProgressLog`). The commit itself is `flows.commit`.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from prefect.futures import PrefectFuture
 
 from extractors.parts import FilePart
-from extractors.records import RESUMED_TALLY, DiscoveredUrl, FetchedPage, Reject
 from extractors.warc import is_warc_name
-from pipeline.clean import CleanedBatch
-from transforms.article import Article
-from transforms.similarity import Signature, SimilaritySettings
-from warehouse import BatchWriter, KeyIndex, Warehouse, WriteCounts, write_raw_pages
+from warehouse import Warehouse
 from warehouse.inputs import FileStamp, InputProgress, write_progress
 from warehouse.reader import stored_locators
 
 __all__ = [
-    "RESUMED",
     "Batch",
-    "Committer",
     "ProgressLog",
     "ResumePoints",
     "in_order",
@@ -36,9 +32,8 @@ __all__ = [
 ]
 
 Batch = tuple[FilePart, ...]
-# The readers' tally key for web-archive records skipped by offset, their outcome
-# committed by an earlier run: documents, not skipped records.
-RESUMED = RESUMED_TALLY
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def plan_batches(parts: Sequence[FilePart], batch_size: int, split_bytes: int) -> list[Batch]:
@@ -64,30 +59,32 @@ def plan_batches(parts: Sequence[FilePart], batch_size: int, split_bytes: int) -
 
 
 def in_order(
-    submit: Callable[[int, Batch], PrefectFuture[CleanedBatch]],
-    batches: Sequence[Batch],
+    submit: Callable[[int, T], PrefectFuture[R]],
+    items: Iterable[T],
     *,
     window: int,
-) -> Iterator[tuple[Batch, CleanedBatch]]:
-    """Each batch's result in batch order, with at most `window` submitted and not yet taken.
+) -> Iterator[tuple[T, R]]:
+    """Each item's result in item order, with at most `window` submitted and not yet taken.
 
     Committing in order makes the output the same whatever finished first
     (the first copy of a duplicate wins); the window bounds the results held.
+    `items` may itself be lazy (another `in_order`): it is drawn from only
+    as the window frees up, so two stages chain with both windows bounded.
     """
-    upcoming = iter(enumerate(batches, start=1))
-    pending: deque[tuple[Batch, PrefectFuture[CleanedBatch]]] = deque()
+    upcoming = iter(enumerate(items, start=1))
+    pending: deque[tuple[T, PrefectFuture[R]]] = deque()
 
     def fill() -> None:
         while len(pending) < max(1, window) and (following := next(upcoming, None)):
-            number, parts = following
-            pending.append((parts, submit(number, parts)))
+            number, item = following
+            pending.append((item, submit(number, item)))
 
     fill()
     while pending:
-        parts, future = pending.popleft()
+        item, future = pending.popleft()
         result = future.result()
-        fill()  # the next batch starts before this one is written
-        yield parts, result
+        fill()  # the next item starts before this one is taken
+        yield item, result
 
 
 class ResumePoints:
@@ -114,110 +111,6 @@ class ResumePoints:
                 limit = part.end + (part.end - part.start)
                 found.update(loc for offset, loc in entries if part.start <= offset < limit)
         return frozenset(found)
-
-
-class Committer:
-    """Dedups and writes the batches' results in the flow's process, `rows_per_file` at a time."""
-
-    def __init__(
-        self,
-        store: Warehouse,
-        writer: BatchWriter,
-        *,
-        run_id: str,
-        rows_per_file: int,
-        raw_index: KeyIndex | None,
-        progress: ProgressLog | None = None,
-    ) -> None:
-        self._store = store
-        self._progress = progress
-        self._added = 0  # items added, and written, since the run started
-        self._written = 0
-        self._signatures: dict[str, Signature] = {}  # of the bodies not written yet
-        self._writer = writer
-        self._run_id = run_id
-        self._rows = rows_per_file
-        self._raw_index = raw_index
-        self._items: list[Article | Reject] = []
-        self._files = 0
-        self.batches = 0
-        self.documents = 0
-        self.already_stored = 0  # of documents: passed over, committed by an earlier run
-        self.written = WriteCounts()
-        self.reasons: Counter[str] = Counter()
-        self.skipped: Counter[str] = Counter()
-        self.raw_pages_written = 0
-
-    @property
-    def similarity(self) -> SimilaritySettings | None:
-        """The writer's near-duplicate settings: the tasks sign the bodies with them."""
-        return self._writer.similarity
-
-    def passed_over(self, documents: int) -> None:
-        """Documents of inputs not read again, their outcome committed by earlier runs."""
-        self.already_stored += documents
-        self.documents += documents
-
-    def add(self, batch: CleanedBatch, parts: Batch = ()) -> None:
-        self.batches += 1
-        skipped = Counter(batch.skipped)
-        resumed = skipped.pop(RESUMED, 0)
-        self.already_stored += resumed
-        self.documents += batch.documents + resumed
-        self.skipped.update(skipped)
-        self.reasons.update(str(r.reason) for r in batch.rejects)
-        if batch.raw_pages:  # now, not buffered (bodies are large), and before their articles
-            self._write_raw(batch.raw_pages, f"b{self.batches:05d}")
-        self._items += batch.articles
-        self._items += batch.rejects
-        self._signatures.update(batch.signatures)
-        self._added += batch.documents
-        if self._progress is not None:
-            self._progress.added(parts, batch.by_input, self._added)
-        while len(self._items) >= self._rows:
-            self._write(self._items[: self._rows])
-            del self._items[: self._rows]
-        self._record_progress()
-
-    def flush(self) -> None:
-        if self._items:
-            self._write(self._items)
-            self._items = []
-        self._record_progress()
-
-    def _record_progress(self) -> None:
-        if self._progress is not None:
-            self._progress.committed(self._written)
-
-    def _write(self, items: Sequence[Article | Reject]) -> None:
-        self._files += 1
-        part = f"c{self._files:05d}"
-        articles = [i for i in items if isinstance(i, Article)]
-        rejects = [i for i in items if isinstance(i, Reject)]
-        signatures = {a.content_hash: self._signatures.pop(a.content_hash, None) for a in articles}
-        self.written += self._writer.write(
-            part,
-            articles,
-            rejects,
-            seen_at=datetime.now(UTC),
-            signatures={key: sig for key, sig in signatures.items() if sig is not None},
-        )
-        self._written += len(items)
-
-    def _write_raw(self, pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], part: str) -> None:
-        """One raw copy per URL, as the articles table keeps one row; a crash before the
-        batch's articles are written costs a rerun the records, never the pages."""
-        if self._raw_index is None:
-            return
-        fresh_urls = self._raw_index.claim(page.url for page, _ in pages)
-        fresh = []
-        for page, found in pages:
-            if page.url in fresh_urls:
-                fresh_urls.discard(page.url)
-                fresh.append((page, found))
-        if fresh:
-            write_raw_pages(self._store, fresh, run_id=self._run_id, part=part)
-        self.raw_pages_written += len(fresh)
 
 
 class ProgressLog:

@@ -1,26 +1,31 @@
-"""The ingest flow's one task: read, extract and clean a batch of input.
+"""The ingest flows' CPU tasks: extract and clean a batch of files, or of fetched pages.
 
-In a module of its own, importing only the pipeline (extractors and
-transforms) and Prefect: pool processes and Dask workers import the module a
-task comes from, and this keeps the warehouse, DuckDB and datasketch out of
-them (measured here: 107 MiB for a worker's imports against 232 MiB through
-`flows.ingest`).
+These are the tasks that run on the chosen runner (threads, a process pool
+or Dask, `flows.runners`). In a module of their own, importing only the
+pipeline (extractors, transforms and `pipeline`, datasketch for the
+signatures the tasks make) and Prefect: pool processes and Dask workers
+import the module a task comes from, and this keeps the warehouse (pyarrow,
+deltalake) and DuckDB out of them (measured here: 107 MiB for a worker's
+imports against 232 MiB through `flows.ingest`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.parts import FilePart
-from pipeline.clean import CleanedBatch, clean_parts
-from transforms.article import CleanSettings
-from transforms.similarity import SimilaritySettings
+from extractors.records import DiscoveredUrl, FetchedPage
+from extractors.web.discovery import page_to_article
+from pipeline.clean import CleanedBatch, clean_document, clean_parts
+from transforms.article import Article, CleanSettings
+from transforms.similarity import SimilaritySettings, signature
 
-__all__ = ["extract_batch"]
+__all__ = ["clean_fetched", "clean_pages", "extract_batch"]
 
 
 @task(name="extract_batch", cache_policy=NO_CACHE, task_run_name="batch-{number}")
@@ -44,3 +49,47 @@ def extract_batch(
         keep_raw=keep_raw,
         similarity=similarity,
     )
+
+
+@task(name="clean_pages", cache_policy=NO_CACHE, task_run_name="clean-{name}")
+def clean_pages(
+    name: str,
+    pages: Sequence[tuple[FetchedPage, DiscoveredUrl]],
+    settings: CleanSettings,
+    run_id: str,
+    similarity: SimilaritySettings | None,
+) -> CleanedBatch:
+    """Extract and clean one batch of fetched pages, with the bodies' MinHash signatures.
+    The raw pages do not travel back: the flow has them."""
+    ingested_at = datetime.now(UTC)
+    return clean_fetched(
+        pages, settings=settings, run_id=run_id, ingested_at=ingested_at, similarity=similarity
+    )
+
+
+def clean_fetched(
+    pages: Sequence[tuple[FetchedPage, DiscoveredUrl]],
+    *,
+    settings: CleanSettings,
+    run_id: str,
+    ingested_at: datetime,
+    similarity: SimilaritySettings | None = None,
+) -> CleanedBatch:
+    """Fetched pages (from the web, or stored raw pages) cleaned, in order; each page's
+    listing entry names its source. Never raises for a bad page."""
+    batch = CleanedBatch()
+    for page, discovered in pages:
+        built = clean_document(
+            page_to_article(page, discovered),
+            settings=replace(settings, default_source=discovered.source),
+            run_id=run_id,
+            ingested_at=ingested_at,
+        )
+        if isinstance(built, Article):
+            batch.articles.append(built)
+        else:
+            batch.rejects.append(built)
+    if similarity is not None:
+        bodies = {article.content_hash: article.body for article in batch.articles}
+        batch.signatures.update({key: signature(b, similarity) for key, b in bodies.items()})
+    return batch

@@ -1,19 +1,31 @@
-"""The `ingest_files` flow: local files -> cleaned articles -> Parquet warehouse.
+"""The `ingest_files` flow: local files -> cleaned articles -> the warehouse.
 
-The input is cut into batches (`extractors.parts`, `flows.batches`): up to
-`batch_size` small files or about `split_mb` MiB of them, or one byte range of
-a large web archive or JSONL file, so that every batch carries seconds of
-work (a task run costs about 10 ms on threads and 0.2-0.3 s on Dask, and a
-local server drops events past about 10k task runs in a burst). A task
-reads, extracts and cleans one batch and returns its articles and rejects;
-it writes nothing. The flow commits the batches' results in batch order as
-they complete, deduplicating through one `BatchWriter` and writing every
-`rows_per_file` rows, so dedup is exact whichever runner ran the tasks
-(threads, or Dask worker processes, see `flows.runners`), the output does
-not depend on which batch finished first, and reruns, and reruns after a
-crash, add no duplicate rows. At most two batches per task slot are
-submitted and not yet committed, so memory stays flat however large the
-input.
+`paths` are local files or folders, or URLs of files (https://, s3://...),
+copied locally first and located by their URL. The input is cut into
+batches (`extractors.parts`, `flows.batches`): up to `batch_size` small
+files or about `split_mb` MiB of them, or one byte range of a large web
+archive or JSONL file, so that every batch carries seconds of work (a task
+run costs about 10 ms on threads and 0.2-0.3 s on Dask, and a local server
+drops events past about 10k task runs in a burst). A task reads, extracts
+and cleans one batch and returns its articles and rejects; it writes
+nothing. The batches run on every core in a process pool when the input is
+large enough, on threads otherwise (`flows.runners`); `workers` sets the
+number of processes (1: threads), `dask_address` runs them on an existing
+Dask cluster instead.
+
+The flow commits the batches' results in batch order as they complete,
+through the same `Committer` as the web flow (`flows.commit`), writing
+every `rows_per_file` rows, so dedup is exact whichever runner ran the
+tasks, the output does not depend on which batch finished first, and
+reruns, and reruns after a crash, add no duplicate rows. At most two
+batches per task slot are submitted and not yet committed, so memory stays
+flat however large the input.
+
+`keep_raw` stores web-archive payloads in `raw_pages` (the locator
+`file#offset=N` points into the archive either way). Paragraphs that recur
+in `site_share` of a source's articles (once it has `site_min_articles`)
+are learned as that site's boilerplate when the run commits, and removed
+from later runs.
 """
 
 from __future__ import annotations
@@ -36,7 +48,8 @@ from extractors.parts import FilePart, plan_parts
 from extractors.records import Reject
 from extractors.remote import download, is_remote
 from flows.artifacts import publish_warehouse_figures
-from flows.batches import Batch, Committer, ProgressLog, ResumePoints, in_order, plan_batches
+from flows.batches import Batch, ProgressLog, ResumePoints, in_order, plan_batches
+from flows.commit import Committer, summarise
 from flows.defaults import CLEANING, FILE_RUN, WAREHOUSE
 from flows.extract_task import extract_batch
 from flows.ledger import RunLedger, RunSummary, run_ledger
@@ -46,9 +59,9 @@ from flows.site_learning import learn_pending, with_learned_boilerplate
 from flows.summary import summary_rows
 from pipeline.clean import CleanedBatch
 from transforms.article import CleanSettings
-from warehouse import BatchWriter, KeyIndex, RunStatus, Warehouse
+from warehouse import KeyIndex, Warehouse
 from warehouse.inputs import FileStamp, InputProgress, ResumePlan, plan_resume, read_progress, stamp
-from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE
+from warehouse.layout import RAW_PAGES_TABLE
 
 __all__ = ["ingest_files"]
 
@@ -73,42 +86,22 @@ def ingest_files(
     site_share: float = CLEANING.site_share,
     site_min_articles: int = CLEANING.site_min_articles,
 ) -> RunSummary:
-    """Ingest article files (txt, html, jsonl, csv, optionally gzipped; web archives).
-
-    `paths` are local files or folders, or URLs of files (https://, s3://...),
-    which are copied locally first and located by their URL.
-
-    The batches run on every core in a process pool when the input is large
-    enough, on threads otherwise (`flows.runners`); `workers` sets the
-    number of processes (1: threads), `dask_address` runs them on an
-    existing Dask cluster instead.
-    `keep_raw` stores web-archive payloads in `raw_pages` (the locator
-    `file#offset=N` points into the archive either way). Fails only when the
-    warehouse cannot be written; bad documents become rows in the rejects
-    table and the run goes on. Paragraphs that recur in `site_share` of a
-    source's articles (once it has `site_min_articles`) are learned as that
-    site's boilerplate when the run commits, and removed from later runs.
-    """
+    """Ingest article files (txt, html, jsonl, csv, optionally gzipped; web archives); bad
+    documents become rejects and the run goes on (the options: the module docstring)."""
     parameters = {k: v for k, v in locals().items() if k != "show_progress"}
     logger = get_run_logger()
-    split_bytes = max(1, int(split_mb * _MIB))
+    clean = CleanSettings(min_words, default_source=source, site_share=site_share,
+                          site_min_articles=site_min_articles)  # fmt: skip
     with run_ledger(FLOW_NAME, warehouse, parameters) as ledger:
         store = ledger.store
         inputs = _gather(paths, store, source, logger)
-        run = _plan_run(store, inputs, workers, dask_address, split_bytes, batch_size)
+        run = _plan_run(store, inputs, workers, dask_address, split_mb, batch_size)
         logger.info("run %s: %s -> %s", ledger.run_id, run.described(), warehouse)
         commit = _committer(ledger, run, source, keep_raw, rows_per_file)
-        clean = CleanSettings(
-            min_words,
-            default_source=source,
-            site_share=site_share,
-            site_min_articles=site_min_articles,
-        )
         # the learned site boilerplate: a snapshot, fixed for the whole run
-        settings = with_learned_boilerplate(store, clean)
-        shared = {"settings": settings, "run_id": ledger.run_id, "keep_raw": keep_raw}
+        shared = {"settings": with_learned_boilerplate(store, clean), "keep_raw": keep_raw}
         with ProgressReporter(total_files=len(inputs.files), enabled=show_progress) as progress:
-            _extract_and_commit(store, run, commit, shared, progress)
+            _extract_and_commit(ledger, run, commit, shared, progress)
         commit.flush()
         # counts this run's committed articles, and those of runs killed before
         # counting (a rerun of a killed run thus cleans as the killed run did)
@@ -156,10 +149,11 @@ def _plan_run(
     inputs: _Inputs,
     workers: int | None,
     dask_address: str | None,
-    split_bytes: int,
+    split_mb: float,
     batch_size: int,
 ) -> _Run:
     """What to read (passing over what earlier runs committed), the runner, the batches."""
+    split_bytes = max(1, int(split_mb * _MIB))
     reading = _plan_reading(store, inputs.files, inputs.copies)
     choice = choose_runner(workers, dask_address, _total_bytes(reading.files))
     share = _task_share(choice, _total_bytes(reading.files), split_bytes)
@@ -179,22 +173,14 @@ def _committer(
     """The run's committer, counting for the ledger from now on, told of the inputs
     passed over and of those that could not be fetched."""
     store = ledger.store
-    writer = BatchWriter(
-        store,
-        run_id=ledger.run_id,
-        articles_index=KeyIndex.from_table(store, ARTICLES_TABLE, "article_id"),
-        rejects_index=KeyIndex.from_table(store, REJECTS_TABLE, "reject_id"),
+    commit = Committer.for_run(
+        ledger,
+        rows_per_file=rows_per_file,
         default_source=source,
-    )
-    commit = Committer(
-        store,
-        writer,
-        run_id=ledger.run_id,
-        rows_per_file=max(1, rows_per_file),
         raw_index=KeyIndex.from_table(store, RAW_PAGES_TABLE, "url") if keep_raw else None,
         progress=run.reading.log(store, ledger.run_id, run.parts),
     )
-    ledger.summarise = partial(_summary, ledger, commit, len(run.inputs.files))
+    ledger.summarise = partial(summarise, ledger, commit, files=len(run.inputs.files))
     commit.passed_over(run.reading.plan.passed_over)
     if run.inputs.unreachable:
         commit.add(CleanedBatch(rejects=run.inputs.unreachable))
@@ -202,7 +188,7 @@ def _committer(
 
 
 def _extract_and_commit(
-    store: Warehouse,
+    ledger: RunLedger,
     run: _Run,
     commit: Committer,
     shared: dict[str, Any],
@@ -210,12 +196,13 @@ def _extract_and_commit(
 ) -> None:
     """Extract the batches on the run's task runner (`shared`: the arguments every
     task gets); commit each in batch order."""
-    done = ResumePoints(store, run.inputs.files)
+    done = ResumePoints(ledger.store, run.inputs.files)
     with task_runner(run.choice) as (runner, slots):
 
         def submit(number: int, parts: Batch) -> PrefectFuture[CleanedBatch]:
             arguments = {
                 **shared,
+                "run_id": ledger.run_id,
                 "number": number,
                 "parts": parts,
                 "done": done.within(parts),
@@ -231,16 +218,16 @@ def _extract_and_commit(
 
 def _report(ledger: RunLedger, logger: Any) -> None:
     """The warehouse's figures, the run's log line and its table artifact."""
-    summary = ledger.summary
+    summary, counts = ledger.summary, ledger.summary.counts
     publish_warehouse_figures(ledger.store, ledger.run_id, logger)
     logger.info(
         "run %s: %d documents, %d articles written, %d duplicates skipped, %d rejects %s",
         summary.run_id,
-        summary.documents_seen,
-        summary.articles_written,
-        summary.duplicates_skipped,
-        summary.rejects,
-        summary.rejects_by_reason,
+        counts.documents_seen,
+        counts.articles_written,
+        counts.duplicates_skipped,
+        counts.rejects,
+        counts.rejects_by_reason,
     )
     create_table_artifact(
         key="ingest-summary",
@@ -264,28 +251,6 @@ def _fetch_remote(
             logger.warning("%s", exc.detail)
             unreachable.append(Reject(spec, exc.reason, exc.detail, source))
     return copies, unreachable
-
-
-def _summary(ledger: RunLedger, commit: Committer, files: int, status: RunStatus) -> RunSummary:
-    return RunSummary(
-        run_id=ledger.run_id,
-        warehouse=ledger.warehouse,
-        files=files,
-        documents_seen=commit.documents,
-        articles_written=commit.written.articles_written,
-        duplicates_skipped=commit.written.duplicates_skipped,
-        rejects_by_reason=dict(commit.reasons),
-        elapsed_seconds=ledger.elapsed(),
-        status=status,
-        rejects_new=commit.written.rejects_written,
-        batches=commit.batches,
-        records_skipped=dict(commit.skipped),
-        raw_pages_written=commit.raw_pages_written,
-        exact_duplicates=commit.written.exact_duplicates,
-        near_duplicates=commit.written.near_duplicates,
-        new_versions=commit.written.new_versions,
-        already_stored=commit.already_stored,
-    )
 
 
 def _downloads(store: Warehouse) -> Path:

@@ -26,38 +26,24 @@ from prefect import get_run_logger
 from prefect.context import get_run_context
 
 from flows.object_store import open_warehouse
-from warehouse import RunRecord, RunStatus, Warehouse, write_run
-from warehouse.runs import SourceCounts
+from warehouse import RunCounts, RunRecord, RunStatus, SourceCounts, Warehouse, write_run
 
 __all__ = ["RunLedger", "RunSummary", "current_run_id", "final_record", "run_ledger"]
 
 
 @dataclass(frozen=True, slots=True)
 class RunSummary:
-    """What a run did; the CLI prints it and the runs table stores it."""
+    """What a run did; the CLI prints it and the runs table stores its counts."""
 
     run_id: str
     warehouse: str
-    files: int
-    documents_seen: int
-    articles_written: int
-    duplicates_skipped: int
-    rejects_by_reason: dict[str, int]
+    counts: RunCounts
     elapsed_seconds: float
     status: RunStatus = RunStatus.COMPLETED
-    rejects_new: int = 0
+    files: int = 0
     batches: int = 0
     records_skipped: dict[str, int] = field(default_factory=dict)
     raw_pages_written: int = 0
-    exact_duplicates: int = 0  # written rows whose body another article already had
-    near_duplicates: int = 0  # written rows that joined an earlier near-duplicate cluster
-    new_versions: int = 0  # written rows that are a changed body of a stored URL
-    # of documents_seen: passed over unread, their outcome committed by an earlier run
-    already_stored: int = 0
-
-    @property
-    def rejects(self) -> int:
-        return sum(self.rejects_by_reason.values())
 
 
 class RunLedger:
@@ -89,7 +75,7 @@ class RunLedger:
 
     def nothing(self, status: RunStatus) -> RunSummary:
         """The summary of a run that ended before it counted anything."""
-        return RunSummary(self.run_id, self.warehouse, 0, 0, 0, 0, {}, self.elapsed(), status)
+        return RunSummary(self.run_id, self.warehouse, RunCounts(), self.elapsed(), status)
 
     def _record(self, status: RunStatus) -> RunSummary:
         summary = self.summarise(status)
@@ -137,20 +123,7 @@ def final_record(
     record: RunRecord, summary: RunSummary, sources: tuple[SourceCounts, ...] = ()
 ) -> RunRecord:
     """The run's `running` row, finished with the summary's status and counts."""
-    counts = {name: getattr(summary, name) for name in _RECORDED_COUNTS}
     finished = datetime.now(UTC)
-    return replace(record, status=summary.status, finished_at=finished, sources=sources, **counts)
-
-
-# The runs table's count columns: the same names in `RunSummary` and `RunRecord`.
-_RECORDED_COUNTS = (
-    "documents_seen",
-    "articles_written",
-    "duplicates_skipped",
-    "rejects",
-    "rejects_by_reason",
-    "exact_duplicates",
-    "near_duplicates",
-    "new_versions",
-    "already_stored",
-)
+    return replace(
+        record, status=summary.status, finished_at=finished, counts=summary.counts, sources=sources
+    )

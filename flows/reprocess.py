@@ -13,7 +13,6 @@ logged beside it.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -24,19 +23,18 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from extractors.records import DiscoveredUrl, FetchedPage
-from extractors.web.discovery import page_to_article
 from flows.defaults import CLEANING, REPROCESS_RUN, WAREHOUSE
+from flows.extract_task import clean_fetched
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.site_learning import with_learned_boilerplate
 from flows.summary import summary_rows
-from pipeline.clean import clean_document
-from transforms.article import Article, CleanSettings
+from transforms.article import CleanSettings
 from transforms.boilerplate.site import (
     NO_LEARNED_BOILERPLATE,
     LearnedBoilerplate,
 )
 from transforms.normalise import parse_timestamp
-from warehouse import BatchWriter, RunStatus, Warehouse, WriteCounts
+from warehouse import BatchWriter, RunCounts, RunStatus, Warehouse
 from warehouse.raw_pages import iter_raw_pages
 from warehouse.rewrite import remove_latest_versions
 
@@ -54,22 +52,12 @@ def reprocess_batch(
     run_id: str,
     min_words: int,
     learned: LearnedBoilerplate = NO_LEARNED_BOILERPLATE,
-) -> tuple[WriteCounts, int, dict[str, int]]:
-    """Rebuild one batch of pages; returns write counts, rows replaced, rejects by reason."""
+) -> tuple[RunCounts, int]:
+    """Rebuild one batch of pages; returns what the write did and the rows it replaced."""
     ingested_at = datetime.now(UTC)
-    results = [
-        clean_document(
-            page_to_article(page, discovered),
-            settings=CleanSettings(
-                min_words=min_words, default_source=discovered.source, site_boilerplate=learned
-            ),
-            run_id=run_id,
-            ingested_at=ingested_at,
-        )
-        for page, discovered in pages
-    ]
-    articles = [r for r in results if isinstance(r, Article)]
-    rejects = [r for r in results if not isinstance(r, Article)]
+    settings = CleanSettings(min_words=min_words, site_boilerplate=learned)
+    cleaned = clean_fetched(pages, settings=settings, run_id=run_id, ingested_at=ingested_at)
+    articles, rejects = cleaned.articles, cleaned.rejects
     # Remove by the new ids and by where the old rows came from: a code change
     # may change an article's id (its canonical URL) for the same page. Only
     # the newest version goes (it is what the newest fetch rebuilds); earlier
@@ -82,7 +70,7 @@ def reprocess_batch(
     )
     writer.forget_rows(removed)
     written = writer.write(f"reprocess-b{batch_no:05d}", articles, rejects, seen_at=ingested_at)
-    return written, len(removed), dict(Counter(str(r.reason) for r in rejects))
+    return written, len(removed)
 
 
 @flow(name=FLOW_NAME)
@@ -124,45 +112,27 @@ def reprocess(
 
 @dataclass(slots=True)
 class _Rebuilt:
-    """What the run rebuilt so far: pages read, rows written and replaced, rejects."""
+    """What the run rebuilt so far: pages read, what their writes did, rows replaced."""
 
-    pages: int = 0
-    written: WriteCounts = field(default_factory=WriteCounts)
+    counts: RunCounts = field(default_factory=RunCounts)
     replaced: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
 
-    def add(self, pages: int, batch: tuple[WriteCounts, int, dict[str, int]]) -> None:
-        written, replaced, reasons = batch
-        self.pages += pages
-        self.written += written
+    def add(self, pages: int, batch: tuple[RunCounts, int]) -> None:
+        written, replaced = batch
+        self.counts += RunCounts(documents_seen=pages) + written
         self.replaced += replaced
-        self.reasons.update(reasons)
 
     def summary(self, ledger: RunLedger, status: RunStatus) -> RunSummary:
-        return RunSummary(
-            run_id=ledger.run_id,
-            warehouse=ledger.warehouse,
-            files=0,
-            documents_seen=self.pages,
-            articles_written=self.written.articles_written,
-            duplicates_skipped=self.written.duplicates_skipped,
-            rejects_by_reason=dict(self.reasons),
-            elapsed_seconds=ledger.elapsed(),
-            status=status,
-            rejects_new=self.written.rejects_written,
-            exact_duplicates=self.written.exact_duplicates,
-            near_duplicates=self.written.near_duplicates,
-            new_versions=self.written.new_versions,
-        )
+        return RunSummary(ledger.run_id, ledger.warehouse, self.counts, ledger.elapsed(), status)
 
     def report(self, summary: RunSummary, logger: Any) -> None:
         """The run's log line and its table artifact."""
         logger.info(
             "reprocessed %d pages: %d articles written (%d replaced old rows), rejects %s",
-            self.pages,
-            self.written.articles_written,
+            self.counts.documents_seen,
+            self.counts.articles_written,
             self.replaced,
-            dict(self.reasons),
+            dict(self.counts.rejects_by_reason),
         )
         create_table_artifact(
             key="reprocess-summary",

@@ -25,30 +25,31 @@ def print_summary(summary: RunSummary, console: Console | None = None) -> None:
 
 def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
     """The run's counts as (measure, value) rows, for the artifact and the CLI table."""
+    counts = summary.counts
     rows: list[dict[str, Any]] = [
         {"measure": "files", "value": summary.files},
-        {"measure": "documents seen", "value": summary.documents_seen},
+        {"measure": "documents seen", "value": counts.documents_seen},
         *(
-            [{"measure": "  already stored (not read again)", "value": summary.already_stored}]
-            if summary.already_stored
+            [{"measure": "  already stored (not read again)", "value": counts.already_stored}]
+            if counts.already_stored
             else []
         ),
-        {"measure": "articles written", "value": summary.articles_written},
-        {"measure": "duplicates skipped", "value": summary.duplicates_skipped},
-        {"measure": "rejects", "value": summary.rejects},
+        {"measure": "articles written", "value": counts.articles_written},
+        {"measure": "duplicates skipped", "value": counts.duplicates_skipped},
+        {"measure": "rejects", "value": counts.rejects},
     ]
     rows += [
         {"measure": measure, "value": value}
         for measure, value in (
-            ("  of the articles: exact copies of another", summary.exact_duplicates),
-            ("  of the articles: near-duplicates (clustered)", summary.near_duplicates),
-            ("  of the articles: new versions of a stored URL", summary.new_versions),
+            ("  of the articles: exact copies of another", counts.exact_duplicates),
+            ("  of the articles: near-duplicates (clustered)", counts.near_duplicates),
+            ("  of the articles: new versions of a stored URL", counts.new_versions),
         )
         if value
     ]
     rows += [
         {"measure": f"  rejected: {reason}", "value": count}
-        for reason, count in sorted(summary.rejects_by_reason.items())
+        for reason, count in sorted(counts.rejects_by_reason.items())
     ]
     if summary.records_skipped:
         rows.append(

@@ -18,6 +18,7 @@ from extractors.lazy import lazy_exports
 if TYPE_CHECKING:
     from warehouse.catalog import ArticleCatalog
     from warehouse.compact import CompactionReport, compact_warehouse
+    from warehouse.counts import RunCounts
     from warehouse.errors import (
         CommitConflictError,
         WarehouseError,
@@ -31,11 +32,11 @@ if TYPE_CHECKING:
     from warehouse.raw_pages import iter_raw_pages, write_raw_pages
     from warehouse.reader import known_urls, stored_locators
     from warehouse.rewrite import remove_articles
-    from warehouse.runs import RunRecord, RunStatus, write_run
+    from warehouse.runs import RunRecord, RunStatus, SourceCounts, write_run
     from warehouse.schema import ARTICLES, RAW_PAGES, REJECTS, RUNS, SCHEMA_VERSION, VALIDATORS
     from warehouse.site_counts import read_site_counts, reset_site_counts
     from warehouse.state import read_validators, write_validators
-    from warehouse.writer import BatchWriter, WriteCounts
+    from warehouse.writer import BatchWriter
 
 __all__ = [
     "ARTICLES",
@@ -50,14 +51,15 @@ __all__ = [
     "CompactionReport",
     "KeyIndex",
     "QueryError",
+    "RunCounts",
     "RunRecord",
     "RunStatus",
+    "SourceCounts",
     "TableMigration",
     "Warehouse",
     "WarehouseError",
     "WarehouseReadError",
     "WarehouseWriteError",
-    "WriteCounts",
     "compact_warehouse",
     "iter_raw_pages",
     "known_urls",
@@ -78,6 +80,7 @@ __all__ = [
 _HOMES = {
     "warehouse.catalog": ("ArticleCatalog",),
     "warehouse.compact": ("CompactionReport", "compact_warehouse"),
+    "warehouse.counts": ("RunCounts",),
     "warehouse.errors": (
         "CommitConflictError",
         "WarehouseError",
@@ -91,7 +94,7 @@ _HOMES = {
     "warehouse.raw_pages": ("iter_raw_pages", "write_raw_pages"),
     "warehouse.reader": ("known_urls", "stored_locators"),
     "warehouse.rewrite": ("remove_articles",),
-    "warehouse.runs": ("RunRecord", "RunStatus", "write_run"),
+    "warehouse.runs": ("RunRecord", "RunStatus", "SourceCounts", "write_run"),
     "warehouse.schema": (
         "ARTICLES",
         "RAW_PAGES",
@@ -102,7 +105,7 @@ _HOMES = {
     ),
     "warehouse.site_counts": ("read_site_counts", "reset_site_counts"),
     "warehouse.state": ("read_validators", "write_validators"),
-    "warehouse.writer": ("BatchWriter", "WriteCounts"),
+    "warehouse.writer": ("BatchWriter",),
 }
 if not TYPE_CHECKING:  # hidden from mypy, so a misspelt import is still an error
     __getattr__, __dir__ = lazy_exports(globals(), _HOMES)

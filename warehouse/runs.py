@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import pyarrow as pa
 
+from warehouse.counts import RunCounts
 from warehouse.delta import replace_rows
 from warehouse.layout import RUNS_TABLE, Warehouse
 from warehouse.schema import RUNS, with_version
@@ -33,8 +34,18 @@ class RunStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SourceCounts:
+    """One web source's share of a run (the `sources` column of the runs table)."""
+
+    source: str
+    discovered: int = 0  # URLs its listings named
+    fetched: int = 0  # URLs requested this run (listed and new, or retried)
+    counts: RunCounts = field(default_factory=RunCounts)
+
+
+@dataclass(frozen=True, slots=True)
 class RunRecord:
-    """A run's row in the runs table."""
+    """A run's row in the runs table; `counts` is None until the run has counted."""
 
     run_id: str
     flow: str
@@ -42,58 +53,59 @@ class RunRecord:
     started_at: datetime
     status: RunStatus = RunStatus.RUNNING
     finished_at: datetime | None = None
-    documents_seen: int = 0
-    articles_written: int = 0
-    duplicates_skipped: int = 0
-    rejects: int = 0
-    rejects_by_reason: Mapping[str, int] = field(default_factory=dict)
+    counts: RunCounts | None = None
     sources: tuple[SourceCounts, ...] = ()
-    # Of articles_written (WriteCounts); None when the flow did not count them.
-    exact_duplicates: int | None = None
-    near_duplicates: int | None = None
-    new_versions: int | None = None
-    # Of documents_seen: passed over unread because an earlier run committed them.
-    already_stored: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SourceCounts:
-    """One web source's share of a run (the `sources` column of the runs table)."""
-
-    source: str
-    discovered: int = 0
-    already_stored: int = 0
-    fetched: int = 0
-    articles_written: int = 0
-    duplicates_skipped: int = 0
-    rejects: int = 0
 
 
 def write_run(warehouse: Warehouse, run: RunRecord) -> None:
     """Write (or replace) the run's row, with the table versions committed through `warehouse`."""
-    table = pa.table(
-        {
-            "run_id": [run.run_id],
-            "flow": [run.flow],
-            "parameters": [json.dumps(run.parameters, sort_keys=True, default=str)],
-            "started_at": [run.started_at],
-            "finished_at": [run.finished_at],
-            "documents_seen": [run.documents_seen],
-            "articles_written": [run.articles_written],
-            "duplicates_skipped": [run.duplicates_skipped],
-            "rejects": [run.rejects],
-            "rejects_by_reason": [sorted(run.rejects_by_reason.items())],
-            "status": [str(run.status)],
-            "sources": [[asdict(counts) for counts in run.sources]],
-            "exact_duplicates": [run.exact_duplicates],
-            "near_duplicates": [run.near_duplicates],
-            "new_versions": [run.new_versions],
-            "already_stored": [run.already_stored],
-            "table_versions": [_table_versions(warehouse)],
-        },
-        schema=with_version(RUNS),
-    )
+    columns = {
+        "run_id": run.run_id,
+        "flow": run.flow,
+        "parameters": json.dumps(run.parameters, sort_keys=True, default=str),
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "status": str(run.status),
+        **_count_columns(run.counts),
+        "sources": [_source_struct(s) for s in run.sources],
+        "table_versions": _table_versions(warehouse),
+    }
+    table = pa.Table.from_pylist([columns], schema=with_version(RUNS))
     replace_rows(warehouse, RUNS_TABLE, table)
+
+
+def _count_columns(counts: RunCounts | None) -> dict[str, Any]:
+    """The runs table's count columns: the storage boundary, the one place counts are
+    flattened. A run that has not counted yet stores zeros and, where the column
+    allows it, null (not counted)."""
+    known = counts or RunCounts()
+    columns: dict[str, Any] = {
+        "documents_seen": known.documents_seen,
+        "articles_written": known.articles_written,
+        "duplicates_skipped": known.duplicates_skipped,
+        "rejects": known.rejects,
+        "rejects_by_reason": sorted(known.rejects_by_reason.items()),
+    }
+    for name in _COUNTED_LATER:
+        columns[name] = getattr(known, name) if counts is not None else None
+    return columns
+
+
+# Nullable count columns, null while a run has not counted (and in rows older than them).
+_COUNTED_LATER = ("exact_duplicates", "near_duplicates", "new_versions", "already_stored")
+
+
+def _source_struct(source: SourceCounts) -> dict[str, Any]:
+    counts = source.counts
+    return {
+        "source": source.source,
+        "discovered": source.discovered,
+        "already_stored": counts.already_stored,
+        "fetched": source.fetched,
+        "articles_written": counts.articles_written,
+        "duplicates_skipped": counts.duplicates_skipped,
+        "rejects": counts.rejects,
+    }
 
 
 def _table_versions(warehouse: Warehouse) -> list[dict[str, Any]]:

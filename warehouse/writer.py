@@ -17,8 +17,8 @@ the next write: the committed versions are the truth.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from extractors.records import Reject
@@ -26,42 +26,13 @@ from transforms.article import Article
 from transforms.similarity import DEFAULT_SIMILARITY, Signature, SimilaritySettings
 from warehouse.catalog import ArticleCatalog, Placement
 from warehouse.convert import articles_table, reject_id, rejects_table
+from warehouse.counts import RunCounts
 from warehouse.delta import insert_new
 from warehouse.index import KeyIndex
 from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE, Warehouse
 from warehouse.signatures import write_signatures
 
-__all__ = ["BatchWriter", "WriteCounts"]
-
-
-@dataclass(frozen=True, slots=True)
-class WriteCounts:
-    """What one write added to the tables.
-
-    `exact_duplicates`, `near_duplicates` and `new_versions` count rows among
-    `articles_written`: bodies already stored under another URL, new bodies
-    that joined an existing near-duplicate cluster, and changed bodies of a
-    URL already stored.
-    """
-
-    articles_written: int = 0
-    duplicates_skipped: int = 0
-    rejects_written: int = 0
-    rejects_known: int = 0
-    exact_duplicates: int = 0
-    near_duplicates: int = 0
-    new_versions: int = 0
-
-    def __add__(self, other: WriteCounts) -> WriteCounts:
-        return WriteCounts(
-            self.articles_written + other.articles_written,
-            self.duplicates_skipped + other.duplicates_skipped,
-            self.rejects_written + other.rejects_written,
-            self.rejects_known + other.rejects_known,
-            self.exact_duplicates + other.exact_duplicates,
-            self.near_duplicates + other.near_duplicates,
-            self.new_versions + other.new_versions,
-        )
+__all__ = ["BatchWriter"]
 
 
 class BatchWriter:
@@ -126,11 +97,13 @@ class BatchWriter:
         rejects: Sequence[Reject],
         seen_at: datetime,
         signatures: Mapping[str, Signature] | None = None,
-    ) -> WriteCounts:
+    ) -> RunCounts:
         """Write the new rows of one batch; `part` names the batch within the run.
 
         `signatures` (content_hash -> MinHash signature, made with this writer's
-        similarity settings) spare the writer computing them.
+        similarity settings) spare the writer computing them. The counts are
+        what the write did with the articles and rejects it was given;
+        `documents_seen` and `already_stored` are the reader's to count.
         """
         with self._lock:
             return self._write(part, articles, rejects, seen_at, signatures or {})
@@ -142,7 +115,7 @@ class BatchWriter:
         rejects: Sequence[Reject],
         seen_at: datetime,
         signatures: Mapping[str, Signature],
-    ) -> WriteCounts:
+    ) -> RunCounts:
         catalog = self._current_catalog(articles)
         try:
             placed = [
@@ -178,11 +151,11 @@ class BatchWriter:
                 self._articles_index.release(claimed)
             self._rejects_index.release(self._reject_key(r) for r in fresh_rejects)
             raise
-        return WriteCounts(
+        return RunCounts(
             articles_written=inserted,
             duplicates_skipped=len(articles) - inserted,
+            rejects_by_reason=dict(Counter(str(r.reason) for r in rejects)),
             rejects_written=rejects_inserted,
-            rejects_known=len(rejects) - rejects_inserted,
             exact_duplicates=sum(a.duplicate_of is not None for a in fresh_articles),
             near_duplicates=sum(p.near_duplicate for p in placed),
             new_versions=sum((a.version or 1) > 1 for a in fresh_articles),

@@ -86,7 +86,7 @@ def _web_arguments(ingest: argparse.ArgumentParser) -> None:
 
 
 def _file_run_arguments(ingest: argparse.ArgumentParser) -> None:
-    """Options of a file run: how its input is cut into tasks, where they run, what is kept."""
+    """How a file run cuts its input into tasks, where tasks run (web runs too), what is kept."""
     ingest.add_argument(
         "--batch-size",
         type=positive,
@@ -106,7 +106,8 @@ def _file_run_arguments(ingest: argparse.ArgumentParser) -> None:
         type=positive,
         default=None,
         help="run the tasks on N worker processes; 1: threads in this process (default: "
-        "every core, or threads for inputs under 4 MiB)",
+        "every core, or threads for inputs under 4 MiB; with --config: threads, and pages "
+        "are fetched here either way)",
     )
     ingest.add_argument(
         "--dask-address",
@@ -165,14 +166,14 @@ def _usage_error(args: argparse.Namespace) -> str | None:
 
     if bool(args.paths) == bool(args.config):
         return "ingest takes either PATH... or --config FILE"
+    if args.workers and args.dask_address:
+        return "give --workers (a local cluster) or --dask-address, not both"
     if args.paths:
         missing = [p for p in args.paths if not is_remote(p) and not Path(p).exists()]
         if missing:
             return f"no such file or folder: {', '.join(missing)}"
         if len(args.source) > 1:
             return "with paths, --source names the one source of those files"
-        if args.workers and args.dask_address:
-            return "give --workers (a local cluster) or --dask-address, not both"
         if not args.split_mb > 0:
             return f"--split-mb must be more than 0, got {args.split_mb}"
         return None
@@ -200,6 +201,8 @@ def _ingest(args: argparse.Namespace) -> RunSummary:
             since=args.since,
             max_articles=args.max_articles,
             permanent_reject_days=args.permanent_reject_days,
+            workers=args.workers,
+            dask_address=args.dask_address,
         )
     return ingest_files(
         paths=list(args.paths),

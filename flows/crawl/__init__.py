@@ -10,7 +10,6 @@ from flows.crawl.tally import (
     report_sources,
     source_counts,
     source_row,
-    summarise_sources,
 )
 
 __all__ = [
@@ -21,5 +20,4 @@ __all__ = [
     "report_sources",
     "source_counts",
     "source_row",
-    "summarise_sources",
 ]

@@ -10,7 +10,7 @@ again unless `refresh` is set; a permanent failure rests
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from extractors.records import DiscoveredUrl, FailureKind
@@ -18,7 +18,6 @@ from extractors.sources import Source
 from extractors.web.discovery import Discovery
 from flows.crawl.tally import SourceTally
 from transforms.normalise import canonical_url, parse_timestamp
-from warehouse import BatchWriter
 from warehouse.url_outcomes import UrlOutcome
 
 __all__ = ["CrawlPolicy", "crawl_policy", "plan_source"]
@@ -79,13 +78,12 @@ def plan_source(
     source: Source,
     found: Discovery,
     counts: SourceTally,
-    writer: BatchWriter,
     known: set[str],
     policy: CrawlPolicy,
     outcomes: Mapping[str, UrlOutcome],
     resting: set[str],
 ) -> list[DiscoveredUrl]:
-    """Record the listings' rejects; the URLs of `source` to fetch this run.
+    """The URLs of `source` to fetch this run, counted in `counts`.
 
     Those listed and neither stored, taken, nor resting after a permanent
     failure; then those that failed transiently last time and no listing
@@ -93,11 +91,6 @@ def plan_source(
     """
     counts.discovered = len(found.urls)
     counts.listings_unchanged = len(found.not_modified)
-    listing_rejects = [replace(r, source=source.name) for r in found.rejects]
-    counts.written += writer.write(
-        f"{source.name}-listings", [], listing_rejects, seen_at=datetime.now(UTC)
-    )
-    counts.rejects_by_reason.update(str(r.reason) for r in listing_rejects)
     listed = _after_since(found, policy.since, counts)
     fresh = [d for d in listed if policy.refresh or canonical_url(d.url) not in known]
     todo = [d for d in fresh if canonical_url(d.url) not in resting]

@@ -1,24 +1,25 @@
-"""What each source's part of a web run did, and the run's summary of them all."""
+"""What each source's part of a web run did: its counts for the runs table, its report.
+
+The run's own counts are the committer's (`flows.commit`), as for files;
+a source's are its commits' counts plus the URLs it passed over.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from prefect.artifacts import create_table_artifact
 
-from flows.ledger import RunLedger, RunSummary
-from warehouse import RunStatus, WriteCounts
-from warehouse.runs import SourceCounts
+from warehouse import RunCounts, SourceCounts
 
-__all__ = ["SourceTally", "report_sources", "source_counts", "source_row", "summarise_sources"]
+__all__ = ["SourceTally", "report_sources", "source_counts", "source_row"]
 
 
 @dataclass(slots=True)
 class SourceTally:
-    """What one source's part of a run did."""
+    """What one source's part of a run did, counted as the run goes."""
 
     source: str
     discovered: int = 0
@@ -28,19 +29,20 @@ class SourceTally:
     retried: int = 0  # failed transiently last time, fetched again though no listing named it
     fetched: int = 0
     listings_unchanged: int = 0
-    written: WriteCounts = field(default_factory=WriteCounts)
-    rejects_by_reason: Counter[str] = field(default_factory=Counter)
+    written: RunCounts = field(default_factory=RunCounts)  # what its commits did
 
     @property
-    def documents_seen(self) -> int:
-        """URLs discovered (fetched, already stored or resting) plus listings that failed."""
-        return (
-            self.already_stored
-            + self.resting
-            + self.written.articles_written
-            + self.written.duplicates_skipped
-            + sum(self.rejects_by_reason.values())
-        )
+    def passed_over(self) -> int:
+        """Listed URLs not fetched because an earlier run stored their outcome."""
+        return self.already_stored + self.resting
+
+    @property
+    def counts(self) -> RunCounts:
+        """Its documents: the URLs passed over, and the pages and listings it committed."""
+        written = self.written
+        seen = written.articles_written + written.duplicates_skipped + written.rejects
+        passed = RunCounts(documents_seen=self.passed_over, already_stored=self.passed_over)
+        return passed + written + RunCounts(documents_seen=seen)
 
 
 def report_sources(counts: Sequence[SourceTally], run_id: str, logger: Any) -> None:
@@ -58,23 +60,12 @@ def report_sources(counts: Sequence[SourceTally], run_id: str, logger: Any) -> N
             c.already_stored,
             c.fetched,
             c.written.articles_written,
-            dict(c.rejects_by_reason),
+            dict(c.written.rejects_by_reason),
         )
 
 
 def source_counts(tallies: Sequence[SourceTally]) -> tuple[SourceCounts, ...]:
-    return tuple(
-        SourceCounts(
-            source=t.source,
-            discovered=t.discovered,
-            already_stored=t.already_stored + t.resting,  # an earlier run stored the outcome
-            fetched=t.fetched,
-            articles_written=t.written.articles_written,
-            duplicates_skipped=t.written.duplicates_skipped,
-            rejects=sum(t.rejects_by_reason.values()),
-        )
-        for t in tallies
-    )
+    return tuple(SourceCounts(t.source, t.discovered, t.fetched, t.counts) for t in tallies)
 
 
 def source_row(c: SourceTally) -> dict[str, Any]:
@@ -89,36 +80,8 @@ def source_row(c: SourceTally) -> dict[str, Any]:
         "listings unchanged (304)": c.listings_unchanged,
         "articles written": c.written.articles_written,
         "duplicates": c.written.duplicates_skipped,
-        "rejects": sum(c.rejects_by_reason.values()),
-        "rejects by reason": ", ".join(f"{k} {v}" for k, v in sorted(c.rejects_by_reason.items())),
+        "rejects": c.written.rejects,
+        "rejects by reason": ", ".join(
+            f"{k} {v}" for k, v in sorted(c.written.rejects_by_reason.items())
+        ),
     }
-
-
-def summarise_sources(
-    ledger: RunLedger, counts: Sequence[SourceTally], status: RunStatus
-) -> RunSummary:
-    """The run's summary: the sources' counts added up."""
-    reasons: Counter[str] = Counter()
-    written = WriteCounts()
-    for c in counts:
-        reasons.update(c.rejects_by_reason)
-        written += c.written
-    return RunSummary(
-        run_id=ledger.run_id,
-        warehouse=ledger.warehouse,
-        files=0,
-        documents_seen=sum(c.documents_seen for c in counts),
-        articles_written=written.articles_written,
-        duplicates_skipped=written.duplicates_skipped + sum(c.already_stored for c in counts),
-        rejects_by_reason=dict(reasons),
-        elapsed_seconds=ledger.elapsed(),
-        status=status,
-        rejects_new=written.rejects_written,
-        batches=0,
-        exact_duplicates=written.exact_duplicates,
-        near_duplicates=written.near_duplicates,
-        new_versions=written.new_versions,
-        # passed over unread, their reject committed by an earlier run; pages
-        # already stored have always counted as duplicates here
-        already_stored=sum(c.resting for c in counts),
-    )

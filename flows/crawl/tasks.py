@@ -1,54 +1,73 @@
-"""The web run's Prefect tasks: discovery per source, fetch-and-write per batch of URLs.
+"""The web run's network tasks: discovery per source, fetching per batch of URLs.
 
-Inside a batch the fetcher works on several hosts at once while keeping one
-polite connection per host; the host gate is shared by every task of the
-run, so politeness holds across sources and batches.
+They run on the flow's own thread task runner, in the flow's process,
+whatever runner extracts and cleans the pages (`flows.extract_task`): every
+fetcher of a run shares one `HostGate`, an in-process lock per host, so one
+connection per host and the crawl delay hold across sources and batches
+only while every request leaves from this process. Inside a batch the
+fetcher works on several hosts at once. A fetch task returns what it got;
+it extracts and writes nothing.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from itertools import zip_longest
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture, wait
 
 from extractors.records import DiscoveredUrl, FetchedPage, NotModified, Reject, Validators
 from extractors.sources import Source, SourcesConfig
-from extractors.web.discovery import Discovery, discover, page_to_article
+from extractors.web.discovery import Discovery, discover
 from extractors.web.http import Fetcher
 from extractors.web.politeness import HostGate
 from extractors.web.transience import with_failure_facts
-from flows.crawl.tally import SourceTally
-from pipeline.clean import clean_document
-from transforms.article import Article, CleanSettings
-from warehouse import BatchWriter, Warehouse, WriteCounts
-from warehouse.raw_pages import write_raw_pages
 
 __all__ = [
-    "BatchResult",
-    "WebContext",
-    "collect",
+    "FETCH_BATCHES",
+    "FetchedBatch",
+    "WebBatch",
     "discover_all",
     "discover_task",
     "fetch_batch",
     "fetchers_for",
-    "submit_batches",
+    "web_batches",
 ]
+
+# Batches fetched at once: the flow's thread task runner's size. The host gate
+# keeps each host to one connection, so more only helps across hosts.
+FETCH_BATCHES = 4
 
 
 @dataclass(frozen=True, slots=True)
-class WebContext:
-    """What every task of one web run shares (same process: thread task runner)."""
+class WebBatch:
+    """One batch of one source's URLs to fetch; `index` is the source's place in the run."""
 
-    writer: BatchWriter
-    settings: CleanSettings
-    run_id: str
-    warehouse: Warehouse
+    index: int
+    source: str
+    number: int
+    urls: tuple[DiscoveredUrl, ...]
+    fetcher: Fetcher
+
+    @property
+    def name(self) -> str:
+        return f"{self.source}-batch-{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedBatch:
+    """What fetching one batch got: pages to extract, and the fetches that failed."""
+
+    pages: list[tuple[FetchedPage, DiscoveredUrl]]  # in the order fetched
+    failed: list[tuple[DiscoveredUrl, Reject]]  # fetch rejects, with their failure facts
+    urls: frozenset[str]  # every URL of the batch: what the crawl state said of it is stale
+
+    @property
+    def rejects(self) -> list[Reject]:
+        return [reject for _, reject in self.failed]
 
 
 @task(name="discover", cache_policy=NO_CACHE, task_run_name="discover-{source.name}")
@@ -57,54 +76,19 @@ def discover_task(source: Source, fetcher: Fetcher, validators: dict[str, Any]) 
     return discover(source, fetcher, validators=validators, robots_sitemaps=fetcher.robots.sitemaps)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    written: WriteCounts
-    rejects_by_reason: dict[str, int]
-    fetched: frozenset[str]  # every URL of the batch: what the crawl state said of it is stale
-    failed: tuple[tuple[DiscoveredUrl, Reject], ...]  # fetch rejects, with their failure facts
-
-
-@task(name="fetch_batch", cache_policy=NO_CACHE, task_run_name="{source_name}-batch-{batch_no}")
-def fetch_batch(
-    source_name: str,
-    batch_no: int,
-    urls: Sequence[DiscoveredUrl],
-    fetcher: Fetcher,
-    context: WebContext,
-) -> BatchResult:
-    """Fetch, extract, clean and write one batch of article URLs, then keep the raw pages."""
-    by_url = {d.url: d for d in urls}
+@task(name="fetch_batch", cache_policy=NO_CACHE, task_run_name="{batch.name}")
+def fetch_batch(batch: WebBatch) -> FetchedBatch:
+    """Fetch one batch of article URLs; a failed fetch becomes a reject with its facts."""
+    by_url = {d.url: d for d in batch.urls}
     pages: list[tuple[FetchedPage, DiscoveredUrl]] = []
-    articles: list[Article] = []
-    rejects: list[Reject] = []
     failed: list[tuple[DiscoveredUrl, Reject]] = []
-    ingested_at = datetime.now(UTC)
-    for url, result in fetcher.fetch_many(list(by_url)):
+    for url, result in batch.fetcher.fetch_many(list(by_url)):
         discovered = by_url[url]
         if isinstance(result, Reject):
-            reject = with_failure_facts(replace(result, source=source_name))
-            rejects.append(reject)
-            failed.append((discovered, reject))
+            failed.append((discovered, with_failure_facts(replace(result, source=batch.source))))
         elif not isinstance(result, NotModified):  # no validators are sent for pages
             pages.append((result, discovered))
-            built = clean_document(
-                page_to_article(result, discovered), settings=context.settings,
-                run_id=context.run_id, ingested_at=ingested_at,
-            )  # fmt: skip
-            if isinstance(built, Article):
-                articles.append(built)
-            else:
-                rejects.append(built)
-    part = f"{source_name}-b{batch_no:05d}"
-    # Articles and rejects first: raw_pages marks a URL as fetched, so a crash
-    # between the two must leave the URL unmarked (fetched again), never
-    # marked with its article missing.
-    written = context.writer.write(part, articles, rejects, seen_at=datetime.now(UTC))
-    if pages:
-        write_raw_pages(context.warehouse, pages, run_id=context.run_id, part=part)
-    reasons = dict(Counter(str(r.reason) for r in rejects))
-    return BatchResult(written, reasons, frozenset(by_url), tuple(failed))
+    return FetchedBatch(pages, failed, frozenset(by_url))
 
 
 def fetchers_for(settings: SourcesConfig, selected: Sequence[Source]) -> dict[bool, Fetcher]:
@@ -135,42 +119,29 @@ def discover_all(
     return [future.result() for future in futures]
 
 
-def submit_batches(
+def web_batches(
     selected: Sequence[Source],
     plans: Sequence[list[DiscoveredUrl]],
     fetchers: Mapping[bool, Fetcher],
-    contexts: Sequence[WebContext],
     step: int,
-) -> list[tuple[int, PrefectFuture[BatchResult]]]:
-    """Every source's batches together, each tagged with its source's index; waits for all.
+) -> list[WebBatch]:
+    """Every source's batches, taken in turn (first batch of each source, then the second...).
 
-    The task runner and each batch's fetch_many spread them over hosts; the
-    shared gate keeps each host polite.
+    The flow fetches a few batches at once and commits them in this order:
+    taking sources in turn puts different hosts side by side, and a fixed
+    order makes the rows the same on every runner.
     """
-    submitted: list[tuple[int, PrefectFuture[BatchResult]]] = []
-    for index, (source, todo) in enumerate(zip(selected, plans, strict=True)):
-        fetcher = fetchers[source.allow_private_network]
-        submitted += [
-            (
+    per_source = [
+        [
+            WebBatch(
                 index,
-                fetch_batch.submit(source.name, n, todo[i : i + step], fetcher, contexts[index]),
+                source.name,
+                n,
+                tuple(todo[i : i + step]),
+                fetchers[source.allow_private_network],
             )
             for n, i in enumerate(range(0, len(todo), step), start=1)
         ]
-    wait([future for _, future in submitted])
-    return submitted
-
-
-def collect(
-    submitted: Sequence[tuple[int, PrefectFuture[BatchResult]]], tallies: list[SourceTally]
-) -> tuple[set[str], list[tuple[DiscoveredUrl, Reject]]]:
-    """Add each batch to its source's tally; the URLs fetched, and the fetches that failed."""
-    fetched: set[str] = set()
-    failed: list[tuple[DiscoveredUrl, Reject]] = []
-    for index, future in submitted:
-        result = future.result()
-        tallies[index].written += result.written
-        tallies[index].rejects_by_reason.update(result.rejects_by_reason)
-        fetched |= result.fetched
-        failed += result.failed
-    return fetched, failed
+        for index, (source, todo) in enumerate(zip(selected, plans, strict=True))
+    ]
+    return [b for turn in zip_longest(*per_source) for b in turn if b is not None]

@@ -36,18 +36,18 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunSumma
 def test_every_document_is_accounted_for(sample_run: tuple[Path, RunSummary]) -> None:
     """Seen documents = articles written + duplicates + rejects, and the tables agree."""
     warehouse, summary = sample_run
-    assert summary.documents_seen == (
-        summary.articles_written + summary.duplicates_skipped + summary.rejects
+    assert summary.counts.documents_seen == (
+        summary.counts.articles_written + summary.counts.duplicates_skipped + summary.counts.rejects
     )
-    assert summary.articles_written >= 20
-    assert summary.duplicates_skipped == 1  # the windows-1252 copy of the seed
+    assert summary.counts.articles_written >= 20
+    assert summary.counts.duplicates_skipped == 1  # the windows-1252 copy of the seed
     assert delta_rows(f"SELECT count(*) FROM {_articles(warehouse)}") == [
-        (summary.articles_written,)
+        (summary.counts.articles_written,)
     ]
     rejects = delta_rows(
         f"SELECT reason, count(*) FROM read_parquet('{warehouse}/rejects/*.parquet') GROUP BY ALL"
     )
-    assert dict(rejects) == summary.rejects_by_reason
+    assert dict(rejects) == summary.counts.rejects_by_reason
 
 
 def test_samples_show_expected_rejects(sample_run: tuple[Path, RunSummary]) -> None:
@@ -95,13 +95,15 @@ def test_rerun_is_idempotent(tmp_path: Path) -> None:
     inputs = [SAMPLES / "text", SAMPLES / "jsonl", SAMPLES / "bad"]
     first = _ingest(warehouse, *inputs)
     second = _ingest(warehouse, *inputs)
-    assert first.articles_written > 0
-    assert (second.batches, second.articles_written, second.rejects) == (0, 0, 0)
-    assert second.documents_seen == second.already_stored == first.documents_seen
+    assert first.counts.articles_written > 0
+    assert (second.batches, second.counts.articles_written, second.counts.rejects) == (0, 0, 0)
+    assert (
+        second.counts.documents_seen == second.counts.already_stored == first.counts.documents_seen
+    )
     [(rows, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) FROM {_articles(warehouse)}"
     )
-    assert rows == distinct == first.articles_written
+    assert rows == distinct == first.counts.articles_written
     runs = delta_rows(
         f"SELECT status, count(*) FROM read_parquet('{warehouse}/runs/*.parquet') GROUP BY ALL"
     )
@@ -133,10 +135,10 @@ def test_run_publishes_summary_artifact(sample_run: tuple[Path, RunSummary]) -> 
         )
     [artifact] = [a for a in artifacts if a.key == "ingest-summary"]
     assert artifact.type == "table"
-    assert f'"value": {summary.articles_written}' in str(artifact.data)
+    assert f'"value": {summary.counts.articles_written}' in str(artifact.data)
     [figures] = [a for a in artifacts if a.key == "warehouse-figures"]
     assert figures.type == "markdown"
-    assert f"**{summary.articles_written}** articles" in str(figures.data)
+    assert f"**{summary.counts.articles_written}** articles" in str(figures.data)
 
 
 def test_readme_examples_run(
@@ -172,7 +174,7 @@ def test_readme_examples_run(
         exec(compile(block, name, "exec"), namespace)
         articles = namespace.get("articles")
         if isinstance(articles, pd.DataFrame):  # pandas, through the log or the files
-            assert len(articles) == summary.articles_written
+            assert len(articles) == summary.counts.articles_written
 
 
 def test_a_changed_input_is_read_again(tmp_path: Path) -> None:
@@ -184,6 +186,6 @@ def test_a_changed_input_is_read_again(tmp_path: Path) -> None:
     changed = sorted(folder.glob("*.txt"))[0]
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA paragraph added later.\n")
     second = _ingest(warehouse, folder)
-    assert second.documents_seen == first.documents_seen
-    assert second.already_stored == first.documents_seen - 1
-    assert second.articles_written == 1  # the changed body (a near-duplicate of the first)
+    assert second.counts.documents_seen == first.counts.documents_seen
+    assert second.counts.already_stored == first.counts.documents_seen - 1
+    assert second.counts.articles_written == 1  # the changed body (a near-duplicate of the first)

@@ -51,9 +51,11 @@ def test_archive_over_http_is_ingested_and_resumed(
         second = ingest_files(paths=[url], warehouse=str(warehouse))
 
     assert _rows(warehouse, url) == from_disk
-    assert first.articles_written == len(from_disk) > 10
-    assert second.articles_written == 0
-    assert second.already_stored == first.articles_written + first.rejects  # passed over unread
+    assert first.counts.articles_written == len(from_disk) > 10
+    assert second.counts.articles_written == 0
+    assert (
+        second.counts.already_stored == first.counts.articles_written + first.counts.rejects
+    )  # passed over unread
     assert not (warehouse / ".downloads").exists()  # local copies go once the run completes
 
 
@@ -62,8 +64,8 @@ def test_unreachable_url_is_a_reject_and_the_run_goes_on(corpus: Path, tmp_path:
     with TestServer("127.0.0.1") as server:
         missing = server.url("/gone.warc.gz")
         summary = ingest_files(paths=[missing, str(corpus / RESILIPARSE)], warehouse=str(warehouse))
-    assert summary.rejects_by_reason.get("UNREADABLE") == 1
-    assert summary.articles_written > 10
+    assert summary.counts.rejects_by_reason.get("UNREADABLE") == 1
+    assert summary.counts.articles_written > 10
     [(locator, reason, detail)] = delta_rows(
         f"SELECT locator, reason, detail FROM read_parquet('{warehouse}/rejects/*.parquet') "
         "WHERE reason = 'UNREADABLE'"
@@ -104,5 +106,5 @@ def test_archive_from_s3_compatible_store(
     uri = "s3://crawl/news/cc.warc.gz"
     warehouse = tmp_path / "warehouse"
     summary = ingest_files(paths=[uri], warehouse=str(warehouse))
-    assert summary.articles_written == len(from_disk)
+    assert summary.counts.articles_written == len(from_disk)
     assert _rows(warehouse, uri) == from_disk

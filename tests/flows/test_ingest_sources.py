@@ -19,7 +19,7 @@ import pytest
 from flows.ingest_web import ingest_sources
 from flows.ledger import RunSummary
 from tests.support.delta_sql import delta_rows
-from tests.support.guardian_site import FEED_ETAG, PAGES, serve_feed_and_pages
+from tests.support.guardian_site import FEED_ETAG, PAGES, feed_and_direct, serve_feed_and_pages
 from tests.support.http_server import InTurn, LoggedRequest, Reply, TestServer, redirect
 
 DIRECT = {
@@ -97,7 +97,7 @@ def test_scrape_then_rescrape(site: Site, tmp_path: Path) -> None:
     config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
     first = _run(config, warehouse)
 
-    assert first.articles_written == len(PAGES)
+    assert first.counts.articles_written == len(PAGES)
     rejects = dict(
         delta_rows(f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet')")
     )
@@ -121,11 +121,11 @@ def test_scrape_then_rescrape(site: Site, tmp_path: Path) -> None:
 
     feed_hits, requests = server.hits("/rss.xml"), server.hits()
     second = _run(config, warehouse)
-    assert second.articles_written == 0
+    assert second.counts.articles_written == 0
     # the feed answered 304, so its entries are not even listed; of the direct URLs
     # that failed, only the robots.txt refusal is looked at again (a new robots.txt
     # could allow it): the others failed for a permanent reason and rest
-    assert second.rejects_by_reason == {"ROBOTS_DISALLOWED": 1}
+    assert second.counts.rejects_by_reason == {"ROBOTS_DISALLOWED": 1}
     assert server.hits("/rss.xml") == feed_hits + 1
     assert server.requests("/rss.xml")[-1].headers.get("if-none-match") == '"g1"'
     assert server.hits() == requests + 2  # the feed and robots.txt, nothing else
@@ -140,12 +140,18 @@ def test_known_pages_are_not_fetched_again_unless_refresh(site: Site, tmp_path: 
     config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
     _run(config, warehouse)
     second = _run(config, warehouse)
-    assert second.articles_written == 0
-    assert second.duplicates_skipped == len(PAGES)  # listed again, known, not fetched
+    assert second.counts.articles_written == 0
+    # listed again and known, or resting after a permanent failure: not fetched, so
+    # already stored, as for files (a duplicate is a document read again)
+    resting = len(DIRECT) - 1  # all but the robots.txt refusal
+    assert (second.counts.already_stored, second.counts.duplicates_skipped) == (
+        len(PAGES) + resting,
+        0,
+    )
     assert [server.hits(p) for p in article_paths] == [1] * len(PAGES)
     third = ingest_sources(config=str(config), warehouse=str(warehouse), refresh=True)
     assert [server.hits(p) for p in article_paths] == [2] * len(PAGES)
-    assert third.articles_written == 0  # same article ids: still no duplicate rows
+    assert third.counts.articles_written == 0  # same article ids: still no duplicate rows
     [(rows, distinct)] = delta_rows(
         f"SELECT count(*), count(DISTINCT article_id) "
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet')"
@@ -204,7 +210,7 @@ allow_private_network = true
         hits = {path: server.hits(path) for path in ("/index.xml.gz", "/news.xml", "/bomb.xml")}
 
     assert hits == {"/index.xml.gz": 1, "/news.xml": 1, "/bomb.xml": 1}
-    assert summary.articles_written == 1  # listed directly and in the sitemap: fetched once
+    assert summary.counts.articles_written == 1  # listed directly and in the sitemap: fetched once
     rejects = delta_rows(
         f"SELECT locator, reason FROM read_parquet('{warehouse}/rejects/*.parquet') ORDER BY 1"
     )
@@ -223,7 +229,7 @@ def test_reprocess_rebuilds_from_raw_pages_offline(site: Site, tmp_path: Path) -
     requests_before = server.hits()
     again = reprocess(warehouse=str(warehouse))
     assert server.hits() == requests_before  # offline: the site was not asked for anything
-    assert (again.documents_seen, again.articles_written) == (len(PAGES), len(PAGES))
+    assert (again.counts.documents_seen, again.counts.articles_written) == (len(PAGES), len(PAGES))
     rows = delta_rows(
         f"SELECT article_id, run_id FROM read_parquet('{warehouse}/articles/**/*.parquet')"
     )
@@ -267,7 +273,7 @@ def test_permanent_rejects_rest_until_refresh_or_the_period_ends(
 
     first = run(day0)
     assert hits() == [1] * 5
-    assert first.rejects_by_reason["FETCH_FAILED"] == 2
+    assert first.counts.rejects_by_reason["FETCH_FAILED"] == 2
     states = _outcomes(warehouse)
     assert states["/gone.html"] == states[paths[0]] == ("permanent", "FETCH_FAILED", 410, 1)
     assert states["/bomb.html"][:2] == ("permanent", "TOO_LARGE")
@@ -275,9 +281,10 @@ def test_permanent_rejects_rest_until_refresh_or_the_period_ends(
 
     resting = run(day0 + timedelta(days=29))
     assert hits() == [1] * 5  # not one request
-    assert resting.rejects_by_reason == {"ROBOTS_DISALLOWED": 1}
-    assert (resting.duplicates_skipped, resting.already_stored) == (len(PAGES) - 1, 5)
-    assert resting.documents_seen == first.documents_seen
+    assert resting.counts.rejects_by_reason == {"ROBOTS_DISALLOWED": 1}
+    # the stored pages and the resting rejects alike: passed over, their outcome stored
+    assert (resting.counts.duplicates_skipped, resting.counts.already_stored) == (0, len(PAGES) + 4)
+    assert resting.counts.documents_seen == first.counts.documents_seen
 
     run(day0 + timedelta(days=30))  # the rest is over: asked once more, and rejected again
     assert hits() == [2] * 5
@@ -317,54 +324,36 @@ def test_transient_failure_is_retried_while_the_feed_answers_304(
     server.route("/rss.xml", feed)
     config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
     first = _run(config, warehouse)
-    assert first.articles_written == len(PAGES) - 1
+    assert first.counts.articles_written == len(PAGES) - 1
     assert _outcomes(warehouse)[paths[0]] == ("transient", "FETCH_FAILED", 503, 1)
 
     second = _run(config, warehouse)  # the page fails once more: still remembered
     assert feed_answers == [200, 304]
     assert server.requests("/rss.xml")[-1].headers["if-none-match"] == FEED_ETAG
     assert server.hits(paths[0]) == 2
-    assert second.articles_written == 0
+    assert second.counts.articles_written == 0
     assert _outcomes(warehouse)[paths[0]] == ("transient", "FETCH_FAILED", 503, 2)
 
     third = _run(config, warehouse)
     assert feed_answers == [200, 304, 304]  # never read in full again
-    assert third.articles_written == 1
+    assert third.counts.articles_written == 1
     assert server.hits(paths[0]) == 3
     assert [server.hits(p) for p in paths[1:]] == [1] * (len(PAGES) - 1)
     assert paths[0] not in _outcomes(warehouse)  # settled: forgotten
 
     fourth = _run(config, warehouse)
-    assert (feed_answers[-1], fourth.articles_written, server.hits(paths[0])) == (304, 0, 3)
+    assert (feed_answers[-1], fourth.counts.articles_written, server.hits(paths[0])) == (304, 0, 3)
 
 
 def test_two_sources_share_robots_and_urls(site: Site, tmp_path: Path) -> None:
     """Two sources, one host: robots.txt read once, a shared URL fetched once, counts per source."""
     server, paths = site.server, site.article_paths
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        f"""
-[http]
-per_host_delay_seconds = 0
-max_retries = 0
-
-[[sources]]
-name = "feed"
-feeds = ["{server.url("/rss.xml")}"]
-allow_private_network = true
-
-[[sources]]
-name = "direct"
-urls = ["{server.url(paths[0])}", "{server.url("/gone.html")}"]
-allow_private_network = true
-""",
-        encoding="utf-8",
-    )
+    config = feed_and_direct(tmp_path / "sources.toml", server, [paths[0], "/gone.html"], delay=0)
     warehouse = tmp_path / "warehouse"
     summary = ingest_sources(config=str(config), warehouse=str(warehouse))
     assert server.hits("/robots.txt") == 1
     assert server.hits(paths[0]) == 1
-    assert summary.articles_written == len(PAGES)
+    assert summary.counts.articles_written == len(PAGES)
     [(sources,)] = delta_rows(f"SELECT sources FROM read_parquet('{warehouse}/runs/*.parquet')")
     by_name = {row["source"]: row for row in sources}
     assert by_name["feed"]["discovered"] + by_name["direct"]["discovered"] == len(PAGES) + 2

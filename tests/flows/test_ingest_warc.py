@@ -20,32 +20,38 @@ def test_warc_ingest_and_resume(corpus: Path, tmp_path: Path) -> None:
     shutil.copyfile(corpus / RESILIPARSE, archive)
     warehouse = tmp_path / "warehouse"
     first = ingest_files(paths=[str(archive)], warehouse=str(warehouse))
-    assert first.documents_seen == 16
-    assert first.documents_seen == first.articles_written + first.duplicates_skipped + first.rejects
+    assert first.counts.documents_seen == 16
+    assert (
+        first.counts.documents_seen
+        == first.counts.articles_written + first.counts.duplicates_skipped + first.counts.rejects
+    )
     assert first.records_skipped == {"warcinfo": 1, "request": 17, "metadata": 16}
-    assert first.articles_written > 10
+    assert first.counts.articles_written > 10
     locators = delta_rows(f"SELECT locator FROM read_parquet('{warehouse}/articles/**/*.parquet')")
     assert all("#offset=" in locator for (locator,) in locators)
-    assert len(locators) == first.articles_written
+    assert len(locators) == first.counts.articles_written
 
     second = ingest_files(paths=[str(archive)], warehouse=str(warehouse))
-    assert (second.batches, second.articles_written) == (0, 0)  # unchanged: not read
-    assert second.documents_seen == second.already_stored == 16
+    assert (second.batches, second.counts.articles_written) == (0, 0)  # unchanged: not read
+    assert second.counts.documents_seen == second.counts.already_stored == 16
 
     # Without the recorded progress (a warehouse from before it, or a crash before
     # it was written), the records whose outcome is stored are passed over unread.
     shutil.rmtree(warehouse / "state" / "inputs")
     third = ingest_files(paths=[str(archive)], warehouse=str(warehouse))
-    written_before = first.articles_written + first.rejects
-    assert third.already_stored == written_before
+    written_before = first.counts.articles_written + first.counts.rejects
+    assert third.counts.already_stored == written_before
     assert "resumed" not in third.records_skipped
-    assert third.articles_written == 0
+    assert third.counts.articles_written == 0
     # every record is accounted for: those never written (duplicates of another
     # record's URL) are read again, the rest counted as already stored
-    assert third.documents_seen == 16
-    assert third.duplicates_skipped + third.rejects == first.duplicates_skipped
-    assert third.documents_seen == (
-        third.articles_written + third.duplicates_skipped + third.rejects + third.already_stored
+    assert third.counts.documents_seen == 16
+    assert third.counts.duplicates_skipped + third.counts.rejects == first.counts.duplicates_skipped
+    assert third.counts.documents_seen == (
+        third.counts.articles_written
+        + third.counts.duplicates_skipped
+        + third.counts.rejects
+        + third.counts.already_stored
     )
     stored = delta_rows(
         f"SELECT documents_seen, already_stored FROM read_parquet('{warehouse}/runs/*.parquet', "
@@ -62,10 +68,14 @@ def test_warc_cut_into_ranges_writes_what_one_task_writes(corpus: Path, tmp_path
     cut = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "cut"), split_mb=0.02)
     assert (whole.batches, cut.batches) == (1, 7)
     assert cut.records_skipped == whole.records_skipped
-    assert (cut.documents_seen, cut.articles_written, cut.duplicates_skipped) == (
-        whole.documents_seen,
-        whole.articles_written,
-        whole.duplicates_skipped,
+    assert (
+        cut.counts.documents_seen,
+        cut.counts.articles_written,
+        cut.counts.duplicates_skipped,
+    ) == (
+        whole.counts.documents_seen,
+        whole.counts.articles_written,
+        whole.counts.duplicates_skipped,
     )
     query = (
         "SELECT article_id, locator, body FROM read_parquet('{}/articles/**/*.parquet') ORDER BY 1"
@@ -75,8 +85,8 @@ def test_warc_cut_into_ranges_writes_what_one_task_writes(corpus: Path, tmp_path
     )
 
     again = ingest_files(paths=[str(archive)], warehouse=str(tmp_path / "cut"), split_mb=0.02)
-    assert again.already_stored == again.documents_seen == cut.documents_seen
-    assert (again.articles_written, again.batches) == (0, 0)
+    assert again.counts.already_stored == again.counts.documents_seen == cut.counts.documents_seen
+    assert (again.counts.articles_written, again.batches) == (0, 0)
 
 
 def test_keep_raw_stores_each_page_once_and_only_when_asked(corpus: Path, tmp_path: Path) -> None:
@@ -94,7 +104,7 @@ def test_keep_raw_stores_each_page_once_and_only_when_asked(corpus: Path, tmp_pa
         f"SELECT url, final_url, status, body, json_extract_string(hints, '$.found_in') FROM {raw}"
     )
     urls = [url for url, *_ in rows]
-    assert len(rows) == kept.raw_pages_written == len(set(urls)) >= kept.articles_written
+    assert len(rows) == kept.raw_pages_written == len(set(urls)) >= kept.counts.articles_written
     with archive.open("rb") as stream:
         for url, final_url, status, body, found_in in rows:
             assert (final_url, status) == (url, 200)

@@ -59,6 +59,6 @@ def test_ingest_after_migration_counts_unchanged_input_as_stored(
             os.utime(row["name"], ns=(row["mtime_ns"], row["mtime_ns"]))
     before = read(store, ARTICLES_TABLE).num_rows
     summary = ingest_files(paths=["samples/text"], warehouse=str(old_root))
-    assert summary.documents_seen == summary.already_stored == 2
-    assert summary.articles_written == 0
+    assert summary.counts.documents_seen == summary.counts.already_stored == 2
+    assert summary.counts.articles_written == 0
     assert read(store, ARTICLES_TABLE).num_rows == before

@@ -97,9 +97,12 @@ def test_ingest_writes_the_same_rows_as_on_disk_and_a_rerun_adds_none(
     again = ingest_files(paths=inputs, warehouse=uri)
 
     expected = _local_rows(tmp_path / "warehouse")
-    assert len(expected) == on_disk.articles_written > 10
-    assert (first.articles_written, first.rejects) == (on_disk.articles_written, on_disk.rejects)
-    assert again.articles_written == 0
+    assert len(expected) == on_disk.counts.articles_written > 10
+    assert (first.counts.articles_written, first.counts.rejects) == (
+        on_disk.counts.articles_written,
+        on_disk.counts.rejects,
+    )
+    assert again.counts.articles_written == 0
     assert _analyst_rows(bucket, "news/warehouse") == expected
 
     with sql_views(open_warehouse(uri)) as views:
@@ -110,7 +113,7 @@ def test_ingest_writes_the_same_rows_as_on_disk_and_a_rerun_adds_none(
         months = views.connection.execute(
             "SELECT count(DISTINCT published_month) FROM articles"
         ).fetchone()
-    assert (articles, runs, rejects) == (len(expected), 2, on_disk.rejects)
+    assert (articles, runs, rejects) == (len(expected), 2, on_disk.counts.rejects)
     assert months == (len({row[-1] for row in expected}),)  # Hive partitions read back
 
     keys = _keys(bucket)
@@ -282,7 +285,7 @@ def test_web_runs_versions_and_reprocess_on_the_object_store(
         with sql_views(open_warehouse(warehouse)) as views:
             rows = views.connection.execute(rows_sql).fetchall()
             raw = views.connection.execute("SELECT count(*) FROM raw_pages").fetchone()
-        counts = [(s.articles_written, s.rejects) for s in (first, second, rebuilt)]
+        counts = [(s.counts.articles_written, s.counts.rejects) for s in (first, second, rebuilt)]
         results[name] = (rows, raw, counts)
     assert results["s3"] == results["disk"]
     rows, raw, counts = results["s3"]

@@ -1,8 +1,9 @@
-"""The ingest flow writes the same rows on threads, a process pool and a Dask cluster."""
+"""The ingest flows write the same rows on threads, a process pool and a Dask cluster."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +12,22 @@ import pytest
 
 from flows.cli import EXIT_USAGE, main
 from flows.ingest import ingest_files
+from flows.ingest_web import ingest_sources
 from flows.ledger import RunSummary
 from flows.runners import POOL_MIN_BYTES, THREADS, Runner, RunnerKind, choose_runner
 from tests.conftest import REPO_ROOT
 from tests.support.delta_sql import delta_rows
+from tests.support.guardian_site import PAGES, feed_and_direct, serve_feed_and_pages
+from tests.support.http_server import Reply, TestServer
 
 SAMPLES = REPO_ROOT / "samples"
 RESILIPARSE = "warc/chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz"
 EVAL_PAGES = "html/adbar__trafilatura/eval"
 # Columns that differ between runs by design: who wrote the row, and when.
-RUN_COLUMNS = frozenset({"run_id", "ingested_at", "seen_at", "first_seen_at", "last_seen_at"})
+RUN_COLUMNS = frozenset(
+    {"run_id", "ingested_at", "seen_at", "first_seen_at", "last_seen_at", "fetched_at"}
+)
+DELAY = 0.05  # the web site's crawl delay, seconds
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +51,56 @@ def _run(inputs: list[str], warehouse: Path, **runner: Any) -> RunSummary:
     return summary
 
 
+@pytest.fixture
+def site(corpus: Path) -> Iterator[TestServer]:
+    """The Guardian feed and its pages, a mirror of one page, and two pages that fail."""
+    with TestServer("127.0.0.1") as server:
+        serve_feed_and_pages(server, corpus)
+        page = (corpus / "html/adbar__trafilatura/eval" / PAGES[0]).read_bytes()
+        server.routes(
+            {
+                "/robots.txt": Reply(200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
+                "/mirror.html": Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page),
+                "/gone.html": Reply(410),
+                "/paper.pdf": Reply(200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n"),
+            }
+        )
+        yield server
+
+
+@pytest.mark.slow
+def test_the_web_flow_writes_the_same_rows_on_threads_and_a_process_pool(
+    site: TestServer, tmp_path: Path
+) -> None:
+    """Pages fetched politely in the flow's process, extracted on threads or on two pool
+    processes, committed in one order: the same articles, rejects and raw pages."""
+    direct = ["/mirror.html", "/gone.html", "/paper.pdf"]  # the mirror, and two failures
+    config = feed_and_direct(tmp_path / "sources.toml", site, direct, delay=DELAY)
+    runs: dict[str, RunSummary] = {}
+    for name, workers in (("threads", 1), ("pool", 2)):
+        summary: RunSummary = ingest_sources(
+            config=str(config), warehouse=str(tmp_path / name), batch_size=2, workers=workers
+        )
+        runs[name] = summary
+    threads, pool = runs["threads"], runs["pool"]
+    assert pool.counts == threads.counts
+    assert threads.counts.articles_written == len(PAGES)
+    # the mirror declares the first page's canonical URL: same article, skipped
+    assert (threads.counts.duplicates_skipped, threads.counts.rejects) == (1, 2)
+    assert pool.batches == threads.batches >= 4
+    # every page fetched once per run, one request at a time, the crawl delay apart
+    assert site.hits("/mirror.html") == 2
+    assert min(site.gaps()) >= DELAY
+    for table in ("articles/**/*.parquet", "rejects/*.parquet", "raw_pages/**/*.parquet"):
+        rows = _table(f"{tmp_path / 'threads'}/{table}")
+        assert rows
+        assert _table(f"{tmp_path / 'pool'}/{table}") == rows
+    [(parameters,)] = delta_rows(
+        f"SELECT parameters FROM read_parquet('{tmp_path / 'pool'}/runs/*.parquet')"
+    )
+    assert '"workers": 2' in parameters
+
+
 def _table(glob: str) -> list[tuple[Any, ...]]:
     """Every row of a table, without the run-specific columns, sorted."""
     source = f"read_parquet('{glob}', hive_partitioning = true)"
@@ -55,12 +112,16 @@ def _table(glob: str) -> list[tuple[Any, ...]]:
 
 def _assert_same_run(one: RunSummary, other: RunSummary, folders: tuple[Path, Path]) -> None:
     assert one.batches == other.batches > 10
-    assert (other.documents_seen, other.articles_written, other.duplicates_skipped) == (
-        one.documents_seen,
-        one.articles_written,
-        one.duplicates_skipped,
+    assert (
+        other.counts.documents_seen,
+        other.counts.articles_written,
+        other.counts.duplicates_skipped,
+    ) == (
+        one.counts.documents_seen,
+        one.counts.articles_written,
+        one.counts.duplicates_skipped,
     )
-    assert other.rejects_by_reason == one.rejects_by_reason
+    assert other.counts.rejects_by_reason == one.counts.rejects_by_reason
     assert other.records_skipped == one.records_skipped
     for table in ("articles/**/*.parquet", "rejects/*.parquet"):
         rows = _table(f"{folders[0]}/{table}")

@@ -109,17 +109,17 @@ def test_since_and_max_articles(site: Site, tmp_path: Path) -> None:
     config, warehouse = _config(tmp_path, server), tmp_path / "warehouse"
 
     first = ingest_sources(config=str(config), warehouse=str(warehouse), since=SINCE)
-    assert first.articles_written == 2
+    assert first.counts.articles_written == 2
     assert [server.hits(p) for p in paths] == [0, 1, 1, 0]
 
     second = ingest_sources(config=str(config), warehouse=str(warehouse))
     # the feed was read in full again (no 304: its validators were dropped) ...
     assert [r.headers.get("if-none-match") for r in server.requests("/rss.xml")] == [None, None]
-    assert second.articles_written == 2  # ... and the older pages taken this time
+    assert second.counts.articles_written == 2  # ... and the older pages taken this time
     assert [server.hits(p) for p in paths] == [1, 1, 1, 1]
 
     capped = ingest_sources(config=str(config), warehouse=str(tmp_path / "w2"), max_articles=2)
-    assert capped.articles_written == 2
+    assert capped.counts.articles_written == 2
     [(parameters,)] = delta_rows(f"SELECT parameters FROM read_parquet('{tmp_path}/w2/runs/*')")
     assert '"max_articles": 2' in parameters
 
@@ -170,7 +170,7 @@ def test_runs_sharing_a_host_take_turns(site: Site, tmp_path: Path) -> None:
         assert other.is_alive()
         assert site.server.hits() == 0
     other.join(timeout=120)
-    assert done["summary"].articles_written == len(PAGES)
+    assert done["summary"].counts.articles_written == len(PAGES)
 
 
 def test_runs_missed_while_nothing_served_are_dropped(site: Site, tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ def test_learned_at_commit_applied_on_later_runs_listed_and_reset(
         site_share=SHARE,
         site_min_articles=MIN_ARTICLES,
     )
-    assert first.articles_written == 3
+    assert first.counts.articles_written == 3
     # the snapshot was taken at the start of the run: nothing removed mid-run
     before = _bodies(warehouse)
     assert all(DISCLAIMER in body for body in before["harvard"])
@@ -116,11 +116,11 @@ def test_learned_at_commit_applied_on_later_runs_listed_and_reset(
         site_share=SHARE,
         site_min_articles=MIN_ARTICLES,
     )
-    assert again.articles_written == 0
+    assert again.counts.articles_written == 0
     assert _listing(warehouse, capsys, "--share", "1", "--min-articles", "2") == listed
 
     rebuilt = reprocess(warehouse=str(warehouse), site_share=SHARE, site_min_articles=MIN_ARTICLES)
-    assert rebuilt.articles_written == 3
+    assert rebuilt.counts.articles_written == 3
     after = _bodies(warehouse)
     assert all(DISCLAIMER not in body for body in after["harvard"])
     assert after["reviewed"] == before["reviewed"]  # the other source is untouched
@@ -188,19 +188,23 @@ def test_file_runs_learn_at_commit_and_apply_later(corpus: Path, tmp_path: Path)
         )
 
     first = run(pages)
-    assert first.articles_written == 2
+    assert first.counts.articles_written == 2
     stored = _bodies(warehouse)["harvard"]
     assert all(DISCLAIMER in body for body in stored)  # learned at commit, not mid-run
 
     for page in pages.iterdir():  # touched: read again, not skipped as unchanged
         os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1))
     again = run(pages)
-    assert (again.articles_written, again.duplicates_skipped, again.new_versions) == (0, 2, 0)
+    assert (
+        again.counts.articles_written,
+        again.counts.duplicates_skipped,
+        again.counts.new_versions,
+    ) == (0, 2, 0)
 
     text = tmp_path / "copy.txt"
     text.write_text(stored[0], encoding="utf-8")
     later = run(text)
-    assert later.articles_written == 1
+    assert later.counts.articles_written == 1
     rows = delta_rows(
         f"SELECT body, [r.text FOR r IN boilerplate_removed IF r.kind = 'site'] "
         f"FROM read_parquet('{warehouse}/articles/**/*.parquet', union_by_name = true) "

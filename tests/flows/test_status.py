@@ -10,7 +10,7 @@ from rich.console import Console
 from flows.cli import main
 from flows.status import print_status
 from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
-from warehouse import RunRecord, RunStatus, Warehouse, write_run
+from warehouse import RunCounts, RunRecord, RunStatus, Warehouse, write_run
 
 
 def test_status_shows_runs_failures_and_freshness(
@@ -32,7 +32,7 @@ def test_status_shows_runs_failures_and_freshness(
             started_at=started,
             status=RunStatus.COMPLETED,
             finished_at=started,
-            articles_written=2,
+            counts=RunCounts(articles_written=2),
         ),
     )
     write_run(store, RunRecord("crashed-run", "ingest_files", {"paths": ["b"]},

@@ -69,8 +69,8 @@ def test_refresh_adds_a_version_and_keeps_the_first(corpus: Path, tmp_path: Path
     warehouse = tmp_path / "warehouse"
     first, second, story_url = _ingest_then_refresh(corpus, tmp_path, warehouse)
 
-    assert (first.articles_written, second.articles_written) == (2, 1)
-    assert second.duplicates_skipped == 1  # the mirror, unchanged
+    assert (first.counts.articles_written, second.counts.articles_written) == (2, 1)
+    assert second.counts.duplicates_skipped == 1  # the mirror, unchanged
     rows = delta_rows(
         "SELECT url, version, first_seen_at, last_seen_at, duplicate_of, cluster_id, body, "
         "article_id "
@@ -104,7 +104,7 @@ def test_reprocess_rebuilds_the_newest_version_and_keeps_the_earlier_text(
     summary = reprocess(warehouse=str(warehouse))
     after = delta_rows(query)
 
-    assert summary.articles_written == 2  # the newest fetch of each URL, rebuilt
+    assert summary.counts.articles_written == 2  # the newest fetch of each URL, rebuilt
     assert [r[:2] for r in after] == [r[:2] for r in before]  # same URLs, same versions
     story = {r[1]: r for r in after if r[0] == story_url}
     old_story = {r[1]: r for r in before if r[0] == story_url}

@@ -11,7 +11,7 @@ from extractors.records import Reject, RejectReason
 from tests.conftest import sql_rows
 from tests.support.local import local
 from transforms.article import Article
-from warehouse import KeyIndex, RunRecord, RunStatus, Warehouse, write_run
+from warehouse import KeyIndex, RunCounts, RunRecord, RunStatus, Warehouse, write_run
 from warehouse.delta import table_dataset
 from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE, TABLES
 from warehouse.storage import StorePath
@@ -70,7 +70,7 @@ def _finished(record: RunRecord, at: datetime, written: int) -> RunRecord:
         started_at=record.started_at,
         status=RunStatus.COMPLETED,
         finished_at=at,
-        articles_written=written,
+        counts=RunCounts(articles_written=written),
     )
 
 

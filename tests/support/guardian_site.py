@@ -8,6 +8,7 @@ trafilatura's evaluation set. Several web-flow tests build on it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.support.http_server import LoggedRequest, Reply, TestServer
@@ -47,3 +48,28 @@ def serve_feed_and_pages(server: TestServer, corpus: Path) -> tuple[list[str], b
         page = (corpus / "html/adbar__trafilatura/eval" / name).read_bytes()
         server.route(path, Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page))
     return paths, feed
+
+
+def feed_and_direct(path: Path, server: TestServer, direct: Sequence[str], delay: float) -> Path:
+    """A sources.toml with two sources on the one server: `feed` reads `/rss.xml`, `direct`
+    lists the paths `direct`; `delay` seconds between requests to the host."""
+    urls = ", ".join(f'"{server.url(p)}"' for p in direct)
+    path.write_text(
+        f"""
+[http]
+per_host_delay_seconds = {delay}
+max_retries = 0
+
+[[sources]]
+name = "feed"
+feeds = ["{server.url("/rss.xml")}"]
+allow_private_network = true
+
+[[sources]]
+name = "direct"
+urls = [{urls}]
+allow_private_network = true
+""",
+        encoding="utf-8",
+    )
+    return path

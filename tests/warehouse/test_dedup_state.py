@@ -26,7 +26,7 @@ from tests.warehouse.dedup_pages import (
     wire_copy,
 )
 from transforms.article import Article
-from warehouse import KeyIndex, RunRecord, Warehouse, remove_articles, write_run
+from warehouse import KeyIndex, RunCounts, RunRecord, Warehouse, remove_articles, write_run
 from warehouse import writer as writer_module
 from warehouse.catalog import ArticleCatalog
 from warehouse.delta import insert_new as real_insert
@@ -218,9 +218,7 @@ def test_runs_rows_carry_the_counts(store: Warehouse) -> None:
         "ingest_files",
         {},
         started_at=started + timedelta(hours=1),
-        exact_duplicates=2,
-        near_duplicates=1,
-        new_versions=3,
+        counts=RunCounts(exact_duplicates=2, near_duplicates=1, new_versions=3),
     )
     write_run(store, new)
     write_run(store, new)

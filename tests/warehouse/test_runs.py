@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.support.delta_sql import delta_rows
-from warehouse import RunRecord, RunStatus, Warehouse, write_run
+from warehouse import RunCounts, RunRecord, RunStatus, Warehouse, write_run
 
 
 def test_run_row_is_replaced_not_appended(store: Warehouse) -> None:
@@ -20,10 +20,7 @@ def test_run_row_is_replaced_not_appended(store: Warehouse) -> None:
         started_at=started,
         status=RunStatus.COMPLETED,
         finished_at=datetime(2026, 11, 30, 12, 1, tzinfo=UTC),
-        documents_seen=3,
-        articles_written=2,
-        rejects=1,
-        rejects_by_reason={"EMPTY_BODY": 1},
+        counts=RunCounts(documents_seen=3, articles_written=2, rejects_by_reason={"EMPTY_BODY": 1}),
     )
     write_run(store, final)
     rows = delta_rows(

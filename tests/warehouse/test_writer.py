@@ -120,7 +120,7 @@ def test_rejects_written_once(store: Warehouse) -> None:
     ]
     first = new_writer(store, "run-1").write("b00001-c0001", [], rejects, seen_at=INGESTED)
     second = new_writer(store, "run-2").write("b00001-c0001", [], rejects, seen_at=INGESTED)
-    assert (first.rejects_written, second.rejects_written, second.rejects_known) == (2, 0, 2)
+    assert (first.rejects_written, second.rejects_written, second.rejects) == (2, 0, 2)
     table = read(store, REJECTS_TABLE)
     assert table.schema.remove_metadata() == REJECTS.remove_metadata()
     assert sorted(table["reason"].to_pylist()) == ["EMPTY_BODY", "UNDECODABLE"]

@@ -79,7 +79,9 @@ def test_reject_reasons_this_week(
 ) -> None:
     """The samples' bad files, by reason, with an example locator each."""
     rows = _query(capsys, sample_warehouse, "--example", "reject-reasons-week")
-    assert {r["reason"]: r["rejects"] for r in rows} == sample_warehouse.runs[0].rejects_by_reason
+    assert {r["reason"]: r["rejects"] for r in rows} == sample_warehouse.runs[
+        0
+    ].counts.rejects_by_reason
     by_reason = {r["reason"]: r["example_locator"] for r in rows}
     assert by_reason["EMPTY_BODY"].endswith("samples/bad/empty.txt")
     assert by_reason["PARSE_ERROR"].endswith("newspaper4k-export.jsonl#line=9")
@@ -184,11 +186,11 @@ def test_as_of_the_first_runs_version_reads_the_table_before_the_second(
     [articles] = [v for v in row["table_versions"] if v["table"] == "articles"]
     sql = "SELECT count(*) AS n FROM articles"
     assert _query(capsys, sample_warehouse, "--as-of", str(articles["last_version"]), sql) == [
-        {"n": first.articles_written}
+        {"n": first.counts.articles_written}
     ]
     assert _query(capsys, sample_warehouse, "--as-of", row["finished_at"], sql) == [
-        {"n": first.articles_written}
+        {"n": first.counts.articles_written}
     ]
     assert _query(capsys, sample_warehouse, sql) == [
-        {"n": first.articles_written + second.articles_written}
+        {"n": first.counts.articles_written + second.counts.articles_written}
     ]

@@ -101,9 +101,9 @@ def test_word_counts_and_freshness(report: Path, sample_warehouse: SampleWarehou
 def test_rejects_and_boilerplate(report: Path, sample_warehouse: SampleWarehouse) -> None:
     """Rejects per reason as the run counted them; characters removed per rule as stored."""
     data = counts(report)
-    assert data["rejects"]["total"] == sample_warehouse.runs[0].rejects_by_reason
+    assert data["rejects"]["total"] == sample_warehouse.runs[0].counts.rejects_by_reason
     assert sum(sum(days.values()) for days in data["rejects"]["series"].values()) == sum(
-        sample_warehouse.runs[0].rejects_by_reason.values()
+        sample_warehouse.runs[0].counts.rejects_by_reason.values()
     )
     removed = _frame(sample_warehouse.root, "articles").explode("boilerplate_removed")
     removed = removed.dropna(subset=["boilerplate_removed"])
@@ -124,7 +124,7 @@ def test_duplicates_per_source(report: Path, sample_warehouse: SampleWarehouse) 
         assert per_source[source]["clustered"] == 1
         assert per_source[source]["shared"] == 1
     assert data["clusters"] == 1
-    skipped = sum(run.duplicates_skipped for run in sample_warehouse.runs)
+    skipped = sum(run.counts.duplicates_skipped for run in sample_warehouse.runs)
     assert data["duplicates_skipped_by_runs"] == skipped == 1  # the windows-1252 seed copy
 
 
@@ -134,8 +134,8 @@ def test_runs_section(report: Path, sample_warehouse: SampleWarehouse) -> None:
     assert [r["run_id"] for r in runs] == [s.run_id for s in reversed(sample_warehouse.runs)]
     for row, summary in zip(runs, reversed(sample_warehouse.runs), strict=True):
         assert row["status"] == "completed"
-        assert row["articles_written"] == summary.articles_written
-        assert row["documents_seen"] == summary.documents_seen
+        assert row["articles_written"] == summary.counts.articles_written
+        assert row["documents_seen"] == summary.counts.documents_seen
         assert row["seconds"] >= 0
 
 
@@ -144,7 +144,7 @@ def test_key_figures_markdown(sample_warehouse: SampleWarehouse, report: Path) -
     text = key_figures_markdown(Warehouse(sample_warehouse.root), report=report)
     data = counts(report)
     assert f"**{len(data['newest-per-source'])}** sources" in text
-    for reason, n in sample_warehouse.runs[0].rejects_by_reason.items():
+    for reason, n in sample_warehouse.runs[0].counts.rejects_by_reason.items():
         assert f"| {reason} | {n} |" in text
     assert f"| {sample_warehouse.runs[1].run_id[:8]} | completed |" in text
     assert report.resolve().as_uri() in text

@@ -102,7 +102,7 @@ def test_charts_are_drawn_with_the_expected_counts(
     )
     assert counts["languages"] == articles.language.fillna("unknown").value_counts().to_dict()
     assert sum(counts["word-counts"]["bins"].values()) == len(articles)
-    assert counts["rejects"]["total"] == sample_warehouse.runs[0].rejects_by_reason
+    assert counts["rejects"]["total"] == sample_warehouse.runs[0].counts.rejects_by_reason
     assert len(counts["runs"]["runs"]) == 2
 
 
