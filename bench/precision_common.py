@@ -64,11 +64,12 @@ def report(label: str, ours: dict[str, PageScore], theirs: dict[str, PageScore])
     )
 
 
-def arguments(doc: str) -> argparse.ArgumentParser:
-    """A parser with the options every experiment takes: the cache, and the validation report."""
+def arguments(doc: str, validation: bool = True) -> argparse.ArgumentParser:
+    """A parser with the experiments' options: the cache and (if any) the validation report."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=default_cache())
-    parser.add_argument("--validation", action="store_true", help="report the validation half")
+    if validation:
+        parser.add_argument("--validation", action="store_true", help="report the validation half")
     return parser
 
 
