@@ -12,6 +12,7 @@ variants are exact.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -21,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from precision_data import PageData  # noqa: E402
+from precision_data import PageData, default_cache  # noqa: E402
 
 from extractors.records import ParsedArticle, Reject  # noqa: E402
 from pipeline.quality import PageScore, score_page, summarise  # noqa: E402
@@ -61,6 +62,15 @@ def report(label: str, ours: dict[str, PageScore], theirs: dict[str, PageScore])
         f" F1 {a.f1 - b.f1:+.4f} P {a.precision - b.precision:+.4f}"
         f" R {a.recall - b.recall:+.4f} | worse>0.10: {worse}"
     )
+
+
+def arguments(doc: str, validation: bool = True) -> argparse.ArgumentParser:
+    """A parser with the experiments' options: the cache and (if any) the validation report."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=default_cache())
+    if validation:
+        parser.add_argument("--validation", action="store_true", help="report the validation half")
+    return parser
 
 
 def halves(pages: list[PageData]) -> dict[str, list[PageData]]:

@@ -13,8 +13,11 @@ Each line of trafilatura's body is traced back to the element that holds
 its text (the text of the page, in document order, is searched for the
 line's opening), and described by that element's block: its tag, its link
 density, its ancestors' tags and their class and id tokens, whether it lies
-in the container holding most of the body, plus the line's own length,
-punctuation and position, and how much of it resiliparse's main content has.
+in the container holding most of the body, its container's link density,
+how often the page prints it and whether as a link or a heading, plus the
+line's own length, punctuation and position, and how much of it
+resiliparse's main content has. `bench/line_classifier.py` trains models on
+the same rows.
 
 The vote drops a line only when resiliparse has less than `MAX_AGREEMENT` of
 its shingles, it lies outside the main container, and its block is mostly
@@ -32,6 +35,8 @@ from math import log1p
 from typing import Final
 
 from lxml.html import HtmlElement
+
+from extractors.furniture import PageMarks, page_marks
 
 _SKIP: Final = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _BLOCKS: Final = frozenset(
@@ -75,7 +80,8 @@ FEATURE_NAMES: Final = (
     "found", "tag_p", "tag_li", "tag_heading", "tag_td", "tag_quote", "tag_other",
     *(f"under_{tag}" for tag in _ANCESTOR_TAGS),
     *(f"name_{group}" for group in _NAME_GROUPS),
-    "in_main", "block_words_ratio", "neighbour_links", "repeat", "agree_other",
+    "in_main", "block_words_ratio", "neighbour_links", "repeat",
+    "page_repeat", "link_text", "heading_text", "container_links", "agree_other",
 )  # fmt: skip
 
 
@@ -236,6 +242,7 @@ def structural_features(tree: HtmlElement, lines: Sequence[str]) -> list[list[fl
     words = [len(_WORD.findall(line)) for line in lines]
     main = _main_container(chains, words)
     counts = Counter(" ".join(line.split()).lower() for line in lines)
+    marks, containers = page_marks(tree), dict[int, float]()
     rows = []
     for index, line in enumerate(lines):
         source, chain = sources[index], chains[index]
@@ -249,9 +256,34 @@ def structural_features(tree: HtmlElement, lines: Sequence[str]) -> list[list[fl
                 min(1.0, words[index] / source.block_words) if source.block_words else 0.0,
                 (before + after) / 2,
                 float(counts[" ".join(line.split()).lower()] > 1),
+                *_page_context(page, marks, line, source, containers),
             ]
         )
     return rows
+
+
+def _page_context(
+    page: PageText, marks: PageMarks, line: str, source: _Source, containers: dict[int, float]
+) -> list[float]:
+    """How often the page prints the line, whether as a link or heading, its container's links."""
+    key = _key(line)
+    repeats = page.text.count(key) if len(key) >= 12 else 1
+    folded = " ".join(_MARKS.sub("", line.strip()).split()).casefold()
+    container = source.block.getparent() if source.block is not None else None
+    if container is not None and id(container) not in containers:
+        containers[id(container)] = _link_density(container)
+    return [
+        min(3, max(0, repeats - 1)) / 3,
+        float(folded in marks.links),
+        float(folded in marks.headings),
+        containers.get(id(container), 0.0) if container is not None else 0.0,
+    ]
+
+
+def _link_density(element: HtmlElement) -> float:
+    chars = len("".join(element.text_content().split())) or 1
+    linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
+    return min(1.0, linked / chars)
 
 
 def _text_features(line: str, words: int, index: int, total: int) -> list[float]:
