@@ -71,8 +71,8 @@ from extractors.html import extract_html
 from extractors.htmlparse import lxml_section, parse_html
 from extractors.records import Metadata, ParsedArticle, Reject
 from extractors.resili import resiliparse_text
-from transforms.evaluate import LabelledPage, labelled_folder, load_pages
-from transforms.quality import PageScore, score_page, summarise, tokens
+from pipeline.evaluate import LabelledPage, labelled_folder, load_pages
+from pipeline.quality import PageScore, score_page, summarise, tokens
 
 FURNITURE_SHARE = 0.3
 FOLDS = 5

@@ -65,7 +65,7 @@ from precision_data import PageData, load_cache
 from precision_lines import _COLUMN, agreement
 
 from extractors.evidence import MIN_SUPPORT, added_support, shingles
-from transforms.quality import PageScore, score_page
+from pipeline.quality import PageScore, score_page
 
 Body = Callable[[PageData], str | None]
 _OTHERS = ("resiliparse", "readability", "justext")

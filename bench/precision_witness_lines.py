@@ -33,8 +33,8 @@ from precision_common import arguments, baseline, cleaned, halves, report
 from precision_data import PageData, load_cache
 from precision_lines import agreement
 
-from transforms.evaluate import labelled_folder, load_pages
-from transforms.quality import score_page
+from pipeline.evaluate import labelled_folder, load_pages
+from pipeline.quality import score_page
 
 
 def favor_precision(corpus: Path, names: set[str]) -> dict[str, str]:
