@@ -57,6 +57,26 @@ def test_flow_compacts_and_publishes_artifact(
     [artifact] = [a for a in artifacts if a.key == "compaction-summary"]
     assert artifact.type == "table"
     assert '"files before": 15' in str(artifact.data)
+    [run] = [r for r in delta_rows_of(store, "runs", "run_id") if r["flow"] == "compact"]
+    assert (run["run_id"], run["status"]) == (str(run_id), "completed")
+
+
+def test_a_failed_compaction_is_recorded_as_failed(
+    store: Warehouse, make_article: ArticleFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run ledger records the compaction's outcome, a failure included, and re-raises."""
+    import flows.compact
+
+    small_runs(store, make_article, runs=2, per_run=2)
+
+    def broken(*args: object, **kwargs: object) -> CompactionReport:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(flows.compact, "compact_warehouse", broken)
+    state = compact(warehouse=str(store.root), return_state=True)
+    assert state.is_failed()
+    [run] = [r for r in delta_rows_of(store, "runs", "run_id") if r["flow"] == "compact"]
+    assert run["status"] == "failed"
 
 
 def test_cli_prints_summary(
