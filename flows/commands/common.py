@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from flows.defaults import WAREHOUSE
+from flows.defaults import CLEANING, WAREHOUSE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -22,6 +22,16 @@ def positive(text: str) -> int:
 def add_warehouse(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--warehouse", default=WAREHOUSE, help="warehouse root (default: %(default)s)"
+    )
+
+
+def add_min_words(parser: argparse.ArgumentParser) -> None:
+    """`--min-words`: the cleaning threshold `ingest` and `reprocess` both take."""
+    parser.add_argument(
+        "--min-words",
+        type=positive,
+        default=CLEANING.min_words,
+        help="shorter bodies are rejected (%(default)s)",
     )
 
 

@@ -10,12 +10,13 @@ from flows.commands.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
+    add_min_words,
     add_warehouse,
     fail,
     positive,
     quiet_libraries,
 )
-from flows.defaults import CLEANING, FILE_RUN, WEB_RUN
+from flows.defaults import FILE_RUN, WEB_RUN
 from flows.prefect_env import apply_defaults
 
 if TYPE_CHECKING:
@@ -48,12 +49,7 @@ def add_arguments(ingest: argparse.ArgumentParser) -> None:
         "for documents that do not state one",
     )
     _file_run_arguments(ingest)
-    ingest.add_argument(
-        "--min-words",
-        type=positive,
-        default=CLEANING.min_words,
-        help="shorter bodies are rejected (%(default)s)",
-    )
+    add_min_words(ingest)
     ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 

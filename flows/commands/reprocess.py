@@ -7,12 +7,11 @@ import argparse
 from flows.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
+    add_min_words,
     add_warehouse,
     fail,
-    positive,
     quiet_libraries,
 )
-from flows.defaults import CLEANING
 from flows.prefect_env import apply_defaults
 
 NAME = "reprocess"
@@ -23,12 +22,7 @@ HELP = "re-run extraction and cleaning over stored raw pages (no network)"
 def add_arguments(again: argparse.ArgumentParser) -> None:
     add_warehouse(again)
     again.add_argument("--since", default=None, help="only pages fetched at or after this date")
-    again.add_argument(
-        "--min-words",
-        type=positive,
-        default=CLEANING.min_words,
-        help="shorter bodies are rejected (%(default)s)",
-    )
+    add_min_words(again)
     again.add_argument("--quiet", action="store_true", help="no summary table")
 
 
