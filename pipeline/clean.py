@@ -14,6 +14,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from extractors.files import read_file, read_part
 from extractors.html import extract_html
@@ -52,13 +53,7 @@ def clean_files(
     """
     for path in paths:
         documents = 0
-        reader = read_file(
-            path,
-            source=settings.default_source,
-            parse_html=extract_html,
-            done=done,
-            skipped=skipped,
-        )
+        reader = read_file(path, **_reading(settings, done, skipped))
         for item in _guarded(reader, str(path), settings, run_id, ingested_at):
             documents += 1
             yield item
@@ -108,14 +103,8 @@ def clean_parts(
     skipped: Counter[str] = Counter()
     payloads: list[FetchedPage] = []
     for part in parts:
-        reader = read_part(
-            part,
-            source=settings.default_source,
-            parse_html=extract_html,
-            done=done,
-            skipped=skipped,
-            on_raw=payloads.append if keep_raw else None,
-        )
+        on_raw = payloads.append if keep_raw else None
+        reader = read_part(part, **_reading(settings, done, skipped), on_raw=on_raw)
         resumed = skipped[RESUMED_TALLY]
         documents = 0
         for item in _guarded(reader, part.name, settings, run_id, ingested_at):
@@ -134,6 +123,18 @@ def clean_parts(
     if similarity is not None:
         batch.signatures.update(_signatures(batch.articles, similarity))
     return batch
+
+
+def _reading(
+    settings: CleanSettings, done: Container[str], skipped: Counter[str] | None
+) -> dict[str, Any]:
+    """What both readers are told: the default source, the HTML parser, what to pass over."""
+    return {
+        "source": settings.default_source,
+        "parse_html": extract_html,
+        "done": done,
+        "skipped": skipped,
+    }
 
 
 def _signatures(
