@@ -33,6 +33,14 @@ PUBLIC = {
         "page_to_article",
         "read_file",
     },
+    "extractors.files": {"MAX_DOCUMENT_BYTES", "SUFFIXES", "list_inputs", "read_file", "read_part"},
+    "extractors.warc": {
+        "MAX_PAYLOAD_BYTES",
+        "RawPayload",
+        "is_warc_name",
+        "iter_warc",
+        "iter_warc_range",
+    },
     "transforms": {
         "Article",
         "CleanSettings",
@@ -82,6 +90,21 @@ PUBLIC = {
         "with_learned_boilerplate",
         "write_validators",
     },
+    "warehouse.analysts": {
+        "EXAMPLES",
+        "QueryError",
+        "QueryResult",
+        "Report",
+        "SourceFreshness",
+        "build_report",
+        "freshness_by_source",
+        "key_figures_markdown",
+        "last_runs",
+        "run_query",
+        "sql_views",
+        "table_versions",
+        "write_report",
+    },
 }
 
 
@@ -110,6 +133,9 @@ LAZY = {
     "extractors": ("trafilatura", "warcio", "protego", "requests"),
     "transforms": ("trafilatura", "courlan", "lxml", "datasketch"),
     "warehouse": ("pyarrow", "datasketch", "duckdb", "trafilatura"),
+    "extractors.files": ("warcio", "trafilatura", "requests"),
+    "extractors.warc": ("warcio", "trafilatura"),
+    "warehouse.analysts": ("pyarrow", "duckdb", "matplotlib", "trafilatura"),
 }
 
 

@@ -18,10 +18,10 @@ from tests.support.compaction import (
 )
 from tests.warehouse.conftest import new_writer
 from warehouse import SCHEMA_VERSION, Warehouse
+from warehouse.analysts.query import run_query, sql_views
 from warehouse.compact import compact_warehouse
 from warehouse.delta import SCHEMA_VERSION_PROPERTY, open_table
 from warehouse.layout import ARTICLES_TABLE, TABLES
-from warehouse.query import run_query, sql_views
 
 KEYED = [
     ("articles", "article_id", True),

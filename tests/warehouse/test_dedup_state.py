@@ -28,11 +28,11 @@ from tests.warehouse.dedup_pages import (
 from transforms.article import Article
 from warehouse import KeyIndex, RunRecord, Warehouse, remove_articles, write_run
 from warehouse import writer as writer_module
+from warehouse.analysts.status import last_runs
 from warehouse.catalog import ArticleCatalog
 from warehouse.delta import insert_new as real_insert
 from warehouse.delta import read
 from warehouse.layout import ARTICLES_TABLE, MINHASH_TABLE, REJECTS_TABLE, TableSpec
-from warehouse.status import last_runs
 from warehouse.writer import BatchWriter
 
 LATER = INGESTED + timedelta(days=7)

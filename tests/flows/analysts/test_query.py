@@ -15,7 +15,7 @@ import pytest
 from flows.cli import EXIT_USAGE, main
 from tests.conftest import SEED_NAME
 from tests.flows.analysts.conftest import EXACT_SOURCE, TRIMMED_SOURCE, SampleWarehouse
-from warehouse.query import EXAMPLES
+from warehouse.analysts.query import EXAMPLES
 from warehouse.schema import ARTICLES
 
 

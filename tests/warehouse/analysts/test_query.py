@@ -12,10 +12,10 @@ import pytest
 from flows.cli import EXIT_FAILED, main
 from tests.warehouse.conftest import ArticleFactory
 from warehouse import Warehouse
+from warehouse.analysts.query import QueryError, plain, run_query, sql_views
 from warehouse.convert import articles_table
 from warehouse.delta import insert_new, open_table
 from warehouse.layout import ARTICLES_TABLE
-from warehouse.query import QueryError, plain, run_query, sql_views
 from warehouse.schema import ARTICLES
 
 
