@@ -9,7 +9,7 @@ from rich.console import Console
 
 from flows.cli import main
 from flows.commands.status import print_status
-from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
+from tests.support.articles import INGESTED, ArticleFactory, new_writer
 from warehouse import RunRecord, RunStatus, Warehouse, write_run
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import lxml.html
 
-from tests.warehouse.conftest import ArticleFactory, new_writer
+from tests.support.articles import ArticleFactory, new_writer
 from warehouse import Warehouse
 from warehouse.analysts.report import write_report
 
