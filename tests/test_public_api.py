@@ -133,8 +133,6 @@ LAZY = {
     "extractors": ("trafilatura", "warcio", "protego", "requests"),
     "transforms": ("trafilatura", "courlan", "lxml", "datasketch"),
     "warehouse": ("pyarrow", "datasketch", "duckdb", "trafilatura"),
-    "extractors.files": ("warcio", "trafilatura", "requests"),
-    "extractors.warc": ("warcio", "trafilatura"),
     "warehouse.analysts": ("pyarrow", "duckdb", "matplotlib", "trafilatura"),
 }
 
