@@ -28,7 +28,7 @@ test: $(STAMP)
 
 # The quick tier for everyday work: lint, then every test not marked slow.
 check: lint
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject  # noqa: E402
 from transforms.article import Article, CleanSettings, build_article  # noqa: E402
 from warehouse import KeyIndex, RunCounts, RunRecord, RunStatus, Warehouse, write_run  # noqa: E402
+from warehouse.analysts.report import write_report  # noqa: E402
 from warehouse.layout import ARTICLES_TABLE, REJECTS_TABLE  # noqa: E402
-from warehouse.report import write_report  # noqa: E402
 from warehouse.writer import BatchWriter  # noqa: E402
 
 OUTLETS = [f"outlet-{k:02d}.example" for k in range(25)]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         Validators,
     )
     from extractors.sources import HttpSettings, Source, SourcesConfig, load_config
-    from extractors.warc import is_warc_name, iter_warc
+    from extractors.warc.reader import is_warc_name, iter_warc
     from extractors.web.discovery import Discovery, discover, page_to_article
     from extractors.web.http import Fetcher, is_transient
 
@@ -78,7 +78,7 @@ _HOMES = {
         "Validators",
     ),
     "extractors.sources": ("HttpSettings", "Source", "SourcesConfig", "load_config"),
-    "extractors.warc": ("is_warc_name", "iter_warc"),
+    "extractors.warc.reader": ("is_warc_name", "iter_warc"),
     "extractors.web.discovery": ("Discovery", "discover", "page_to_article"),
 }
 if not TYPE_CHECKING:  # hidden from mypy, so a misspelt import is still an error

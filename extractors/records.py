@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-# A reader's tally key (the `skipped` counter of `extractors.warc`) for an archive
+# A reader's tally key (the `skipped` counter of `extractors.warc.reader`) for an archive
 # record passed over because an earlier run committed its outcome: a document,
 # counted as "already stored", not a record skipped for its kind.
 RESUMED_TALLY: Final = "resumed"

@@ -7,7 +7,7 @@ import logging
 from prefect.artifacts import create_markdown_artifact
 
 from warehouse import Warehouse
-from warehouse.report import key_figures_markdown
+from warehouse.analysts.report import key_figures_markdown
 
 __all__ = ["publish_warehouse_figures"]
 

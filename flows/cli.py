@@ -9,7 +9,7 @@ Start-up stays cheap (issue 13: `news-etl --help` in under 0.5 s, from 2.0 s
 measured by `bench/cli_start.py`): every command module is imported for its
 name and one-line help, which needs only light imports, but only the chosen
 command adds its arguments, whose defaults and choices may come from heavy
-modules (`warehouse.query.EXAMPLES` loads pyarrow), and runs.
+modules (`warehouse.analysts.query.EXAMPLES` loads pyarrow), and runs.
 """
 
 from __future__ import annotations

@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pytest
 
-from tests.warehouse.conftest import INGESTED, ArticleFactory
+from tests.support.articles import INGESTED, ArticleFactory
 from transforms.article import Article, make_article_id
 from transforms.boilerplate import Removal
 from warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from xdist.scheduler import LoadScopeScheduling
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_NAME = "000_b1939a125eb687f6.txt"
@@ -26,6 +29,27 @@ SEED_NAME = "000_b1939a125eb687f6.txt"
 
 def _shared_dir() -> Path:
     return REPO_ROOT.parent / "shared"
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: only called with `-n`
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
+    """Under xdist (`make check`), every test in tests/flows on one worker, the rest spread.
+
+    Each worker that runs a flow test starts its own session Prefect harness and
+    builds its own sample warehouse for tests/flows/analysts: several seconds of CPU
+    each, on a two-core machine. xdist's `--dist loadgroup` would do this with marks,
+    but with pytest 9 it renames node ids through an attribute pytest no longer reads.
+    Applies to the default `--dist load` only.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FlowsOnOneWorker(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/flows" if nodeid.startswith("tests/flows/") else nodeid
+
+    return FlowsOnOneWorker(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,14 @@ PUBLIC = {
         "page_to_article",
         "read_file",
     },
+    "extractors.files": {"MAX_DOCUMENT_BYTES", "SUFFIXES", "list_inputs", "read_file", "read_part"},
+    "extractors.warc": {
+        "MAX_PAYLOAD_BYTES",
+        "RawPayload",
+        "is_warc_name",
+        "iter_warc",
+        "iter_warc_range",
+    },
     "transforms": {
         "Article",
         "CleanSettings",
@@ -79,6 +87,21 @@ PUBLIC = {
         "write_run",
         "write_validators",
     },
+    "warehouse.analysts": {
+        "EXAMPLES",
+        "QueryError",
+        "QueryResult",
+        "Report",
+        "SourceFreshness",
+        "build_report",
+        "freshness_by_source",
+        "key_figures_markdown",
+        "last_runs",
+        "run_query",
+        "sql_views",
+        "table_versions",
+        "write_report",
+    },
 }
 
 
@@ -108,6 +131,7 @@ LAZY = {
     "transforms": ("courlan", "trafilatura", "lxml", "datasketch"),
     "pipeline": ("trafilatura", "warcio", "lxml", "datasketch"),
     "warehouse": ("pyarrow", "datasketch", "duckdb", "trafilatura"),
+    "warehouse.analysts": ("pyarrow", "duckdb", "matplotlib", "trafilatura"),
 }
 
 

@@ -1,6 +1,9 @@
 """Delta Lake tables: schemas, idempotent writers (MERGE by key), readers and maintenance.
 
-The only package that touches table files.
+The only package that touches table files. Its read side for analysts (DuckDB
+views, the report, `news-etl status`'s numbers, the data dictionary) is the
+`warehouse.analysts` sub-package; `run_query`, `sql_views` and `QueryError`
+are re-exported here too.
 
 The public names below are imported on first use (PEP 562), not with the
 package: importing any submodule runs this file first, and `news-etl status`
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from extractors.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from warehouse.analysts.query import QueryError, run_query, sql_views
     from warehouse.catalog import ArticleCatalog
     from warehouse.compact import CompactionReport, compact_warehouse
     from warehouse.counts import RunCounts
@@ -28,7 +32,6 @@ if TYPE_CHECKING:
     from warehouse.index import KeyIndex
     from warehouse.layout import Warehouse
     from warehouse.migrate import TableMigration, migrate_warehouse
-    from warehouse.query import QueryError, run_query, sql_views
     from warehouse.raw_pages import iter_raw_pages, write_raw_pages
     from warehouse.reader import known_urls, stored_locators
     from warehouse.rewrite import remove_articles
@@ -78,6 +81,7 @@ __all__ = [
 
 # The module that defines each public name (the imports above, for the type checker).
 _HOMES = {
+    "warehouse.analysts.query": ("QueryError", "run_query", "sql_views"),
     "warehouse.catalog": ("ArticleCatalog",),
     "warehouse.compact": ("CompactionReport", "compact_warehouse"),
     "warehouse.counts": ("RunCounts",),
@@ -90,7 +94,6 @@ _HOMES = {
     "warehouse.index": ("KeyIndex",),
     "warehouse.layout": ("Warehouse",),
     "warehouse.migrate": ("TableMigration", "migrate_warehouse"),
-    "warehouse.query": ("QueryError", "run_query", "sql_views"),
     "warehouse.raw_pages": ("iter_raw_pages", "write_raw_pages"),
     "warehouse.reader": ("known_urls", "stored_locators"),
     "warehouse.rewrite": ("remove_articles",),

@@ -2,7 +2,8 @@
 
 - `discovery`: feeds and sitemaps -> article URLs, then pages -> parsed articles.
 - `feeds`, `sitemaps`, `safexml`: what a feed or sitemap lists; the XML safety check.
-- `http`, `http_body`: the fetcher; bodies decompressed under a cap, content types.
+- `http`, `response`, `http_body`: the fetcher (redirects, robots, retries); what one
+  response means; bodies decompressed under a cap, content types.
 - `robots`, `politeness`, `netguard`: robots.txt, per-host spacing, the address guard.
 - `fetch_many`: hosts in parallel, each host's URLs in order.
 - `transience`: which fetch failures may pass on a later try.

@@ -5,9 +5,10 @@ so each request goes through the same gauntlet, in this order, for the first
 URL and again for every redirect hop (redirects are followed by hand for that
 reason): the SSRF guard (`netguard`), robots.txt (`robots`), the per-host
 gate (`politeness`), then the request itself with retries for transient
-faults only. The body is read and decompressed under the size cap by
-`http_body`. requests and urllib3 exceptions are translated here, once; a
-caller only ever sees the three result types.
+faults only. What the response means (status, type, the body read and
+decompressed under the size cap) is `response`. requests and urllib3
+exceptions are translated there and here, once; a caller only ever sees the
+three result types.
 
 Known gap: the SSRF check resolves the host and the HTTP client resolves it
 again, so a DNS server answering differently the second time (DNS
@@ -21,10 +22,9 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
 from http.cookiejar import DefaultCookiePolicy
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
@@ -33,21 +33,10 @@ from requests.adapters import HTTPAdapter
 from extractors.records import FetchedPage, NotModified, Reject, RejectReason, Validators
 from extractors.sources import HttpSettings
 from extractors.web.fetch_many import fetch_concurrently
-from extractors.web.http_body import (
-    ACCEPT,
-    ACCEPT_ENCODING,
-    CorruptBodyError,
-    Expect,
-    Inflater,
-    SlowBodyError,
-    TooLargeError,
-    content_type,
-    retry_after_seconds,
-    sniff_refusal,
-    type_refusal,
-)
+from extractors.web.http_body import ACCEPT, ACCEPT_ENCODING, Expect
 from extractors.web.netguard import check_url
 from extractors.web.politeness import HostGate
+from extractors.web.response import Failure, Plan, Redirect, answer, root_cause
 from extractors.web.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token, robots_text
 from extractors.web.transience import is_transient
 
@@ -63,35 +52,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
 
 FetchResult = FetchedPage | NotModified | Reject
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    """A failed attempt, before it becomes a `Reject`; `status` lets robots read 4xx apart."""
-
-    reason: RejectReason
-    detail: str
-    status: int | None = None
-    transient: bool = False
-    retry_after: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Redirect:
-    location: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    expect: Expect
-    validators: Validators | None
-    obey_robots: bool
-    limit: int
-    truncate: bool = False  # robots.txt: keep the first `limit` bytes instead of refusing
 
 
 class Fetcher:
@@ -138,13 +100,13 @@ class Fetcher:
         self, url: str, *, expect: Expect = Expect.HTML, validators: Validators | None = None
     ) -> FetchResult:
         """The page at `url`, `NotModified`, or a `Reject` saying why not; never raises."""
-        plan = _Plan(expect, validators, self.settings.obey_robots, self.settings.max_bytes)
+        plan = Plan(expect, validators, self.settings.obey_robots, self.settings.max_bytes)
         try:
             outcome = self._follow(url, plan)
         except Exception as exc:  # a bug of ours must cost one URL, not the run
             logger.exception("unexpected error fetching %s", url)
             return Reject(url, RejectReason.PROCESSING_ERROR, f"{type(exc).__name__}: {exc}")
-        if isinstance(outcome, _Failure):
+        if isinstance(outcome, Failure):
             logger.info("rejected %s: %s (%s)", url, outcome.reason, outcome.detail)
             # the status travels as a field (not only in the detail's text); whether
             # the failure may pass later is decided by `transience`, from the facts
@@ -174,19 +136,19 @@ class Fetcher:
 
     # -- one URL, hop by hop -------------------------------------------------
 
-    def _follow(self, url: str, plan: _Plan) -> FetchedPage | NotModified | _Failure:
+    def _follow(self, url: str, plan: Plan) -> FetchedPage | NotModified | Failure:
         current, hops = url, list[str]()
         seen = {_without_fragment(url)}
         headers = self._headers(plan)
         while True:
             if problem := self._guard(current):
                 where = "redirect to " if hops else ""
-                return _Failure(RejectReason.BLOCKED_ADDRESS, f"{where}{current}: {problem}")
+                return Failure(RejectReason.BLOCKED_ADDRESS, f"{where}{current}: {problem}")
             delay = None
             if plan.obey_robots:
                 if not self.robots.allowed(current, self._agent):
                     path = urlsplit(current).path or "/"
-                    return _Failure(
+                    return Failure(
                         RejectReason.ROBOTS_DISALLOWED,
                         f"robots.txt of {_host(current)} disallows {path} for {self._agent}",
                     )
@@ -198,14 +160,14 @@ class Fetcher:
                 return replace(outcome, url=url, redirects=tuple(hops))
             if isinstance(outcome, NotModified):
                 return replace(outcome, url=url)
-            if isinstance(outcome, _Failure):
+            if isinstance(outcome, Failure):
                 return outcome
             target = outcome.location
             if _without_fragment(target) in seen:
                 chain = " -> ".join([url, *hops, target])
-                return _Failure(RejectReason.REDIRECT_LOOP, f"redirect loop: {chain}")
+                return Failure(RejectReason.REDIRECT_LOOP, f"redirect loop: {chain}")
             if len(hops) >= self.settings.max_redirects:
-                return _Failure(
+                return Failure(
                     RejectReason.REDIRECT_LOOP,
                     f"more than {self.settings.max_redirects} redirects (last: {target})",
                 )
@@ -214,12 +176,12 @@ class Fetcher:
             current = target
 
     def _with_retries(
-        self, url: str, headers: dict[str, str], plan: _Plan, delay: float | None
-    ) -> FetchedPage | NotModified | _Redirect | _Failure:
+        self, url: str, headers: dict[str, str], plan: Plan, delay: float | None
+    ) -> FetchedPage | NotModified | Redirect | Failure:
         attempt = 0
         while True:
             outcome = self._attempt(url, headers, plan, delay)
-            if not (isinstance(outcome, _Failure) and outcome.transient):
+            if not (isinstance(outcome, Failure) and outcome.transient):
                 return outcome
             if attempt >= self.settings.max_retries:
                 suffix = f" after {attempt} retries" if attempt else ""
@@ -248,8 +210,8 @@ class Fetcher:
         return min(cap, jittered)
 
     def _attempt(
-        self, url: str, headers: dict[str, str], plan: _Plan, delay: float | None
-    ) -> FetchedPage | NotModified | _Redirect | _Failure:
+        self, url: str, headers: dict[str, str], plan: Plan, delay: float | None
+    ) -> FetchedPage | NotModified | Redirect | Failure:
         """One request, holding the host's slot until the body is read."""
         timeout = self.settings.timeout_seconds
         with self.gate.slot(_host(url), delay):
@@ -260,93 +222,19 @@ class Fetcher:
                     allow_redirects=False,
                 )  # fmt: skip
             except requests.Timeout:
-                return _Failure(RejectReason.TIMEOUT, f"timed out ({timeout:g} s)", transient=True)
+                return Failure(RejectReason.TIMEOUT, f"timed out ({timeout:g} s)", transient=True)
             except requests.ConnectionError as exc:
-                return _Failure(
-                    RejectReason.FETCH_FAILED, f"connection failed: {_root(exc)}", transient=True
+                return Failure(
+                    RejectReason.FETCH_FAILED,
+                    f"connection failed: {root_cause(exc)}",
+                    transient=True,
                 )
             except (requests.RequestException, urllib3.exceptions.HTTPError, ValueError) as exc:
-                return _Failure(RejectReason.FETCH_FAILED, f"request failed: {_root(exc)}")
+                return Failure(RejectReason.FETCH_FAILED, f"request failed: {root_cause(exc)}")
             with response:
-                return self._answer(url, response, plan)
+                return answer(url, response, plan, self.settings)
 
-    def _answer(
-        self, url: str, response: requests.Response, plan: _Plan
-    ) -> FetchedPage | NotModified | _Redirect | _Failure:
-        status, fetched_at = response.status_code, datetime.now(UTC)
-        if status in _REDIRECTS:
-            location = response.headers.get("Location")
-            if location:
-                return _Redirect(urljoin(url, location.strip()))
-            return _Failure(RejectReason.FETCH_FAILED, f"HTTP {status} without a Location", status)
-        if status == 304 and plan.validators is not None:
-            return NotModified(url=url, fetched_at=fetched_at)
-        if status == 429 or 500 <= status <= 599:
-            wait = retry_after_seconds(response.headers.get("Retry-After"), fetched_at)
-            return _Failure(RejectReason.FETCH_FAILED, f"HTTP {status}", status, True, wait)
-        if not 200 <= status <= 299:
-            return _Failure(RejectReason.FETCH_FAILED, f"HTTP {status}", status)
-        mime, charset = content_type(response.headers.get("Content-Type"))
-        if refusal := type_refusal(plan.expect, mime):
-            return _Failure(refusal[0], refusal[1], status)
-        length = response.headers.get("Content-Length", "").strip()
-        if not plan.truncate and length.isdigit() and int(length) > plan.limit:
-            return _Failure(
-                RejectReason.TOO_LARGE,
-                f"Content-Length {int(length)} bytes is over the {plan.limit}-byte cap",
-                status,
-            )
-        body = self._read(response, plan)
-        if isinstance(body, _Failure):
-            return body
-        if refusal := sniff_refusal(plan.expect, mime, body):
-            return _Failure(refusal[0], refusal[1], status)
-        return FetchedPage(
-            url=url,
-            final_url=url,
-            status=status,
-            content_type=mime or None,
-            charset=charset,
-            body=body,
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
-            fetched_at=fetched_at,
-        )
-
-    def _read(self, response: requests.Response, plan: _Plan) -> bytes | _Failure:
-        """The decompressed body, or why it could not be had within the cap."""
-        coding = response.headers.get("Content-Encoding", "")
-        try:
-            inflater = Inflater(coding)
-            deadline = time.monotonic() + self.settings.max_response_seconds
-            body = inflater.read_all(
-                response.raw, plan.limit, truncate=plan.truncate, deadline=deadline
-            )
-        except TooLargeError as exc:
-            return _Failure(RejectReason.TOO_LARGE, str(exc), response.status_code)
-        except SlowBodyError:
-            return _Failure(
-                RejectReason.TIMEOUT,
-                f"body not complete within {self.settings.max_response_seconds:g} s",
-                transient=True,
-            )
-        except CorruptBodyError as exc:
-            return _Failure(RejectReason.FETCH_FAILED, str(exc), response.status_code)
-        except urllib3.exceptions.ReadTimeoutError:
-            return _Failure(
-                RejectReason.TIMEOUT,
-                f"read timed out mid-body ({self.settings.timeout_seconds:g} s)",
-                transient=True,
-            )
-        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
-            return _Failure(
-                RejectReason.FETCH_FAILED,
-                f"connection broke mid-body: {_root(exc)}",
-                transient=True,
-            )
-        return body
-
-    def _headers(self, plan: _Plan) -> dict[str, str]:
+    def _headers(self, plan: Plan) -> dict[str, str]:
         headers = {
             "User-Agent": self.settings.user_agent,
             "Accept": ACCEPT[plan.expect],
@@ -361,7 +249,7 @@ class Fetcher:
 
     def _robots_text(self, url: str) -> str | None:
         """robots.txt for `RobotsCache`: text, "" for a 4xx (none), None if unreadable."""
-        plan = _Plan(Expect.ANY, None, obey_robots=False, limit=ROBOTS_MAX_BYTES, truncate=True)
+        plan = Plan(Expect.ANY, None, obey_robots=False, limit=ROBOTS_MAX_BYTES, truncate=True)
         try:
             outcome = self._follow(url, plan)
         except Exception:  # same promise as fetch(): one host, not the run
@@ -369,7 +257,7 @@ class Fetcher:
             return None
         if isinstance(outcome, FetchedPage):
             return robots_text(outcome.body, outcome.charset)
-        if isinstance(outcome, _Failure):
+        if isinstance(outcome, Failure):
             # RFC 9309 2.3.1.3: "unavailable" (4xx) allows all. 429 means busy, not absent.
             if (
                 outcome.status is not None
@@ -411,10 +299,3 @@ def _without_fragment(url: str) -> str:
         return urlunsplit(urlsplit(url)._replace(fragment=""))
     except ValueError:  # malformed: the SSRF guard rejects it next
         return url
-
-
-def _root(exc: BaseException) -> str:
-    """The innermost cause's message: requests wraps urllib3 wraps the socket error."""
-    while exc.__cause__ is not None or exc.__context__ is not None:
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    return f"{type(exc).__name__}: {exc}"[:300]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from flows.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_warehouse, fail
 
 if TYPE_CHECKING:
-    from warehouse.query import QueryResult
+    from warehouse.analysts.query import QueryResult
 
 NAME = "query"
 ORDER = 40
@@ -26,7 +26,7 @@ _CELL_CHARS = 160
 
 
 def add_arguments(query: argparse.ArgumentParser) -> None:
-    from warehouse.query import EXAMPLES
+    from warehouse.analysts.query import EXAMPLES
 
     query.add_argument("sql", nargs="?", default=None, help="one SQL statement")
     query.add_argument(
@@ -72,7 +72,7 @@ def _as_of(text: str) -> int | datetime:
 def run(args: argparse.Namespace) -> int:
     from flows.object_store import open_warehouse
     from warehouse import WarehouseError
-    from warehouse.query import EXAMPLES, QueryError, run_query, sql_views
+    from warehouse.analysts.query import EXAMPLES, QueryError, run_query, sql_views
 
     if args.list_examples:
         text = "\n".join(f"-- {e.name}: {e.question}\n{e.sql};\n" for e in EXAMPLES.values())
@@ -114,7 +114,7 @@ def _write(output: Callable[[], None]) -> None:
 
 
 def _print(result: QueryResult, form: str) -> None:
-    from warehouse.query import plain
+    from warehouse.analysts.query import plain
 
     if form == "json":
         print(json.dumps(result.records(), ensure_ascii=False, indent=2))

@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
             since = since.replace(tzinfo=UTC)
     from flows.object_store import open_warehouse
     from warehouse import WarehouseError
-    from warehouse.query import QueryError
-    from warehouse.report import write_report
+    from warehouse.analysts.query import QueryError
+    from warehouse.analysts.report import write_report
     from warehouse.storage import store_path
 
     started = time.perf_counter()

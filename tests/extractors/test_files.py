@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import files
-from extractors.files import list_inputs, read_file
+from extractors.files import list_inputs, read_file, sidecar
+from extractors.files import read as files_read
 from extractors.html import extract_html
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
 
@@ -190,7 +190,8 @@ def test_bad_files_are_rejected(
 
 def test_gzip_bomb_is_capped(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A document inflating past the cap is rejected, not read whole."""
-    monkeypatch.setattr(files, "MAX_DOCUMENT_BYTES", 1024 * 1024)  # the bomb inflates to 11.5 MB
+    # the bomb inflates to 11.5 MB
+    monkeypatch.setattr(files_read, "MAX_DOCUMENT_BYTES", 1024 * 1024)
     path = Path(shutil.copy(corpus / COMPRESSED / "bomb-gzip.bin", tmp_path / "bomb.html.gz"))
     item = _one(path)
     assert isinstance(item, Reject)
@@ -286,7 +287,7 @@ def _dangling_link(path: Path) -> None:
 
 
 def _over_large(path: Path) -> None:
-    _write(path, json.dumps({"title": "x" * files._MAX_SIDECAR_BYTES}))
+    _write(path, json.dumps({"title": "x" * sidecar.MAX_SIDECAR_BYTES}))
 
 
 @pytest.mark.parametrize(
@@ -389,7 +390,7 @@ def test_over_long_jsonl_line_is_cut_and_rejected(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A line over the record cap is rejected alone and the next line is still read."""
-    monkeypatch.setattr(files, "MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr(files_read, "MAX_RECORD_BYTES", 100)
     long_line = json.dumps({"body": "x" * 1000})
     path = _write(tmp_path / "a.jsonl", f'{long_line}\n{{"body": "short"}}\n')
     first, second = _read(path)

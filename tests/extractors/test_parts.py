@@ -1,4 +1,4 @@
-"""extractors.files.plan_parts and read_part: large files read as byte ranges by separate tasks."""
+"""extractors.parts.plan_parts and extractors.files.read_part: large files read as byte ranges."""
 
 from __future__ import annotations
 

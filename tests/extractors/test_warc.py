@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,7 +21,6 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from extractors import warc as warc_reader
 from extractors.html import extract_html
 from extractors.records import (
     ExtractionMethod,
@@ -31,6 +31,8 @@ from extractors.records import (
     RejectReason,
 )
 from extractors.warc import is_warc_name, iter_warc, iter_warc_range
+from extractors.warc import page as warc_page
+from extractors.warc import record as warc_record
 
 WARC = Path("warc")
 WARCIO = WARC / "webrecorder__warcio/data"
@@ -884,17 +886,21 @@ def test_header_problem_on_a_stream_that_cannot_seek(
 
 
 @pytest.mark.parametrize(
-    ("function", "then"),
+    ("module", "function", "then"),
     [
-        ("_skip_kind", "; skipped to the next record at offset {last}"),  # mid-record
-        ("_article", ""),  # after the record was read to its end
+        (warc_record, "_skip_kind", "; skipped to the next record at offset {last}"),  # mid-record
+        (warc_page, "_article", ""),  # after the record was read to its end
     ],
 )
 def test_a_bug_of_ours_is_a_processing_error_for_its_record_only(
-    real_record: RealRecord, monkeypatch: pytest.MonkeyPatch, function: str, then: str
+    real_record: RealRecord,
+    monkeypatch: pytest.MonkeyPatch,
+    module: ModuleType,
+    function: str,
+    then: str,
 ) -> None:
     """An exception from our own code is PROCESSING_ERROR saying so, not a PARSE_ERROR."""
-    original = getattr(warc_reader, function)
+    original = getattr(module, function)
 
     def buggy(record: Any, *args: Any) -> Any:
         uri = getattr(record, "url", None) or record.rec_headers.get_header("WARC-Target-URI")
@@ -902,7 +908,7 @@ def test_a_bug_of_ours_is_a_processing_error_for_its_record_only(
             raise AttributeError("'NoneType' object has no attribute 'startswith'")
         return original(record, *args)
 
-    monkeypatch.setattr(warc_reader, function, buggy)
+    monkeypatch.setattr(module, function, buggy)
     middle = real_record.edited("WARC-Target-URI", MIDDLE_URI.encode())
     data, (first, middle_offset, last) = _three(real_record, middle, gzipped=True)
     items, _ = _read(data)

@@ -9,7 +9,7 @@ import pytest
 from extractors.records import DiscoveredUrl, FetchedPage, Reject, RejectReason
 from flows.commit import Committer
 from pipeline.clean import CleanedBatch
-from tests.warehouse.conftest import ArticleFactory, new_writer
+from tests.support.articles import ArticleFactory, new_writer
 from warehouse import RunCounts, Warehouse
 from warehouse.delta import read
 from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE

@@ -7,11 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from prefect.settings import PREFECT_API_URL
 
 from tests.conftest import REPO_ROOT
 from tests.flows.test_crash_recovery import _big_export
 from tests.support.delta_sql import delta_rows
+
+# End to end: three CLI processes against the harness's server (about a minute); only
+# `make test` runs it.
+pytestmark = pytest.mark.slow
 
 SAMPLES = REPO_ROOT / "samples"
 

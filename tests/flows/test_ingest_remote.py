@@ -40,6 +40,7 @@ def from_disk(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> list[tu
     return _rows(warehouse, str(archive))
 
 
+@pytest.mark.slow
 def test_archive_over_http_is_ingested_and_resumed(
     corpus: Path, tmp_path: Path, from_disk: list[tuple[str, str, str]]
 ) -> None:
@@ -81,6 +82,7 @@ def s3_endpoint() -> Iterator[str]:
         yield endpoint
 
 
+@pytest.mark.slow
 def test_archive_from_s3_compatible_store(
     corpus: Path,
     tmp_path: Path,

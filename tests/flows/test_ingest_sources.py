@@ -133,6 +133,7 @@ def test_scrape_then_rescrape(site: Site, tmp_path: Path) -> None:
     assert rows == len(DIRECT)  # a failure seen again is not logged twice
 
 
+@pytest.mark.slow
 def test_known_pages_are_not_fetched_again_unless_refresh(site: Site, tmp_path: Path) -> None:
     """With a feed that has no validators, stored pages are skipped; refresh fetches them again."""
     server, article_paths = site.server, site.article_paths
@@ -251,6 +252,7 @@ def _feed_without_validators(site: Site) -> None:
     site.server.route("/rss.xml", Reply(200, {"Content-Type": "application/rss+xml"}, site.feed))
 
 
+@pytest.mark.slow
 def test_permanent_rejects_rest_until_refresh_or_the_period_ends(
     site: Site, tmp_path: Path
 ) -> None:
@@ -304,6 +306,7 @@ def test_permanent_rejects_rest_until_refresh_or_the_period_ends(
     assert json.loads(parameters)["permanent_reject_days"] == 0
 
 
+@pytest.mark.slow
 def test_transient_failure_is_retried_while_the_feed_answers_304(
     site: Site, tmp_path: Path, corpus: Path
 ) -> None:

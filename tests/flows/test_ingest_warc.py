@@ -5,10 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from flows.ingest import ingest_files
 from tests.support.delta_sql import delta_rows
+
+# End to end: whole file-flow runs over real archives (several seconds each); only `make test`
+# runs them. tests/extractors/test_warc.py and test_parts.py cover the reader and the ranges.
+pytestmark = pytest.mark.slow
 
 RESILIPARSE = "warc/chatnoir-eu__chatnoir-resiliparse/warcfile.warc.gz"
 

@@ -36,6 +36,10 @@ from warehouse import compact_warehouse, sql_views
 from warehouse.delta import read
 from warehouse.layout import ARTICLES_TABLE
 
+# End to end: whole flows and CLI runs against moto's S3 server (minutes in all); `make test`
+# runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
+
 SAMPLES = REPO_ROOT / "samples"
 KEY_COLUMNS = ("article_id", "content_hash", "source", "title", "body", "published_month")
 
@@ -225,7 +229,6 @@ def _data_keys(bucket: str) -> list[str]:
     return [k for k in _keys(bucket) if "/articles/published_month=" in k]
 
 
-@pytest.mark.slow
 def test_sigkill_then_rerun_on_the_object_store(bucket: str, tmp_path: Path) -> None:
     """A run killed mid-way leaves no lock to wait for; the rerun writes exactly what was
     missing."""

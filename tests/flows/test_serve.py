@@ -103,6 +103,7 @@ def _articles(warehouse: Path) -> int:
     return int(count)
 
 
+@pytest.mark.slow
 def test_since_and_max_articles(site: Site, tmp_path: Path) -> None:
     """`since` leaves older listed URLs unfetched, and listed next time; `max_articles` caps."""
     server, paths = site.server, site.article_paths
@@ -153,6 +154,7 @@ def test_serve_without_a_server_is_a_usage_error(site: Site, tmp_path: Path) -> 
     assert "serve needs a Prefect server" in done.stderr
 
 
+@pytest.mark.slow
 def test_runs_sharing_a_host_take_turns(site: Site, tmp_path: Path) -> None:
     """While another run holds the host's slot, an `ingest` run does not touch that host."""
     config = _config(tmp_path, site.server)

@@ -83,6 +83,7 @@ def _listing(warehouse: Path, capsys: pytest.CaptureFixture[str], *extra: str) -
     return capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_learned_at_commit_applied_on_later_runs_listed_and_reset(
     config: Path,
     tmp_path: Path,

@@ -11,9 +11,9 @@ import pickle
 import pytest
 
 from flows.site_learning import learn_from_run, learn_pending, with_learned_boilerplate
+from tests.support.articles import INGESTED, ArticleFactory, new_writer
 from tests.support.delta_sql import delta_rows
 from tests.support.local import local
-from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from transforms.article import CleanSettings
 from transforms.boilerplate import Removal
 from transforms.boilerplate.site import SITE_KIND, fingerprint, strip_site_boilerplate

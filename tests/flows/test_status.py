@@ -8,8 +8,8 @@ from pathlib import Path
 from rich.console import Console
 
 from flows.cli import main
-from flows.status import print_status
-from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
+from flows.commands.status import print_status
+from tests.support.articles import INGESTED, ArticleFactory, new_writer
 from warehouse import RunCounts, RunRecord, RunStatus, Warehouse, write_run
 
 

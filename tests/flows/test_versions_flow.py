@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from flows.ingest_web import ingest_sources
 from flows.ledger import RunSummary
+from tests.support.dedup_pages import STORY, DevPage, dev_page, wire_copy_html
 from tests.support.delta_sql import delta_rows
 from tests.support.http_server import InTurn, Reply, TestServer
-from tests.warehouse.dedup_pages import STORY, DevPage, dev_page, wire_copy_html
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -86,6 +88,7 @@ def test_refresh_adds_a_version_and_keeps_the_first(corpus: Path, tmp_path: Path
     assert {story_v1[4], mirror[4]} == {None, story_v1[7] if mirror[4] else mirror[7]}
 
 
+@pytest.mark.slow
 def test_reprocess_rebuilds_the_newest_version_and_keeps_the_earlier_text(
     corpus: Path, tmp_path: Path
 ) -> None:

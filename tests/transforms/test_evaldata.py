@@ -19,7 +19,7 @@ import pytest
 
 from extractors.html import extract_html
 from extractors.records import Metadata, Reject
-from tests.warehouse.conftest import INGESTED
+from tests.support.articles import INGESTED
 from transforms.article import Article, CleanSettings, build_article
 
 TRAFILATURA = Path("html/adbar__trafilatura")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle
-from tests.warehouse.conftest import INGESTED
+from tests.support.articles import INGESTED
 from transforms.article import Article, CleanSettings, build_article
 from transforms.boilerplate import (
     DEFAULT_RULES,

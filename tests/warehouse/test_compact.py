@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import sql_rows
+from tests.support.articles import new_writer
 from tests.support.compaction import (
     ArticleFactory,
     data_files,
@@ -16,12 +17,11 @@ from tests.support.compaction import (
     parquet_glob,
     small_runs,
 )
-from tests.warehouse.conftest import new_writer
 from warehouse import SCHEMA_VERSION, Warehouse
+from warehouse.analysts.query import run_query, sql_views
 from warehouse.compact import compact_warehouse
 from warehouse.delta import SCHEMA_VERSION_PROPERTY, open_table
 from warehouse.layout import ARTICLES_TABLE, TABLES
-from warehouse.query import run_query, sql_views
 
 KEYED = [
     ("articles", "article_id", True),
@@ -91,6 +91,7 @@ def test_retention_keeps_older_versions_readable(
     assert count == 9
 
 
+@pytest.mark.slow
 def test_the_docs_glob_works_past_the_first_checkpoint(
     store: Warehouse, make_article: ArticleFactory
 ) -> None:

@@ -13,9 +13,8 @@ from typing import Any
 import pyarrow.dataset as ds
 import pytest
 
-from tests.support.delta_sql import delta_rows
-from tests.warehouse.conftest import INGESTED, new_writer
-from tests.warehouse.dedup_pages import (
+from tests.support.articles import INGESTED, new_writer
+from tests.support.dedup_pages import (
     OTHER_STORY,
     UNRELATED,
     from_text,
@@ -24,6 +23,7 @@ from tests.warehouse.dedup_pages import (
     original,
     wire_copy,
 )
+from tests.support.delta_sql import delta_rows
 from transforms.similarity import SimilaritySettings, jaccard, word_shingles
 from warehouse import ARTICLES, KeyIndex, Warehouse
 from warehouse.layout import ARTICLES_TABLE

@@ -14,10 +14,8 @@ import pyarrow as pa
 import pytest
 
 from extractors.records import Reject, RejectReason
-from tests.support.delta_sql import delta_rows
-from tests.support.local import local
-from tests.warehouse.conftest import INGESTED, new_writer
-from tests.warehouse.dedup_pages import (
+from tests.support.articles import INGESTED, new_writer
+from tests.support.dedup_pages import (
     OTHER_STORY,
     UNRELATED,
     lightly_edited,
@@ -25,14 +23,16 @@ from tests.warehouse.dedup_pages import (
     original,
     wire_copy,
 )
+from tests.support.delta_sql import delta_rows
+from tests.support.local import local
 from transforms.article import Article
 from warehouse import KeyIndex, RunCounts, RunRecord, Warehouse, remove_articles, write_run
 from warehouse import writer as writer_module
+from warehouse.analysts.status import last_runs
 from warehouse.catalog import ArticleCatalog
 from warehouse.delta import insert_new as real_insert
 from warehouse.delta import read
 from warehouse.layout import ARTICLES_TABLE, MINHASH_TABLE, REJECTS_TABLE, TableSpec
-from warehouse.status import last_runs
 from warehouse.writer import BatchWriter
 
 LATER = INGESTED + timedelta(days=7)

@@ -14,9 +14,9 @@ import pytest
 from deltalake import write_deltalake
 from deltalake.exceptions import CommitFailedError
 
+from tests.support.articles import ArticleFactory
 from tests.support.local import local
 from tests.support.s3_server import running_s3_server, s3_env, s3_warehouse
-from tests.warehouse.conftest import ArticleFactory
 from warehouse import CommitConflictError, Warehouse
 from warehouse.convert import articles_table
 from warehouse.delta import (

@@ -217,6 +217,7 @@ def test_signatures_without_settings_are_dropped_and_counted(old: Warehouse) -> 
     assert minhash.rows + minhash.rows_dropped == EXPECTED["minhash"]["rows"]
 
 
+@pytest.mark.slow
 def test_object_store_warehouse_migrates(monkeypatch: pytest.MonkeyPatch) -> None:
     """On S3 (moto): exact rows, old objects under _pre_delta/, a rerun writes nothing."""
     with running_s3_server() as endpoint:

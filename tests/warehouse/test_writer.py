@@ -14,9 +14,9 @@ from deltalake import DeltaTable
 
 from extractors.records import Reject, RejectReason
 from tests.conftest import sql_rows
+from tests.support.articles import INGESTED, ArticleFactory, new_writer
 from tests.support.delta_sql import delta_rows
 from tests.support.local import local
-from tests.warehouse.conftest import INGESTED, ArticleFactory, new_writer
 from warehouse import ARTICLES, REJECTS, SCHEMA_VERSION, KeyIndex, Warehouse
 from warehouse import writer as writer_module
 from warehouse.delta import SCHEMA_VERSION_PROPERTY, open_table, read

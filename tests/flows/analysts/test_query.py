@@ -6,16 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 
-from flows.cli import EXIT_USAGE, main
+from flows.cli import EXIT_FAILED, EXIT_USAGE, main
 from tests.conftest import SEED_NAME
 from tests.flows.analysts.conftest import EXACT_SOURCE, TRIMMED_SOURCE, SampleWarehouse
-from warehouse.query import EXAMPLES
+from warehouse.analysts.query import EXAMPLES
 from warehouse.schema import ARTICLES
 
 
@@ -194,3 +195,13 @@ def test_as_of_the_first_runs_version_reads_the_table_before_the_second(
     assert _query(capsys, sample_warehouse, sql) == [
         {"n": first.counts.articles_written + second.counts.articles_written}
     ]
+
+
+def test_cli_on_a_missing_warehouse_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No tables at all: a one-line message naming the fix, exit 1, no traceback."""
+    assert main(["query", "SELECT 1", "--warehouse", str(tmp_path / "none")]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "no tables under" in err and "news-etl ingest" in err
+    assert "Traceback" not in err

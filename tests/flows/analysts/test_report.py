@@ -16,8 +16,8 @@ import pytest
 from flows.cli import EXIT_USAGE, main
 from tests.flows.analysts.conftest import EXACT_SOURCE, TRIMMED_SOURCE, SampleWarehouse
 from warehouse import Warehouse
-from warehouse.report import key_figures_markdown
-from warehouse.report.data import WORD_BINS
+from warehouse.analysts.report import key_figures_markdown
+from warehouse.analysts.report.articles import WORD_BINS
 from warehouse.schema import ARTICLES
 
 SECTIONS = (

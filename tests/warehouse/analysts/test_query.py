@@ -5,17 +5,15 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from flows.cli import EXIT_FAILED, main
-from tests.warehouse.conftest import ArticleFactory
+from tests.support.articles import ArticleFactory
 from warehouse import Warehouse
+from warehouse.analysts.query import QueryError, plain, run_query, sql_views
 from warehouse.convert import articles_table
 from warehouse.delta import insert_new, open_table
 from warehouse.layout import ARTICLES_TABLE
-from warehouse.query import QueryError, plain, run_query, sql_views
 from warehouse.schema import ARTICLES
 
 
@@ -73,16 +71,6 @@ def test_unknown_table_names_the_tables_there_are(store: Warehouse) -> None:
         run_query(cat, "SELECT * FROM artcles")
     assert "artcles" in raised.value.message
     assert "articles, articles_latest" in raised.value.fix
-
-
-def test_cli_on_a_missing_warehouse_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """No tables at all: a one-line message naming the fix, exit 1, no traceback."""
-    assert main(["query", "SELECT 1", "--warehouse", str(tmp_path / "none")]) == EXIT_FAILED
-    err = capsys.readouterr().err
-    assert "no tables under" in err and "news-etl ingest" in err
-    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize(

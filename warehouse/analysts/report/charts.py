@@ -17,7 +17,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from warehouse.report.data import OTHER, Chart
+from warehouse.analysts.report.sections import OTHER, Chart
 
 __all__ = ["svg"]
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import lxml.html
 
-from tests.warehouse.conftest import ArticleFactory, new_writer
+from tests.support.articles import ArticleFactory, new_writer
 from warehouse import Warehouse
-from warehouse.report import write_report
+from warehouse.analysts.report import write_report
 
 
 def _counts(path: Path) -> dict[str, Any]:

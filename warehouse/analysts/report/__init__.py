@@ -1,8 +1,12 @@
 """`news-etl report`: one self-contained HTML page showing what is in the warehouse.
 
-    data.py    the numbers, one Section per part of the page (DuckDB over the views)
-    charts.py  matplotlib charts as SVG
-    page.py    the HTML
+    data.py        which sections, over views filtered to what arrived since when
+    sections.py    what a section holds: counts, charts, tables
+    articles.py    sections on the articles: per day, newest per source, languages, words
+    cleaning.py    sections on cleaning: boilerplate per rule, duplicates and clusters
+    operations.py  sections on operations: rejects per reason, the last runs
+    charts.py      matplotlib charts as SVG
+    page.py        the HTML
 
 Every number drawn is also in the page as a table and as its section's
 `data-counts` JSON. `key_figures_markdown` gives the headline figures as
@@ -17,9 +21,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warehouse.analysts.query import LATEST, SqlViews, run_query, sql_views
+from warehouse.analysts.report.articles import freshness
+from warehouse.analysts.report.data import collect
+from warehouse.analysts.report.operations import rejects, runs
+from warehouse.analysts.report.sections import Section
 from warehouse.layout import Warehouse
-from warehouse.query import LATEST, SqlViews, run_query, sql_views
-from warehouse.report.data import Section, collect, freshness, rejects, runs
 from warehouse.schema import SCHEMA_VERSION
 from warehouse.storage import ObjectPath, StorePath
 
@@ -39,7 +46,7 @@ def build_report(
     store: Warehouse, *, since: datetime | None = None, now: datetime | None = None
 ) -> Report:
     """The report for `store`, over what arrived since `since` (everything when None)."""
-    from warehouse.report.page import page  # matplotlib: only when drawing
+    from warehouse.analysts.report.page import page  # matplotlib: only when drawing
 
     now = now or datetime.now(UTC)
     with sql_views(store) as cat:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extractors.html import extract_html
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle
-from tests.warehouse.conftest import INGESTED
+from tests.support.articles import INGESTED
 from transforms.article import Article, CleanSettings, build_article
 
 # Pages whose labelled text is a long news-style article (614 and 3655 words

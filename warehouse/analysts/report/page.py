@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any, Final
 
-from warehouse.query import plain
-from warehouse.report.charts import svg
-from warehouse.report.data import Section, Table
+from warehouse.analysts.query import plain
+from warehouse.analysts.report.charts import svg
+from warehouse.analysts.report.sections import Section, Table
 
 __all__ = ["page"]
 

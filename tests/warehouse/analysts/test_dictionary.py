@@ -8,13 +8,25 @@ import pyarrow as pa
 import pytest
 
 from tests.conftest import REPO_ROOT
-from warehouse import dictionary, schema
-from warehouse.dictionary import DOCS, NOTES, REGENERATE, TABLES, Notes, declared_schemas, problems
+from warehouse import schema
+from warehouse.analysts import dictionary
+from warehouse.analysts.dictionary import (
+    DOCS,
+    NOTES,
+    REGENERATE,
+    TABLES,
+    Notes,
+    declared_schemas,
+    markdown,
+    problems,
+)
 
 
 def test_every_column_has_an_entry_and_every_entry_a_column() -> None:
     """No schema column without derivation/null/example notes, no notes for a missing column."""
-    assert problems() == [], f"fix warehouse/dictionary.py, then run {REGENERATE}"
+    assert problems() == [], (
+        f"fix warehouse/analysts/dictionary/columns.py or tables.py, then run {REGENERATE}"
+    )
 
 
 def test_every_declared_schema_is_a_table_of_the_dictionary() -> None:
@@ -70,12 +82,12 @@ def test_problems_catch_each_kind_of_drift(
         notes["articles.title"] = Notes("x", "x")
     else:
         monkeypatch.setattr(schema, "EXTRA", pa.schema([("a", pa.int32())]), raising=False)
-    monkeypatch.setattr(dictionary, "NOTES", notes)
+    monkeypatch.setattr(markdown, "NOTES", notes)
     assert any(p.startswith(expected) for p in problems()), problems()
 
 
 def test_check_mode_reports_stale_docs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m warehouse.dictionary --check` exits 1 on a stale doc and names it."""
+    """`python -m warehouse.analysts.dictionary --check` exits 1 on a stale doc and names it."""
     assert dictionary.main(["--root", str(tmp_path), "--check"]) == 1
     assert "docs/warehouse.md: out of date" in capsys.readouterr().out
     assert dictionary.main(["--root", str(tmp_path)]) == 0

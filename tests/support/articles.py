@@ -1,4 +1,10 @@
-"""Helpers for warehouse tests; `make_article` and `store` are in tests/conftest.py."""
+"""Articles as the tests write them, and the writer they write them with.
+
+Shared by tests/warehouse, tests/transforms and tests/flows, and by the root
+conftest's `make_article` fixture (which, with `store`, lives in
+tests/conftest.py): helpers flow from here and the root downwards, never
+sideways out of one package's conftest.
+"""
 
 from __future__ import annotations
 
