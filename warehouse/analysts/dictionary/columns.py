@@ -202,7 +202,9 @@ NOTES: Final = {
         "Prefect flow run id; outside Prefect, the start time as YYYYMMDDTHHMMSS",
         "73d9c5ea-c5e7-4e54-a654-72b2f55473e1",
     ),
-    "runs.flow": Notes("Prefect flow name", "ingest_files"),
+    "runs.flow": Notes(
+        "Prefect flow name: ingest_files, ingest_sources, reprocess or compact", "ingest_files"
+    ),
     "runs.parameters": Notes(
         "the flow's parameters, JSON with sorted keys",
         '{"batch_size": 25, "min_words": 20, "paths": ["samples"], ...}',
@@ -214,7 +216,9 @@ NOTES: Final = {
         "the run is still going, or was killed (SIGKILL, power loss) before it could record "
         "its end",
     ),
-    "runs.documents_seen": Notes("= articles_written + duplicates_skipped + rejects", "30"),
+    "runs.documents_seen": Notes(
+        "= articles_written + duplicates_skipped + rejects + already_stored", "30"
+    ),
     "runs.articles_written": Notes("rows this run added to articles", "24"),
     "runs.duplicates_skipped": Notes(
         "articles whose article_id was already stored or seen earlier in the run", "1"
@@ -252,10 +256,11 @@ NOTES: Final = {
         "runs recorded before schema 5",
     ),
     "runs.already_stored": Notes(
-        "web-archive records a rerun skipped by offset, their outcome (article, duplicate "
-        "or reject) being committed by an earlier run",
+        "documents passed over unread because an earlier run committed their outcome: an "
+        "input file or web-archive range already committed, a URL already stored, or one "
+        "resting after a permanent failure",
         "223",
-        "runs recorded before schema 4, and web runs (see `sources`)",
+        "runs recorded before schema 4",
     ),
     # raw_pages
     "raw_pages.url": Notes(
