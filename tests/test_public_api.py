@@ -39,7 +39,6 @@ PUBLIC = {
         "RawPayload",
         "is_warc_name",
         "iter_warc",
-        "iter_warc_range",
     },
     "transforms": {
         "Article",

@@ -42,7 +42,7 @@ from extractors.records import Metadata, ParsedArticle, Reject, RejectReason
 from extractors.tabular import MAX_RECORD_BYTES, HtmlParser, call_parser, iter_csv, iter_jsonl
 from extractors.text import parse_text
 from extractors.warc.context import RawPayload
-from extractors.warc.reader import is_warc_name, iter_warc_range
+from extractors.warc.reader import is_warc_name, iter_warc
 
 __all__ = ["MAX_DOCUMENT_BYTES", "read_file", "read_part"]
 
@@ -133,7 +133,7 @@ def _read_warc(
     yielded = False
     try:
         with part.path.open("rb") as stream:
-            for item in iter_warc_range(
+            for item in iter_warc(
                 stream,
                 start=part.start,
                 end=part.end,

@@ -20,14 +20,14 @@ from extractors.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from extractors.warc.context import MAX_PAYLOAD_BYTES, RawPayload
-    from extractors.warc.reader import is_warc_name, iter_warc, iter_warc_range
+    from extractors.warc.reader import is_warc_name, iter_warc
 
-__all__ = ["MAX_PAYLOAD_BYTES", "RawPayload", "is_warc_name", "iter_warc", "iter_warc_range"]
+__all__ = ["MAX_PAYLOAD_BYTES", "RawPayload", "is_warc_name", "iter_warc"]
 
 # The module that defines each public name (the imports above, for the type checker).
 _HOMES = {
     "extractors.warc.context": ("MAX_PAYLOAD_BYTES", "RawPayload"),
-    "extractors.warc.reader": ("is_warc_name", "iter_warc", "iter_warc_range"),
+    "extractors.warc.reader": ("is_warc_name", "iter_warc"),
 }
 if not TYPE_CHECKING:  # hidden from mypy, so a misspelt import is still an error
     __getattr__, __dir__ = lazy_exports(globals(), _HOMES)

@@ -11,7 +11,7 @@ file as stored (what warcio's `get_record_offset()` reports), so a rerun can
 pass the offsets it wrote as `skip_offsets` and resume without duplicates.
 
 A large archive can be read as byte ranges by separate workers
-(`iter_warc_range`): each range starts at the first record start at or
+(`iter_warc` with `start` and `end`): each range starts at the first record start at or
 after its first byte (the same resynchronisation as after damage, below)
 and owns the records whose offset lies in it, reading the last one to its
 end even past the range. Every record is read by exactly one range, and the
@@ -62,7 +62,7 @@ from extractors.warc.damage import (
 from extractors.warc.record import Stop, read_one
 from extractors.warc.scan import gzip_member_at, is_record_start, next_record_start, seekable
 
-__all__ = ["is_warc_name", "iter_warc", "iter_warc_range"]
+__all__ = ["is_warc_name", "iter_warc"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def iter_warc(
     skipped: Counter[str] | None = None,
     skip_offsets: Container[int] = (),
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+    start: int = 0,
     end: int | None = None,
     on_raw: RawPayload | None = None,
 ) -> Iterator[ParsedArticle | Reject]:
@@ -96,7 +97,21 @@ def iter_warc(
     with the same locators. Reading stops at the first record whose offset
     is `end` or more. `on_raw` (if given) receives each document record's
     payload before it is decoded (`--keep-raw`); what it raises is let out.
+
+    A `start` above 0 reads a byte range [start, end) of a seekable stream
+    (offsets from its beginning): reading begins at the first record start
+    at or after `start`, found as after damage (a gzip member or `WARC/1.x`
+    line that starts a record). Ranges that tile a file read each record
+    exactly once. Safe for per-record gzip archives, where a record start is
+    checked by decompressing it; in an uncompressed archive a payload quoting
+    a record header could be mistaken for a record start, so split only
+    gzipped ones.
     """
+    if start:
+        first = next_record_start(stream, start - 1, before=end)
+        if first is None:
+            return
+        stream.seek(first)
     tally: Counter[str] = Counter() if skipped is None else skipped
     can_seek = seekable(stream)
     context = ReadContext(
@@ -117,46 +132,6 @@ def iter_warc(
         if resume is None or (end is not None and resume >= end):
             return
         stream.seek(resume)
-
-
-def iter_warc_range(
-    stream: BinaryIO,
-    *,
-    start: int,
-    end: int | None,
-    locator: str,
-    hints: Metadata,
-    parse_html: HtmlParser,
-    skipped: Counter[str] | None = None,
-    skip_offsets: Container[int] = (),
-    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
-    on_raw: RawPayload | None = None,
-) -> Iterator[ParsedArticle | Reject]:
-    """The items of the records whose offset is in [start, end) of a seekable stream.
-
-    Reading begins at the first record start at or after `start` (found as
-    after damage: a gzip member or `WARC/1.x` line that starts a record) and
-    ends before the first record at or past `end` (None: the end of the
-    file). Ranges that tile a file read each record exactly once. Safe for
-    per-record gzip archives, where a record start is checked by
-    decompressing it; in an uncompressed archive a payload quoting a record
-    header could be mistaken for a record start, so split only gzipped ones.
-    """
-    first = start if start == 0 else next_record_start(stream, start - 1, before=end)
-    if first is None:
-        return
-    stream.seek(first)
-    yield from iter_warc(
-        stream,
-        locator=locator,
-        hints=hints,
-        parse_html=parse_html,
-        skipped=skipped,
-        skip_offsets=skip_offsets,
-        max_payload_bytes=max_payload_bytes,
-        end=end,
-        on_raw=on_raw,
-    )
 
 
 def _owned(stream: BinaryIO, offset: int, end: int | None) -> bool:

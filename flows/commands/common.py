@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from flows.defaults import CLEANING, WAREHOUSE
 
+if TYPE_CHECKING:
+    from warehouse import Warehouse
+
+Report = TypeVar("Report")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -49,3 +55,30 @@ def quiet_libraries(quiet: bool) -> None:
     """
     logging.getLogger("prefect").setLevel(logging.WARNING if quiet else logging.INFO)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+def on_existing_warehouse(
+    location: str,
+    doing: str,
+    job: Callable[[Warehouse], Report],
+    *,
+    level: int,
+    advice: str = "",
+) -> Report | int:
+    """Run a maintenance `job` on the warehouse at `location`: its report, or an exit code.
+
+    `compact` and `migrate` refuse to create a warehouse where there is
+    none, and say what they were doing when the store or the warehouse
+    failed (OSError: the store itself, unreachable or denied).
+    """
+    from flows.object_store import open_warehouse
+    from warehouse import WarehouseError
+
+    try:
+        store = open_warehouse(location)
+        if not store.root.is_dir():
+            return fail(f"no warehouse at {store.root}", EXIT_USAGE)
+        logging.basicConfig(level=level, format="%(message)s")
+        return job(store)
+    except (WarehouseError, OSError) as exc:
+        return fail(f"cannot {doing} the warehouse{advice}: {exc}")

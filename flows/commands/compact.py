@@ -14,7 +14,12 @@ import argparse
 import logging
 from typing import TYPE_CHECKING
 
-from flows.commands.common import EXIT_OK, EXIT_USAGE, add_warehouse, fail, quiet_libraries
+from flows.commands.common import (
+    EXIT_OK,
+    add_warehouse,
+    on_existing_warehouse,
+    quiet_libraries,
+)
 
 if TYPE_CHECKING:
     from warehouse.compact import CompactionReport
@@ -59,27 +64,23 @@ def add_arguments(compact: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flows.object_store import open_warehouse
-    from warehouse import WarehouseError
     from warehouse.compact import compact_warehouse
 
-    try:
-        store = open_warehouse(args.warehouse)
-        if not store.root.is_dir():
-            return fail(f"no warehouse at {store.root}", EXIT_USAGE)
-        logging.basicConfig(
-            level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s"
-        )
-        quiet_libraries(args.quiet)
-        report = compact_warehouse(
+    quiet_libraries(args.quiet)
+    report = on_existing_warehouse(
+        args.warehouse,
+        "compact",
+        lambda store: compact_warehouse(
             store,
             target_bytes=int(args.target_mb * 2**20),
             retention_hours=args.retention_hours,
-        )
-    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
-        return fail(f"cannot compact the warehouse: {exc}")
+        ),
+        level=logging.WARNING if args.quiet else logging.INFO,
+    )
+    if isinstance(report, int):
+        return report
     if not args.quiet:
-        _print(report, str(store.root))
+        _print(report, args.warehouse)
     return EXIT_OK
 
 

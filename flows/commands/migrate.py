@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from flows.commands.common import EXIT_OK, EXIT_USAGE, add_warehouse, fail
+from flows.commands.common import EXIT_OK, add_warehouse, on_existing_warehouse
 
 if TYPE_CHECKING:
     from warehouse.migrate import TableMigration
@@ -29,18 +29,17 @@ def add_arguments(migrate: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flows.object_store import open_warehouse
-    from warehouse import WarehouseError
     from warehouse.migrate import migrate_warehouse
 
-    try:
-        store = open_warehouse(args.warehouse)
-        if not store.root.is_dir():
-            return fail(f"no warehouse at {store.root}", EXIT_USAGE)
-        logging.basicConfig(level=logging.WARNING, format="%(message)s")
-        report = migrate_warehouse(store)
-    except (WarehouseError, OSError) as exc:  # OSError: the store itself (unreachable, denied)
-        return fail(f"cannot migrate the warehouse (rerun to resume): {exc}")
+    report = on_existing_warehouse(
+        args.warehouse,
+        "migrate",
+        migrate_warehouse,
+        level=logging.WARNING,
+        advice=" (rerun to resume)",
+    )
+    if isinstance(report, int):
+        return report
     if not args.quiet:
         _print(report)
     return EXIT_OK

@@ -30,7 +30,7 @@ from extractors.records import (
     Reject,
     RejectReason,
 )
-from extractors.warc import is_warc_name, iter_warc, iter_warc_range
+from extractors.warc import is_warc_name, iter_warc
 from extractors.warc import page as warc_page
 from extractors.warc import record as warc_record
 
@@ -595,7 +595,7 @@ def _read_ranges(
     items: list[ParsedArticle | Reject] = []
     skipped: Counter[str] = Counter()
     for start, end in zip(bounds, [*bounds[1:], None], strict=True):
-        items += iter_warc_range(
+        items += iter_warc(
             io.BytesIO(data),
             start=start,
             end=end,
@@ -659,7 +659,7 @@ def test_range_past_the_last_record_start_is_empty(corpus: Path) -> None:
     """A range holding no record start (the middle of the last member) yields nothing."""
     data = _resiliparse(corpus)
     items = list(
-        iter_warc_range(
+        iter_warc(
             io.BytesIO(data),
             start=RESILIPARSE_RESPONSES[-1] + 10,
             end=len(data) - 10,
