@@ -1,11 +1,12 @@
 """The `reprocess` flow: stored raw pages -> extraction and cleaning again, offline.
 
 After a change to extraction or cleaning, the web articles can be rebuilt
-from `raw_pages` without touching the network. Each batch first removes the
-articles it is about to rebuild (rewriting the files that hold them), then
-writes the new rows, all under the writer lock: a crash between the two
-leaves those articles missing until `reprocess` runs again, never twice
-(each file is rewritten by one atomic replace). Only the newest version of
+from `raw_pages` without touching the network. As in the ingest flows, the
+task (`clean_pages`) only extracts and cleans; the flow commits. For each
+batch it first removes the articles it is about to rebuild (a Delta delete),
+then writes the new rows (a keyed insert): a crash between the two commits
+leaves those articles missing until `reprocess` runs again, never twice.
+Only the newest version of
 each article is rebuilt (from the newest fetch); earlier versions keep their
 text. Articles whose page is now rejected keep their old row, and the reject is
 logged beside it.
@@ -18,21 +19,16 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 
-from extractors.records import DiscoveredUrl, FetchedPage
 from flows.defaults import CLEANING, REPROCESS_RUN, WAREHOUSE
-from flows.extract_task import clean_fetched
+from flows.extract_task import clean_pages
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.site_learning import with_learned_boilerplate
 from flows.summary import summary_rows
+from pipeline.clean import CleanedBatch
 from transforms.article import CleanSettings
-from transforms.boilerplate.site import (
-    NO_LEARNED_BOILERPLATE,
-    LearnedBoilerplate,
-)
 from transforms.normalise import parse_timestamp
 from warehouse import BatchWriter, RunCounts, RunStatus, Warehouse
 from warehouse.raw_pages import iter_raw_pages
@@ -43,33 +39,30 @@ __all__ = ["reprocess"]
 FLOW_NAME = "reprocess"
 
 
-@task(name="reprocess_batch", cache_policy=NO_CACHE, task_run_name="reprocess-{batch_no}")
-def reprocess_batch(
-    batch_no: int,
-    pages: list[tuple[FetchedPage, DiscoveredUrl]],
-    writer: BatchWriter,
-    store: Warehouse,
-    run_id: str,
-    min_words: int,
-    learned: LearnedBoilerplate = NO_LEARNED_BOILERPLATE,
+def _replace(
+    store: Warehouse, writer: BatchWriter, number: int, cleaned: CleanedBatch, run_id: str
 ) -> tuple[RunCounts, int]:
-    """Rebuild one batch of pages; returns what the write did and the rows it replaced."""
-    ingested_at = datetime.now(UTC)
-    settings = CleanSettings(min_words=min_words, site_boilerplate=learned)
-    cleaned = clean_fetched(pages, settings=settings, run_id=run_id, ingested_at=ingested_at)
-    articles, rejects = cleaned.articles, cleaned.rejects
-    # Remove by the new ids and by where the old rows came from: a code change
-    # may change an article's id (its canonical URL) for the same page. Only
-    # the newest version goes (it is what the newest fetch rebuilds); earlier
-    # versions keep their text.
+    """Commit one rebuilt batch: remove the rows it replaces, then write it.
+
+    Removed by the new ids and by where the old rows came from: a code
+    change may change an article's id (its canonical URL) for the same page.
+    Only the newest version goes (it is what the newest fetch rebuilds);
+    earlier versions keep their text.
+    """
     removed = remove_latest_versions(
         store,
-        article_ids={a.article_id for a in articles},
-        locators={a.locator for a in articles},
+        article_ids={a.article_id for a in cleaned.articles},
+        locators={a.locator for a in cleaned.articles},
         spare_run_id=run_id,
     )
     writer.forget_rows(removed)
-    written = writer.write(f"reprocess-b{batch_no:05d}", articles, rejects, seen_at=ingested_at)
+    written = writer.write(
+        f"reprocess-b{number:05d}",
+        cleaned.articles,
+        cleaned.rejects,
+        seen_at=datetime.now(UTC),
+        signatures=cleaned.signatures,
+    )
     return written, len(removed)
 
 
@@ -101,11 +94,12 @@ def reprocess(
         pages = iter_raw_pages(
             store, since=since_at.utc if since_at else None, batch_rows=batch_size
         )
+        settings = CleanSettings(min_words=min_words, site_boilerplate=learned)
         for number, batch in enumerate(pages, start=1):
-            rebuilt.add(
-                len(batch),
-                reprocess_batch(number, batch, writer, store, ledger.run_id, min_words, learned),
+            cleaned = clean_pages(
+                f"reprocess-{number}", batch, settings, ledger.run_id, writer.similarity
             )
+            rebuilt.add(len(batch), _replace(store, writer, number, cleaned, ledger.run_id))
     rebuilt.report(ledger.summary, logger)
     return ledger.summary
 
