@@ -222,7 +222,7 @@ def _jsonl_record(
         detail = f"invalid JSON: {exc}"[:300]
         return Reject(locator, RejectReason.PARSE_ERROR, detail, hints.source)
     if not isinstance(record, dict):
-        detail = f"expected a JSON object, got {_json_type(record)}"
+        detail = f"expected a JSON object, got {json_type(record)}"
         return Reject(locator, RejectReason.PARSE_ERROR, detail, hints.source)
     return article_from_record(record, locator=locator, hints=hints, parse_html=parse_html)
 
@@ -286,7 +286,7 @@ def _metadata(fields: Mapping[str, object]) -> Metadata:
 
 def _string(field: str, value: object) -> str:
     if not isinstance(value, str):
-        raise InvalidFieldError(f"field {field!r} must be a string, got {_json_type(value)}")
+        raise InvalidFieldError(f"field {field!r} must be a string, got {json_type(value)}")
     if _SURROGATE.search(value):
         raise InvalidFieldError(f"field {field!r} holds an unpaired UTF-16 surrogate")
     return value
@@ -299,13 +299,14 @@ def _names(field: str, value: object, separator: str) -> tuple[str, ...]:
         items = value
     else:
         raise InvalidFieldError(
-            f"field {field!r} must be a string or a list of strings, got {_json_type(value)}"
+            f"field {field!r} must be a string or a list of strings, got {json_type(value)}"
         )
     names = tuple(_string(field, item).strip() for item in items)
     return tuple(name for name in names if name)
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """A JSON value's kind in words ("an object", "null"), for messages naming what was found."""
     kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
     if value is None:
         return "null"

@@ -25,7 +25,7 @@ from extractors.decoding import decode
 from extractors.errors import ExtractError, InvalidFieldError, UnreadableError
 from extractors.files.streams import describe
 from extractors.records import Metadata
-from extractors.tabular import _json_type, metadata_from_record
+from extractors.tabular import json_type, metadata_from_record
 
 __all__ = ["MAX_SIDECAR_BYTES", "is_sidecar", "json_object", "read_sidecar"]
 
@@ -85,7 +85,7 @@ def json_object(path: Path) -> dict[str, object]:
     except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise InvalidFieldError(f"not valid JSON: {exc}"[:300]) from exc
     if not isinstance(record, dict):
-        raise InvalidFieldError(f"holds {_json_type(record)}, not a JSON object")
+        raise InvalidFieldError(f"holds {json_type(record)}, not a JSON object")
     return record
 
 
