@@ -57,6 +57,7 @@ __all__ = [
     "call_parser",
     "iter_csv",
     "iter_jsonl",
+    "json_type",
     "metadata_from_record",
 ]
 
