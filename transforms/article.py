@@ -24,7 +24,6 @@ from transforms.boilerplate.site import (
 )
 from transforms.defaults import MIN_WORDS, SITE_MIN_ARTICLES, SITE_SHARE
 from transforms.language import detect_language
-from transforms.leftovers import byline_authors, dateline_date, dateline_modified
 from transforms.normalise import (
     canonical_url,
     clean_title,
@@ -35,6 +34,7 @@ from transforms.normalise import (
     parse_timestamp,
     word_count,
 )
+from transforms.recovered import byline_authors, dateline_date, dateline_modified
 
 __all__ = ["Article", "CleanSettings", "build_article", "make_article_id"]
 

@@ -25,7 +25,7 @@ from transforms.boilerplate import (
     strip_boilerplate,
 )
 from transforms.boilerplate.leftovers import LEFTOVER_RULES
-from transforms.leftovers import byline_authors, dateline_date, dateline_modified
+from transforms.recovered import byline_authors, dateline_date, dateline_modified
 
 # Two plain paragraphs of a real story (extraction-dev page 0070, Rick Steves).
 STORY = (
