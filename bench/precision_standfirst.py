@@ -78,6 +78,10 @@ def dropped(page: PageData, similar: float, where: Where) -> str:
     return "\n\n".join(lines[:index] + lines[index + 1 :])
 
 
+def _dropping(similar: float, where: Where) -> Callable[[PageData], str]:
+    return lambda page: dropped(page, similar, where)
+
+
 def counts(pages: Sequence[PageData], similar: float) -> str:
     """Pages with a candidate line, and in how many the labels keep it."""
     found = [(p, i) for p in pages if (i := candidate(p, similar)) is not None]
@@ -101,8 +105,7 @@ def main() -> None:
     for similar in sorted({s for _, s in runs}):
         print(counts(pages, similar))
     for name, similar in runs:
-        where = VARIANTS[name]
-        ours = _scores(pages, lambda p, s=similar, w=where: dropped(p, s, w))
+        ours = _scores(pages, _dropping(similar, VARIANTS[name]))
         print(compare(f"{name} >= {similar}", ours, today, theirs, interval=args.validation))
         print(page_changes(ours, today))
 
