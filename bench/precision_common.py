@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -78,3 +79,80 @@ def halves(pages: list[PageData]) -> dict[str, list[PageData]]:
         "tune": [p for p in pages if p.half == "tune"],
         "validation": [p for p in pages if p.half == "validation"],
     }
+
+
+def bootstrap_f1(
+    ours: dict[str, PageScore],
+    before: dict[str, PageScore],
+    rounds: int = 2000,
+    seed: int = 14,
+) -> tuple[float, float]:
+    """95% page-bootstrap interval of the corpus F1 change from `before` to `ours` (seeded).
+
+    Pages are drawn with replacement, the same draw for both systems, so the
+    interval says how much the change depends on which pages happen to be in
+    the half (one page carrying a gain shows as a lower bound at or below 0).
+    """
+    import numpy as np
+
+    names = sorted(ours)
+    arrays = [_score_arrays([run[n] for n in names]) for run in (ours, before)]
+    draws = np.random.default_rng(seed).integers(0, len(names), (rounds, len(names)))
+    change = _f1_of(*arrays[0], draws) - _f1_of(*arrays[1], draws)
+    low, high = np.percentile(change, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _score_arrays(scores: list[PageScore]) -> tuple[Any, Any, Any, Any]:
+    """Per-page precision and recall with masks for the pages where each is defined."""
+    import numpy as np
+
+    p = np.array([s.precision if s.precision is not None else 0.0 for s in scores])
+    r = np.array([s.recall if s.recall is not None else 0.0 for s in scores])
+    has_p = np.array([s.precision is not None for s in scores], dtype=float)
+    has_r = np.array([s.recall is not None for s in scores], dtype=float)
+    return p, has_p, r, has_r
+
+
+def _f1_of(p: Any, has_p: Any, r: Any, has_r: Any, draws: Any) -> Any:
+    """The F1 of mean precision and mean recall over each draw (as `summarise` computes it)."""
+    mean_p = (p[draws] * has_p[draws]).sum(1) / has_p[draws].sum(1)
+    mean_r = (r[draws] * has_r[draws]).sum(1) / has_r[draws].sum(1)
+    return 2 * mean_p * mean_r / (mean_p + mean_r)
+
+
+def compare(
+    label: str,
+    ours: dict[str, PageScore],
+    today: dict[str, PageScore],
+    theirs: dict[str, PageScore],
+    interval: bool = False,
+) -> str:
+    """One variant against today's pipeline and trafilatura: the deltas an experiment reports.
+
+    F1/P/R change against today's pipeline, F1 against trafilatura (no
+    comments), pages whose page F1 changed, pages more than 0.10 below
+    trafilatura, and with `interval` the 95% page-bootstrap interval of the
+    F1 change against today.
+    """
+    a, t, b = (summarise(run.values()) for run in (ours, today, theirs))
+    changed = sum(1 for n in ours if abs(ours[n].f1 - today[n].f1) > 1e-9)
+    worse = sum(1 for n in ours if ours[n].f1 < theirs[n].f1 - 0.10)
+    text = (
+        f"{label:<34} F1 {a.f1:.4f} ({a.f1 - t.f1:+.4f}) P {a.precision - t.precision:+.4f}"
+        f" R {a.recall - t.recall:+.4f} | vs trafilatura F1 {a.f1 - b.f1:+.4f}"
+        f" P {a.precision - b.precision:+.4f} R {a.recall - b.recall:+.4f}"
+        f" | changed {changed:3d} worse>0.10 {worse}"
+    )
+    if interval:
+        low, high = bootstrap_f1(ours, today)
+        text += f" | 95% CI [{low:+.4f}, {high:+.4f}]"
+    return text
+
+
+def page_changes(ours: dict[str, PageScore], today: dict[str, PageScore]) -> str:
+    """The pages whose page F1 a variant changed, worst first, with the change."""
+    moved = sorted(
+        (ours[n].f1 - today[n].f1, n) for n in ours if abs(ours[n].f1 - today[n].f1) > 1e-9
+    )
+    return "    " + ", ".join(f"{n} {d:+.3f}" for d, n in moved)

@@ -8,7 +8,9 @@ them replaces trafilatura's body only on evidence that trafilatura missed
 the article (`extractors.fallback`); `extraction_method` says which one
 produced it. trafilatura's own body ends before a closing section the page
 heads "Read This Next", "More from ..." and fills with its links
-(`extractors.furniture`, issue 14). Metadata is read from the markup in
+(`extractors.furniture`, issue 14), and loses the lines that a long JSON-LD
+`articleBody` holding nearly all of it does not hold (`extractors.declared`).
+Metadata is read from the markup in
 order of trust: JSON-LD (`NewsArticle`/`Article`), then OpenGraph and
 `<meta>` tags, then `<link rel=canonical>`, then trafilatura's own guesses,
 each computed only for a field the markup left empty. JSON-LD and meta tags keep the
@@ -41,6 +43,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document, set_date_params
 
+from extractors.declared import trim_to_declared
 from extractors.decoding import decode
 from extractors.errors import ExtractError
 from extractors.fallback import Witnesses, second_opinion, worth_a_second_opinion
@@ -128,7 +131,8 @@ def _main_text(
 ) -> tuple[str, ExtractionMethod]:
     """trafilatura's body (empty when it finds none), or a second opinion's on evidence.
 
-    trafilatura's body loses a closing "Read This Next"-like section (issue 14).
+    trafilatura's body loses a closing "Read This Next"-like section and the
+    lines a long declared `articleBody` disowns (issue 14).
     """
     doc = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     body = _paragraphs(doc.text) if isinstance(doc, Document) and doc.text else ""
@@ -136,23 +140,25 @@ def _main_text(
         return body, ExtractionMethod.TRAFILATURA
     declared = article_body_from_jsonld(tree) or ""
     if not worth_a_second_opinion(body, declared):
-        return _without_closing_section(tree, body), ExtractionMethod.TRAFILATURA
+        return _trimmed(tree, body, declared), ExtractionMethod.TRAFILATURA
     # resiliparse (about 4 ms) only for the pages that may take another body
     witnesses = Witnesses(declared=declared, resiliparse=resiliparse_text(text))
     found = second_opinion(tree, body, language=language, witnesses=witnesses)
-    return found or (_without_closing_section(tree, body), ExtractionMethod.TRAFILATURA)
+    return found or (_trimmed(tree, body, declared), ExtractionMethod.TRAFILATURA)
 
 
-def _without_closing_section(tree: HtmlElement, body: str) -> str:
-    """trafilatura's body cut before a "Read This Next"-like section (`extractors.furniture`).
+def _trimmed(tree: HtmlElement, body: str, declared: str) -> str:
+    """trafilatura's body cut before a "Read This Next"-like section, less disowned lines.
 
-    Applied after the fallback decision, which still sees the whole body; the
-    page's headings and links are read only when a line names such a section.
+    Applied after the fallback decision, which still sees the whole body. The
+    cut (`extractors.furniture`) reads the page's headings and links only when
+    a line names such a section; then the lines a long JSON-LD `articleBody`
+    disowns go (`extractors.declared`).
     """
     lines = body.split("\n\n")
-    if not closing_candidates(lines):
-        return body
-    return "\n\n".join(trim_closing_section(lines, page_marks(tree)))
+    if closing_candidates(lines):
+        lines = trim_closing_section(lines, page_marks(tree))
+    return "\n\n".join(trim_to_declared(lines, declared))
 
 
 def _fill(primary: Metadata, fallback: Metadata) -> Metadata:
