@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 
 from extractors.declared import HEADING_WORDS, MIN_DECLARED_WORDS, trim_to_declared
-from extractors.html import extract_html
-from extractors.records import ExtractionMethod, Metadata, ParsedArticle
+from extractors.records import ExtractionMethod, ParsedArticle
+from tests.support.labelled import plain_and_full
 
-DEV = Path("extraction-dev")
 STORY = " ".join(f"word{i}" for i in range(3 * MIN_DECLARED_WORDS))  # the promo: under 0.1
 TEASER = " ".join(f"lead{i}" for i in range(MIN_DECLARED_WORDS - 10))
 PITCH = "Sign up now for our weekly quiz newsletter"  # over HEADING_WORDS words
@@ -21,12 +18,7 @@ PROMO = "Take our quick quiz to discover the perfect learning plan for your chil
 
 def _bodies(corpus: Path, key: str) -> tuple[list[str], ParsedArticle]:
     """trafilatura's own lines for the page, and what `extract_html` hands on."""
-    truth = json.loads((corpus / DEV / "ground-truth.json").read_text("utf-8"))[key]
-    html = gzip.decompress((corpus / DEV / "html" / f"{key}.html.gz").read_bytes())
-    hints = Metadata(url=truth["url"])
-    plain = extract_html(html, locator=key, hints=hints, fallbacks=False)
-    full = extract_html(html, locator=key, hints=hints)
-    assert isinstance(plain, ParsedArticle) and isinstance(full, ParsedArticle)
+    plain, full = plain_and_full(corpus, key)
     return plain.body.split("\n\n"), full
 
 

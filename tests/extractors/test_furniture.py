@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 
 from extractors.furniture import PageMarks, closing_candidates, trim_closing_section
-from extractors.html import extract_html
-from extractors.records import Metadata, ParsedArticle
-
-DEV = Path("extraction-dev")
+from tests.support.labelled import plain_and_full
 
 
 def _bodies(corpus: Path, key: str) -> tuple[list[str], list[str]]:
     """The page's body lines without and with the pipeline's fallbacks and cut."""
-    truth = json.loads((corpus / DEV / "ground-truth.json").read_text("utf-8"))[key]
-    html = gzip.decompress((corpus / DEV / "html" / f"{key}.html.gz").read_bytes())
-    hints = Metadata(url=truth["url"])
-    plain = extract_html(html, locator=key, hints=hints, fallbacks=False)
-    full = extract_html(html, locator=key, hints=hints)
-    assert isinstance(plain, ParsedArticle) and isinstance(full, ParsedArticle)
+    plain, full = plain_and_full(corpus, key)
     return plain.body.split("\n\n"), full.body.split("\n\n")
 
 
