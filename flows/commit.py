@@ -16,9 +16,10 @@ was never written: every rerun would pass it over and the document would
 be lost. Written after, the same crash loses nothing a rerun needs: a
 file's progress is recorded only after both commits, so its range is read
 again (articles skipped by key, pages written then); a web page that was
-rejected is fetched again; a web page whose article was committed is known
-by the article's URL, so only its raw copy is missing (and `reprocess`
-cannot rebuild that one article offline).
+rejected is fetched again; a web page whose article was committed but whose
+raw copy was not is fetched again too (`known_urls` does not count an
+article of a web run without its raw page), so the rerun finds the article
+stored and writes the raw copy `reprocess` rebuilds from.
 """
 
 from __future__ import annotations

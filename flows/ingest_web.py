@@ -71,6 +71,7 @@ from transforms.article import CleanSettings
 from transforms.normalise import canonical_url
 from warehouse import Warehouse
 from warehouse.reader import known_urls
+from warehouse.runs import run_ids_of
 from warehouse.state import read_validators, write_validators
 from warehouse.url_outcomes import UrlOutcome, read_url_outcomes, write_url_outcomes
 
@@ -159,7 +160,10 @@ def _run_sources(ledger: RunLedger, crawl: _Crawl, logger: Any) -> list[SourceTa
     try:
         found_all = discover_all(crawl.selected, fetchers, read_validators(store))
         outcomes = read_url_outcomes(store)
-        plans = _plan(crawl, found_all, tallies, commit, known_urls(store, canonical_url), outcomes)
+        # an article of an earlier web run whose raw page never got committed is
+        # fetched again for it (`known_urls`)
+        known = known_urls(store, canonical_url, web_runs=run_ids_of(store, {FLOW_NAME}))
+        plans = _plan(crawl, found_all, tallies, commit, known, outcomes)
         batches = web_batches(crawl.selected, plans, fetchers, crawl.policy.batch_size)
         fetched, failed = _fetch_and_commit(crawl, batches, clean, commit, tallies, run_id)
         _save_crawl_state(store, found_all, fetched, failed, crawl.policy.now, run_id)

@@ -40,12 +40,12 @@ from transforms.boilerplate.site import (
     observed_paragraphs,
 )
 from warehouse import Warehouse
+from warehouse.runs import run_ids_of
 from warehouse.site_counts import (
     counted_runs,
     first_version_rows,
     read_counts_with_stamps,
     read_site_counts,
-    run_ids_of,
     store_site_counts,
 )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.delta import read
 from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE, TableSpec, Warehouse
@@ -10,29 +13,47 @@ from warehouse.layout import ARTICLES_TABLE, RAW_PAGES_TABLE, REJECTS_TABLE, Tab
 __all__ = ["known_urls", "stored_locators"]
 
 
-def known_urls(warehouse: Warehouse, canonical: Callable[[str | None], str | None]) -> set[str]:
+def known_urls(
+    warehouse: Warehouse,
+    canonical: Callable[[str | None], str | None],
+    *,
+    web_runs: Collection[str] = (),
+) -> set[str]:
     """Canonical forms of every URL already stored or fetched.
 
     Articles are known by their own URL and the canonical URL the page
     declared; raw pages by the URL requested and the one redirected to. A
     page that was fetched but rejected (too short, say) is known too, so it
     is fetched once, not on every run.
+
+    An article that one of `web_runs` wrote from a page whose raw copy was
+    never committed is not known by its article: a web run commits a batch's
+    articles before its raw pages (`flows.commit`), and one killed between
+    the two leaves exactly that. Fetched again, the page's article is
+    already stored (skipped by key) and its raw copy, which `reprocess`
+    rebuilds from, is written.
     """
+    raw = _column_values(warehouse, RAW_PAGES_TABLE, ["url", "final_url"])
+    articles = read(warehouse, ARTICLES_TABLE, ["url", "canonical_url", "locator", "run_id"])
+    if web_runs and articles.num_rows:
+        of_web_runs = pc.is_in(articles["run_id"], value_set=pa.array(sorted(web_runs)))
+        archived = pc.is_in(articles["locator"], value_set=pa.array(sorted(raw), pa.string()))
+        articles = articles.filter(pc.invert(pc.and_(of_web_runs, pc.invert(archived))))
     urls: set[str] = set()
-    for spec, columns in (
-        (ARTICLES_TABLE, ["url", "canonical_url"]),
-        (RAW_PAGES_TABLE, ["url", "final_url"]),
-    ):
-        for value in _column_values(warehouse, spec, columns):
-            if (form := canonical(value)) is not None:
-                urls.add(form)
+    for value in raw | _values(articles, ["url", "canonical_url"]):
+        if (form := canonical(value)) is not None:
+            urls.add(form)
     return urls
 
 
 def _column_values(warehouse: Warehouse, spec: TableSpec, columns: list[str]) -> set[str]:
+    return _values(read(warehouse, spec, columns), columns)
+
+
+def _values(table: pa.Table, columns: list[str]) -> set[str]:
     values: set[str] = set()
-    for column in read(warehouse, spec, columns).columns:
-        values.update(v for v in column.to_pylist() if v)
+    for name in columns:
+        values.update(v for v in table[name].to_pylist() if v)
     return values
 
 

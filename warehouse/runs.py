@@ -11,7 +11,7 @@ any of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -20,11 +20,11 @@ from typing import Any
 import pyarrow as pa
 
 from warehouse.counts import RunCounts
-from warehouse.delta import replace_rows
+from warehouse.delta import read, replace_rows
 from warehouse.layout import RUNS_TABLE, Warehouse
 from warehouse.schema import RUNS, with_version
 
-__all__ = ["RunRecord", "RunStatus", "SourceCounts", "write_run"]
+__all__ = ["RunRecord", "RunStatus", "SourceCounts", "run_ids_of", "write_run"]
 
 
 class RunStatus(StrEnum):
@@ -114,3 +114,9 @@ def _table_versions(warehouse: Warehouse) -> list[dict[str, Any]]:
         for name, found in warehouse.journal.versions().items()
         if name != RUNS_TABLE.name
     ]
+
+
+def run_ids_of(warehouse: Warehouse, flows: Container[str]) -> set[str]:
+    """Ids of the runs of `flows` in the runs table, whatever their status (a killed one too)."""
+    table = read(warehouse, RUNS_TABLE, ["run_id", "flow"])
+    return {row["run_id"] for row in table.to_pylist() if row["flow"] in flows}

@@ -17,7 +17,7 @@ the log; the loser's builder is called again on fresh counts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ import pyarrow.dataset as ds
 from transforms.boilerplate import Removal
 from transforms.boilerplate.site import PatternCount, SiteCounts
 from warehouse.delta import app_ids_recorded, read, replace_all
-from warehouse.layout import ARTICLES_TABLE, RUNS_TABLE, SITE_BOILERPLATE_TABLE, Warehouse
+from warehouse.layout import ARTICLES_TABLE, SITE_BOILERPLATE_TABLE, Warehouse
 from warehouse.schema import SITE_BOILERPLATE, with_version
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "read_counts_with_stamps",
     "read_site_counts",
     "reset_site_counts",
-    "run_ids_of",
     "store_site_counts",
 ]
 
@@ -130,12 +129,6 @@ def counted_runs(warehouse: Warehouse, run_ids: Iterable[str]) -> set[str]:
         warehouse, SITE_BOILERPLATE_TABLE, (COUNTED_RUN_PREFIX + r for r in run_ids)
     )
     return {app_id.removeprefix(COUNTED_RUN_PREFIX) for app_id in recorded}
-
-
-def run_ids_of(warehouse: Warehouse, flows: Container[str]) -> set[str]:
-    """Ids of the runs of `flows` in the runs table, whatever their status (a killed one too)."""
-    table = read(warehouse, RUNS_TABLE, ["run_id", "flow"])
-    return {row["run_id"] for row in table.to_pylist() if row["flow"] in flows}
 
 
 def read_counts_with_stamps(warehouse: Warehouse) -> dict[str, tuple[SiteCounts, datetime]]:

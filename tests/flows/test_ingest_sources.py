@@ -238,6 +238,44 @@ def test_reprocess_rebuilds_from_raw_pages_offline(site: Site, tmp_path: Path) -
     assert {run for _, run in rows} == {again.run_id} != {first.run_id}
 
 
+def test_a_run_killed_before_its_raw_pages_leaves_them_to_the_rerun(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between a batch's articles and its raw pages, a web run leaves articles with
+    no raw copy; the rerun fetches those pages again, stores no article twice, and writes
+    the raw copy of every article, so reprocess can rebuild them all."""
+    from flows.reprocess import reprocess
+
+    config, warehouse = _config(tmp_path, site.server), tmp_path / "warehouse"
+
+    def crash(*args: object, **kwargs: object) -> int:
+        raise OSError("the process died here")
+
+    monkeypatch.setattr("flows.commit.write_raw_pages", crash)
+    with pytest.raises(OSError, match="died here"):
+        _run(config, warehouse)
+    monkeypatch.undo()
+    stranded = _article_locators(warehouse)
+    assert stranded and not _raw_urls(warehouse)  # articles committed, no raw copy
+    rerun = _run(config, warehouse)
+    assert rerun.counts.articles_written == len(PAGES) - len(stranded)
+    assert len(_article_locators(warehouse)) == len(PAGES)  # none twice
+    assert set(_article_locators(warehouse)) <= _raw_urls(warehouse)
+    assert reprocess(warehouse=str(warehouse)).counts.articles_written == len(PAGES)
+
+
+def _article_locators(warehouse: Path) -> list[str]:
+    rows = delta_rows(f"SELECT locator FROM read_parquet('{warehouse}/articles/**/*.parquet')")
+    return [locator for (locator,) in rows]
+
+
+def _raw_urls(warehouse: Path) -> set[str]:
+    if not (warehouse / "raw_pages").exists():
+        return set()
+    rows = delta_rows(f"SELECT url FROM read_parquet('{warehouse}/raw_pages/**/*.parquet')")
+    return {url for (url,) in rows}
+
+
 def _outcomes(warehouse: Path) -> dict[str, tuple[str, str, int | None, int]]:
     """state/url_outcomes read back with DuckDB: URL path -> (kind, reason, status, failures)."""
     rows = delta_rows(
