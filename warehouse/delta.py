@@ -48,6 +48,7 @@ from warehouse.errors import (
 )
 from warehouse.layout import TableSpec, Warehouse
 from warehouse.schema import SCHEMA_VERSION
+from warehouse.storage import arrow_filesystem
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -55,6 +56,7 @@ __all__ = [
     "AsOf",
     "RetryPolicy",
     "app_ids_recorded",
+    "arrow_dataset",
     "create_filled",
     "delete_where",
     "insert_new",
@@ -109,7 +111,13 @@ def table_dataset(
 ) -> ds.Dataset | None:
     """The table's current files as one Arrow dataset (DuckDB scans it); None when absent."""
     table = open_table(store, spec, as_of)
-    return None if table is None else table.to_pyarrow_dataset()
+    return None if table is None else arrow_dataset(table, store, spec)
+
+
+def arrow_dataset(table: DeltaTable, store: Warehouse, spec: TableSpec) -> ds.Dataset:
+    """The loaded version's files as an Arrow dataset read through a native file system
+    (`warehouse.storage.arrow_filesystem` says why not deltalake's Python one)."""
+    return table.to_pyarrow_dataset(filesystem=arrow_filesystem(store.folder(spec)))
 
 
 def read(
@@ -163,7 +171,7 @@ def insert_new(
     source = _conform(data, spec)
 
     def append(table: DeltaTable) -> int:
-        fresh = _without_stored(table, spec, source)
+        fresh = _without_stored(arrow_dataset(table, store, spec), spec, source)
         if fresh.num_rows:
             guard = Transaction(app_id=f"news_etl.{spec.name}.insert", version=table.version() + 1)
             properties = CommitProperties(
@@ -279,12 +287,10 @@ def _conform_batch(batch: pa.RecordBatch, spec: TableSpec) -> pa.RecordBatch:
     return batch.select(schema.names).cast(schema)
 
 
-def _without_stored(table: DeltaTable, spec: TableSpec, data: pa.Table) -> pa.Table:
+def _without_stored(snapshot: ds.Dataset, spec: TableSpec, data: pa.Table) -> pa.Table:
     """The rows of `data` whose key the table's snapshot does not hold (nor an earlier row)."""
     first = spec.keys[0]
-    present = table.to_pyarrow_dataset().to_table(
-        columns=list(spec.keys), filter=ds.field(first).isin(data[first])
-    )
+    present = snapshot.to_table(columns=list(spec.keys), filter=ds.field(first).isin(data[first]))
     seen = set(zip(*(present[k].to_pylist() for k in spec.keys), strict=True))
     keep = []
     for index, key in enumerate(zip(*(data[k].to_pylist() for k in spec.keys), strict=True)):

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-__all__ = ["ObjectPath", "StorePath", "is_url", "store_path"]
+__all__ = ["ObjectPath", "StorePath", "arrow_filesystem", "is_url", "store_path"]
 
 _LOCAL_SCHEMES: Final = ("", "file")
 
@@ -202,3 +202,21 @@ def store_path(target: str | os.PathLike[str] | ObjectPath) -> StorePath:
     if urlsplit(text).scheme.lower() == "file":
         return Path(unquote(urlsplit(text).path))
     return Path(text)
+
+
+def arrow_filesystem(folder: StorePath) -> pafs.FileSystem:
+    """A native Arrow file system rooted at `folder`, for the Arrow datasets of its table.
+
+    deltalake's own choice is a Python file system (`PyFileSystem` over its
+    `DeltaStorageHandler`). An Arrow I/O thread can hold the last reference
+    to it, through a scan's pre-buffered reads, until after the main thread
+    has begun shutting the interpreter down; freeing it then needs the GIL,
+    the thread is stopped instead, and the process aborts ("terminate called
+    without an active exception": 1 in 15 to 40 `news-etl status` runs on an
+    S3 warehouse here; the core dump shows `OwnedRefNoGIL` releasing the
+    `PyFileSystem` in `PyGILState_Ensure` during finalisation). A native file
+    system is freed without the GIL.
+    """
+    if isinstance(folder, Path):
+        return pafs.SubTreeFileSystem(str(folder.absolute()), pafs.LocalFileSystem())
+    return pafs.SubTreeFileSystem(folder.path, folder.fs)

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 from deltalake.exceptions import DeltaError
 
-from warehouse.delta import AsOf, open_table
+from warehouse.delta import AsOf, arrow_dataset, open_table
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import ARTICLES_TABLE, TABLES, TableSpec, Warehouse
 from warehouse.storage import StorePath
@@ -141,7 +141,7 @@ def _snapshot(
             table.load_as_version(target)
         except (DeltaError, ValueError):  # created after `moment`: nothing then
             return None, None
-    return table.to_pyarrow_dataset(), table.version()
+    return arrow_dataset(table, store, spec), table.version()
 
 
 def _view_sql(name: str, empty_name: str, files_name: str | None) -> str:
