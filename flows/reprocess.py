@@ -86,15 +86,16 @@ def reprocess(
         ledger.summarise = partial(rebuilt.summary, ledger)
         # The learned site boilerplate, applied as a snapshot; not learned from:
         # these articles were counted when they were first written.
-        thresholds = CleanSettings(site_share=site_share, site_min_articles=site_min_articles)
-        learned = with_learned_boilerplate(store, thresholds).site_boilerplate
+        settings = with_learned_boilerplate(
+            store,
+            CleanSettings(min_words, site_share=site_share, site_min_articles=site_min_articles),
+        )
         # the catalog is read now, before any row is removed, so a rebuilt
         # article keeps the time it was first seen
         writer = BatchWriter.for_run(store, run_id=ledger.run_id)
         pages = iter_raw_pages(
             store, since=since_at.utc if since_at else None, batch_rows=batch_size
         )
-        settings = CleanSettings(min_words=min_words, site_boilerplate=learned)
         for number, batch in enumerate(pages, start=1):
             cleaned = clean_pages(
                 f"reprocess-{number}", batch, settings, ledger.run_id, writer.similarity

@@ -34,11 +34,12 @@ def known_urls(
     rebuilds from, is written.
     """
     raw = _column_values(warehouse, RAW_PAGES_TABLE, ["url", "final_url"])
-    articles = read(warehouse, ARTICLES_TABLE, ["url", "canonical_url", "locator", "run_id"])
+    columns = ["url", "canonical_url"] + (["locator", "run_id"] if web_runs else [])
+    articles = read(warehouse, ARTICLES_TABLE, columns)
     if web_runs and articles.num_rows:
-        of_web_runs = pc.is_in(articles["run_id"], value_set=pa.array(sorted(web_runs)))
-        archived = pc.is_in(articles["locator"], value_set=pa.array(sorted(raw), pa.string()))
-        articles = articles.filter(pc.invert(pc.and_(of_web_runs, pc.invert(archived))))
+        other_run = pc.invert(pc.is_in(articles["run_id"], pa.array(sorted(web_runs))))
+        archived = pc.is_in(articles["locator"], pa.array(sorted(raw), pa.string()))
+        articles = articles.filter(pc.or_(other_run, archived))
     urls: set[str] = set()
     for value in raw | _values(articles, ["url", "canonical_url"]):
         if (form := canonical(value)) is not None:
