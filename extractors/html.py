@@ -25,6 +25,7 @@ against bare trafilatura.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
@@ -53,6 +54,7 @@ from extractors.jsonld import article_body_from_jsonld, article_metadata_from_js
 from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
 from extractors.resili import resiliparse_text
+from extractors.skipped import MIN_GAP_WORDS, find_gaps, gap_words, restore
 
 __all__ = ["extract_html"]
 
@@ -74,8 +76,19 @@ _GUESSED = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class _Options:
+    fallbacks: bool
+    restore_skipped: bool
+
+
 def extract_html(
-    html: str | bytes, *, locator: str, hints: Metadata, fallbacks: bool = True
+    html: str | bytes,
+    *,
+    locator: str,
+    hints: Metadata,
+    fallbacks: bool = True,
+    restore_skipped: bool = True,
 ) -> ParsedArticle | Reject:
     """Main text and metadata of one page, or a reject saying why there is none.
 
@@ -83,7 +96,9 @@ def extract_html(
     the fields the page itself does not state; callers that want hints to win
     apply `Metadata.overridden_by` themselves. `fallbacks=False` keeps
     trafilatura's answer however short and as it is, closing section included
-    (the evaluation measures what the fallbacks add that way).
+    (the evaluation measures what the fallbacks add that way);
+    `restore_skipped=False` leaves out only the lines put back from inside the
+    article (`extractors.skipped`; `bench/precision_skipped.py` measures them).
     """
     try:
         text = decode(html) if isinstance(html, bytes) else html
@@ -92,11 +107,12 @@ def extract_html(
     if not text.strip():
         return Reject(locator, RejectReason.EMPTY_BODY, "empty page", hints.source)
     with lxml_section():  # one thread at a time in lxml: see extractors.htmlparse
-        return _extract_text(text, locator=locator, hints=hints, fallbacks=fallbacks)
+        options = _Options(fallbacks=fallbacks, restore_skipped=restore_skipped)
+        return _extract_text(text, locator=locator, hints=hints, options=options)
 
 
 def _extract_text(
-    text: str, *, locator: str, hints: Metadata, fallbacks: bool
+    text: str, *, locator: str, hints: Metadata, options: _Options
 ) -> ParsedArticle | Reject:
     try:
         # Parsed once, with this thread's parser and trafilatura's options
@@ -111,7 +127,7 @@ def _extract_text(
     url = hints.url or page_meta.url
     try:
         language = _fill(page_meta, hints).language
-        body, method = _main_text(tree, text, url, language, fallbacks)
+        body, method = _main_text(tree, text, url, language, options)
         if not body:
             return Reject(
                 locator, RejectReason.NOT_AN_ARTICLE, "extractors found no main text", hints.source
@@ -127,27 +143,35 @@ def _extract_text(
 
 
 def _main_text(
-    tree: HtmlElement, text: str, url: str | None, language: str | None, fallbacks: bool
+    tree: HtmlElement, text: str, url: str | None, language: str | None, options: _Options
 ) -> tuple[str, ExtractionMethod]:
     """trafilatura's body (empty when it finds none), or a second opinion's on evidence.
 
     trafilatura's body loses a closing "Read This Next"-like section and the
-    lines a long declared `articleBody` disowns (issue 14).
+    lines a long declared `articleBody` disowns, and gets back the lines it
+    skipped inside the article that two other extractors hold (issue 14).
     """
     doc = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     body = _paragraphs(doc.text) if isinstance(doc, Document) and doc.text else ""
-    if not fallbacks:  # trafilatura's own lines, as the evaluation and bench/ compare them
+    if not options.fallbacks:  # trafilatura's own lines, as the evaluation and bench/ compare them
         return body, ExtractionMethod.TRAFILATURA
     declared = article_body_from_jsonld(tree) or ""
-    if not worth_a_second_opinion(body, declared):
-        return _trimmed(tree, body, declared), ExtractionMethod.TRAFILATURA
-    # resiliparse (about 4 ms) only for the pages that may take another body
-    witnesses = Witnesses(declared=declared, resiliparse=resiliparse_text(text))
-    found = second_opinion(tree, body, language=language, witnesses=witnesses)
-    return found or (_trimmed(tree, body, declared), ExtractionMethod.TRAFILATURA)
+    resiliparse = None
+    if worth_a_second_opinion(body, declared):
+        # resiliparse (about 4 ms) only for the pages that may take another body
+        witnesses = Witnesses(declared=declared, resiliparse=resiliparse_text(text))
+        found = second_opinion(tree, body, language=language, witnesses=witnesses)
+        if found:
+            return found
+        resiliparse = witnesses.resiliparse
+    lines = _trimmed(tree, body, declared)
+    if options.restore_skipped and lines:
+        other = resiliparse_text(text) if resiliparse is None else resiliparse
+        lines = _restored(tree, url, lines, other)
+    return "\n\n".join(lines), ExtractionMethod.TRAFILATURA
 
 
-def _trimmed(tree: HtmlElement, body: str, declared: str) -> str:
+def _trimmed(tree: HtmlElement, body: str, declared: str) -> list[str]:
     """trafilatura's body cut before a "Read This Next"-like section, less disowned lines.
 
     Applied after the fallback decision, which still sees the whole body. The
@@ -155,10 +179,26 @@ def _trimmed(tree: HtmlElement, body: str, declared: str) -> str:
     a line names such a section; then the lines a long JSON-LD `articleBody`
     disowns go (`extractors.declared`).
     """
-    lines = body.split("\n\n")
+    lines = body.split("\n\n") if body else []
     if closing_candidates(lines):
         lines = trim_closing_section(lines, page_marks(tree))
-    return "\n\n".join(trim_to_declared(lines, declared))
+    return trim_to_declared(lines, declared)
+
+
+def _restored(tree: HtmlElement, url: str | None, lines: list[str], resiliparse: str) -> list[str]:
+    """`lines` with the lines trafilatura skipped inside the article, on two witnesses.
+
+    resiliparse's lines between two of the body's are the candidates; the
+    witness, a second trafilatura run with `favor_recall` on the same tree
+    (which trafilatura copies before cleaning), runs only when they hold
+    enough words (`extractors.skipped`).
+    """
+    gaps = find_gaps(lines, resiliparse)
+    if gap_words(gaps) < MIN_GAP_WORDS:
+        return lines
+    doc = trafilatura.bare_extraction(tree, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
+    witness = doc.text if isinstance(doc, Document) and doc.text else ""
+    return restore(lines, gaps, witness) if witness else lines
 
 
 def _fill(primary: Metadata, fallback: Metadata) -> Metadata:
