@@ -49,11 +49,11 @@ from extractors.decoding import decode
 from extractors.errors import ExtractError
 from extractors.fallback import Witnesses, second_opinion, worth_a_second_opinion
 from extractors.furniture import closing_candidates, page_marks, trim_closing_section
-from extractors.htmlparse import lxml_section, parse_html
+from extractors.htmlparse import lxml_section, nests_deeper_than, parse_html
 from extractors.jsonld import article_body_from_jsonld, article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
-from extractors.resili import resiliparse_text
+from extractors.resili import MAX_NESTING, resiliparse_text
 from extractors.skipped import MIN_GAP_WORDS, find_gaps, gap_words, restore
 
 __all__ = ["extract_html"]
@@ -158,17 +158,22 @@ def _main_text(
     declared = article_body_from_jsonld(tree) or ""
     resiliparse = None
     if worth_a_second_opinion(body, declared):
-        # resiliparse (about 4 ms) only for the pages that may take another body
-        witnesses = Witnesses(declared=declared, resiliparse=resiliparse_text(text))
+        # resiliparse (about 2 ms): the fallbacks' witness, then the skipped lines' source
+        witnesses = Witnesses(declared=declared, resiliparse=_resiliparse(text, tree))
         found = second_opinion(tree, body, language=language, witnesses=witnesses)
         if found:
             return found
         resiliparse = witnesses.resiliparse
     lines = _trimmed(tree, body, declared)
     if options.restore_skipped and lines:
-        other = resiliparse_text(text) if resiliparse is None else resiliparse
+        other = _resiliparse(text, tree) if resiliparse is None else resiliparse
         lines = _restored(tree, url, lines, other)
     return "\n\n".join(lines), ExtractionMethod.TRAFILATURA
+
+
+def _resiliparse(text: str, tree: HtmlElement) -> str:
+    """resiliparse's main content, or "" for a page nested too deep for it (`extractors.resili`)."""
+    return "" if nests_deeper_than(tree, MAX_NESTING) else resiliparse_text(text)
 
 
 def _trimmed(tree: HtmlElement, body: str, declared: str) -> list[str]:

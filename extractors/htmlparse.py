@@ -32,7 +32,7 @@ from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring, fromstring
 from trafilatura.utils import repair_faulty_html
 
-__all__ = ["html_parser", "lxml_section", "parse_html"]
+__all__ = ["html_parser", "lxml_section", "nests_deeper_than", "parse_html"]
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _local = threading.local()
@@ -113,3 +113,13 @@ def _fragment_document(text: str) -> HtmlElement | None:
     except (ValueError, etree.LxmlError):
         return None
     return document if document.text_content().strip() else None
+
+
+def nests_deeper_than(tree: HtmlElement, levels: int) -> bool:
+    """Whether any element of the page lies `levels` elements down from its root.
+
+    One absolute path of `levels` steps: libxml2 visits each level's elements
+    once, so it costs about 0.2 ms on a real page and nothing on a deep one
+    (whose tree libxml2 cut at 255 levels). Call inside `lxml_section()`.
+    """
+    return bool(tree.xpath("boolean(" + "/*" * levels + ")"))

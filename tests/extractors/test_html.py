@@ -22,11 +22,11 @@ import extractors.html
 from extractors.decoding import decode
 from extractors.fallback import Witnesses, second_opinion
 from extractors.html import extract_html
-from extractors.htmlparse import parse_html
+from extractors.htmlparse import nests_deeper_than, parse_html
 from extractors.jsonld import article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
-from extractors.resili import resiliparse_text
+from extractors.resili import MAX_NESTING, resiliparse_text
 
 EVAL = Path("html/adbar__trafilatura/eval")
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,6 +195,56 @@ def test_fallback_leaves_the_tree_unchanged(corpus: Path) -> None:
     seen = Witnesses(resiliparse=resiliparse_text(text))
     assert second_opinion(tree, "", language="en", witnesses=seen) is not None
     assert lxml_html.tostring(tree) == before
+
+
+# --- resiliparse and deeply nested pages (a hostile server's) ---------------------
+STORY = "A sentence of the story that goes on. " * 40
+
+
+def _nested(levels: int) -> str:
+    return f"<html><body>{'<div>' * levels}<p>{STORY}</p>{'</div>' * levels}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("levels", "deep"),
+    # html and body are two levels: 197 divs put the story's <p> at 200
+    [(10, False), (MAX_NESTING - 4, False), (MAX_NESTING - 3, True), (300, True), (100_000, True)],
+)
+def test_nests_deeper_than(levels: int, deep: bool) -> None:
+    assert nests_deeper_than(_tree(_nested(levels)), MAX_NESTING) is deep
+
+
+@pytest.mark.slow
+def test_real_pages_are_not_too_deep_for_resiliparse(corpus: Path) -> None:
+    """No labelled page nests anywhere near the limit (the deepest is 46 levels)."""
+    pages = sorted((corpus / DEV / "html").glob("*.html.gz"))
+    assert len(pages) > 700
+    for path in pages:
+        tree = _tree(decode(gzip.decompress(path.read_bytes())))
+        assert not nests_deeper_than(tree, MAX_NESTING // 2), path.name
+
+
+@pytest.mark.parametrize(
+    ("levels", "found"),
+    [(MAX_NESTING, True), (100_000, False)],  # libxml2 keeps no element below 255 levels
+)
+def test_a_page_nested_too_deep_is_never_given_to_resiliparse(
+    monkeypatch: pytest.MonkeyPatch, levels: int, found: bool
+) -> None:
+    """resiliparse's time grows with the square of the nesting (100,000 divs: minutes)."""
+    calls = _record_calls(monkeypatch, extractors.html, ("resiliparse_text",))
+    result = extract_html(_nested(levels), locator="deep", hints=Metadata())
+    if found:
+        assert isinstance(result, ParsedArticle) and "story that goes on" in result.body
+    else:
+        assert isinstance(result, Reject) and result.reason is RejectReason.NOT_AN_ARTICLE
+    assert not calls
+
+
+def test_a_page_of_ordinary_depth_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _record_calls(monkeypatch, extractors.html, ("resiliparse_text",))
+    assert isinstance(extract_html(_nested(10), locator="flat", hints=Metadata()), ParsedArticle)
+    assert calls["resiliparse_text"] == 1
 
 
 # --- trafilatura's metadata, field by field (issue 13) ---------------------------
