@@ -5,7 +5,8 @@ with it so that training and tuning can read the tune half only) this
 records: trafilatura's own answer (`extract`, no comments), the pipeline's
 extraction without fallbacks, trafilatura's body lines with their
 structural features (`bench/precision_lines.py`), and the other opinions
-(JSON-LD `articleBody`, the meta description, readability, jusText).
+(JSON-LD `articleBody`, the meta description, readability, jusText,
+resiliparse, trafilatura with `favor_recall`).
 
     .venv/bin/python bench/precision_data.py [--corpus DIR] [--cache FILE] [--limit N]
 
@@ -65,6 +66,8 @@ class PageData:
     readability: str
     justext: str
     resiliparse: str = ""
+    body_unrestored: str = ""  # body_now without the lines `extractors.skipped` puts back
+    favor_recall: str = ""  # trafilatura.extract(include_comments=False, favor_recall=True)
 
 
 def read_split() -> dict[str, tuple[str, str]]:
@@ -79,6 +82,7 @@ def page_data(page: LabelledPage, split: dict[str, tuple[str, str]]) -> PageData
     hints = Metadata(url=page.url)
     plain = extract_html(page.html, locator=key, hints=hints, fallbacks=False)
     now = extract_html(page.html, locator=key, hints=hints)
+    unrestored = extract_html(page.html, locator=key, hints=hints, restore_skipped=False)
     parsed = plain if isinstance(plain, ParsedArticle) else None
     lines = parsed.body.split("\n\n") if parsed else []
     text = decode(page.html)
@@ -97,6 +101,10 @@ def page_data(page: LabelledPage, split: dict[str, tuple[str, str]]) -> PageData
         lines=lines, features=features, declared=declared,
         description=meta.description or "", readability=other[0], justext=other[1],
         resiliparse=resiliparse_text(text),
+        body_unrestored=unrestored.body if isinstance(unrestored, ParsedArticle) else "",
+        favor_recall=trafilatura.extract(
+            page.html, url=page.url, include_comments=False, favor_recall=True
+        ) or "",
     )  # fmt: skip
 
 
