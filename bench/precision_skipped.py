@@ -15,17 +15,18 @@ restoring, once, with the 95% page-bootstrap interval and the pages changed.
 
     .venv/bin/python bench/precision_skipped.py [--cache FILE] [--validation]
 
-Printed on 2026-12-07 (F1 change against the pipeline without restoring):
-tune, every candidate put back -0.0028 (precision -0.021, 241 pages
-changed, 6 pages more than 0.10 below trafilatura); witnessed by
-readability +0.0039 (precision -0.0042, 95 pages), by jusText +0.0025
-(precision -0.0044, one page more than 0.10 below), by `favor_recall`
-+0.0041 (precision +0.0005, recall +0.0079, 30 pages, 25 better, the
-worst -0.010, interval [+0.0020, +0.0067]); a gate of 20 words keeps the
-gain and runs the witness on 189 of 407 pages (241 at 5, 141 at 40).
-Validation, the shipped choice: +0.0041 (precision +0.0003, recall
-+0.0081), 20 pages changed, 14 better, the worst -0.040, interval
-[+0.0012, +0.0078].
+Printed on 2026-12-07 (F1 change against the pipeline without restoring;
+tune half, gate 40 unless said): every candidate put back +0.0001
+(precision -0.016, 139 pages changed, 6 more than 0.10 below trafilatura;
+at a gate of 5, -0.0028); witnessed by readability +0.0057 (precision
+-0.0018, 69 pages), by jusText +0.0035 (precision -0.0045, one page more
+than 0.10 below), by `favor_recall` +0.0042 (precision +0.0004, recall
++0.0080, 34 pages, the worst -0.012, interval [+0.0019, +0.0067]), by both
+`favor_recall` and readability +0.0040; the gate runs the witness on 238
+pages at 5 words, 184 at 20, 140 at 40 (+0.0042 at each) and 105 at 80
+(+0.0041). Validation, the shipped choice: +0.0042 (precision +0.0003,
+recall +0.0082), 17 pages changed, 13 better, the worst -0.040, interval
+[+0.0012, +0.0079].
 """
 
 from __future__ import annotations
