@@ -10,10 +10,18 @@ Only the newest version of
 each article is rebuilt (from the newest fetch); earlier versions keep their
 text. Articles whose page is now rejected keep their old row, and the reject is
 logged beside it.
+
+The batches are extracted on the run's task runner as in `ingest`: every
+core by default when the stored pages are large enough to pay for the
+process pool's start-up (`flows.runners.choose_runner`, on the size of the
+`raw_pages` table), `workers=1` for threads in this process, or a Dask
+cluster; at most two batches per task slot are read and not yet committed,
+so memory stays bounded, and the flow commits them in batch order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -21,17 +29,21 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
+from prefect.futures import PrefectFuture
 
+from extractors.records import DiscoveredUrl, FetchedPage
+from flows.batches import in_order
 from flows.defaults import CLEANING, REPROCESS_RUN, WAREHOUSE
 from flows.extract_task import clean_pages
 from flows.ledger import RunLedger, RunSummary, run_ledger
+from flows.runners import Runner, choose_runner, task_runner
 from flows.site_learning import with_learned_boilerplate
 from flows.summary import summary_rows
 from pipeline.clean import CleanedBatch
 from transforms.article import CleanSettings
 from transforms.normalise import parse_timestamp
 from warehouse import BatchWriter, RunCounts, RunStatus, Warehouse
-from warehouse.raw_pages import iter_raw_pages
+from warehouse.raw_pages import iter_raw_pages, raw_pages_bytes
 from warehouse.rewrite import remove_latest_versions
 
 __all__ = ["reprocess"]
@@ -74,13 +86,21 @@ def reprocess(
     min_words: int = CLEANING.min_words,
     site_share: float = CLEANING.site_share,
     site_min_articles: int = CLEANING.site_min_articles,
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> RunSummary:
-    """Re-run extraction and cleaning over stored raw pages fetched at or after `since`."""
+    """Re-run extraction and cleaning over stored raw pages fetched at or after `since`.
+
+    `workers`: N worker processes, 1 for threads in this process, None to
+    choose by the size of the stored pages; `dask_address`: an existing
+    Dask cluster instead.
+    """
     logger = get_run_logger()
     since_at = parse_timestamp(since) if since else None
     if since and since_at is None:
         raise ValueError(f"--since {since!r} is not a date or timestamp, e.g. 2026-11-01")
-    parameters = {"warehouse": warehouse, "since": since, "batch_size": batch_size}
+    parameters = {"warehouse": warehouse, "since": since, "batch_size": batch_size,
+                  "workers": workers, "dask_address": dask_address}  # fmt: skip
     with run_ledger(FLOW_NAME, warehouse, parameters) as ledger:
         store, rebuilt = ledger.store, _Rebuilt()
         ledger.summarise = partial(rebuilt.summary, ledger)
@@ -96,13 +116,34 @@ def reprocess(
         pages = iter_raw_pages(
             store, since=since_at.utc if since_at else None, batch_rows=batch_size
         )
-        for number, batch in enumerate(pages, start=1):
-            cleaned = clean_pages(
-                f"reprocess-{number}", batch, settings, ledger.run_id, writer.similarity
-            )
-            rebuilt.add(len(batch), _replace(store, writer, number, cleaned, ledger.run_id))
+        choice = choose_runner(workers, dask_address, raw_pages_bytes(store))
+        logger.info("extracting on %s", choice)
+        _rebuild(choice, pages, settings, (store, writer), rebuilt, ledger.run_id)
     rebuilt.report(ledger.summary, logger)
     return ledger.summary
+
+
+def _rebuild(
+    choice: Runner,
+    pages: Iterator[list[tuple[FetchedPage, DiscoveredUrl]]],
+    settings: CleanSettings,
+    target: tuple[Warehouse, BatchWriter],
+    rebuilt: _Rebuilt,
+    run_id: str,
+) -> None:
+    """Clean the batches on the chosen runner; replace each one's rows in batch order."""
+    store, writer = target
+    with task_runner(choice) as (runner, slots):
+
+        def submit(number: int, batch: list[Any]) -> PrefectFuture[CleanedBatch]:
+            arguments = {"name": f"reprocess-{number}", "pages": batch, "settings": settings,
+                         "run_id": run_id, "similarity": writer.similarity}  # fmt: skip
+            future: PrefectFuture[CleanedBatch] = runner.submit(clean_pages, arguments)
+            return future
+
+        ordered = in_order(submit, pages, window=2 * slots)
+        for number, (batch, cleaned) in enumerate(ordered, start=1):
+            rebuilt.add(len(batch), _replace(store, writer, number, cleaned, run_id))
 
 
 @dataclass(slots=True)

@@ -16,15 +16,16 @@ from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute  # pa.compute
 
 from extractors.records import DiscoveredUrl, FetchedPage, Metadata
 from warehouse.convert import storable
-from warehouse.delta import insert_new, table_dataset
+from warehouse.delta import insert_new, open_table, table_dataset
 from warehouse.errors import WarehouseReadError
 from warehouse.layout import RAW_PAGES_TABLE, Warehouse
 from warehouse.schema import FETCH_PARTITION, RAW_PAGES, with_version
 
-__all__ = ["iter_raw_pages", "raw_pages_table", "write_raw_pages"]
+__all__ = ["iter_raw_pages", "raw_pages_bytes", "raw_pages_table", "write_raw_pages"]
 
 
 def raw_pages_table(pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], *, run_id: str) -> pa.Table:
@@ -99,6 +100,19 @@ def iter_raw_pages(
             yield pending
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(str(warehouse.raw_pages), exc) from exc
+
+
+def raw_pages_bytes(warehouse: Warehouse) -> int:
+    """How many bytes the table's current files hold (0 when it was never written).
+
+    Read from the Delta log, not the files: what `reprocess` sizes its task
+    runner by.
+    """
+    table = open_table(warehouse, RAW_PAGES_TABLE)
+    if table is None:
+        return 0
+    actions = pa.table(table.get_add_actions(flatten=True))
+    return sum(actions.column("size_bytes").to_pylist())
 
 
 def _from_row(row: dict[str, Any]) -> tuple[FetchedPage, DiscoveredUrl]:

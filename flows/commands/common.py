@@ -41,6 +41,32 @@ def add_min_words(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_runner(parser: argparse.ArgumentParser, default: str) -> None:
+    """`--workers` and `--dask-address`: where `ingest` and `reprocess` run their tasks.
+
+    `default` says what happens without either.
+    """
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=None,
+        help="run the tasks on N worker processes; 1: threads in this process "
+        f"(default: {default})",
+    )
+    parser.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="tcp://HOST:8786",
+        help="run the tasks on an existing Dask cluster (its workers need this package)",
+    )
+
+
+def runner_usage_error(args: argparse.Namespace) -> str | None:
+    if args.workers and args.dask_address:
+        return "give --workers (a local cluster) or --dask-address, not both"
+    return None
+
+
 def fail(message: str, code: int = EXIT_FAILED) -> int:
     """Print `news-etl: message` to stderr and return `code`."""
     print(f"news-etl: {message}", file=sys.stderr)

@@ -11,10 +11,12 @@ from flows.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_min_words,
+    add_runner,
     add_warehouse,
     fail,
     positive,
     quiet_libraries,
+    runner_usage_error,
 )
 from flows.defaults import FILE_RUN, WEB_RUN
 from flows.prefect_env import apply_defaults
@@ -97,19 +99,10 @@ def _file_run_arguments(ingest: argparse.ArgumentParser) -> None:
         ".warc.gz/.arc.gz or plain .jsonl files larger than this cut into ranges of it, "
         "one task each (%(default)s)",
     )
-    ingest.add_argument(
-        "--workers",
-        type=positive,
-        default=None,
-        help="run the tasks on N worker processes; 1: threads in this process (default: "
+    add_runner(
+        ingest,
         "every core, or threads for inputs under 4 MiB; with --config: threads, and pages "
-        "are fetched here either way)",
-    )
-    ingest.add_argument(
-        "--dask-address",
-        default=None,
-        metavar="tcp://HOST:8786",
-        help="run the tasks on an existing Dask cluster (its workers need this package)",
+        "are fetched here either way",
     )
     ingest.add_argument(
         "--keep-raw",
@@ -162,8 +155,8 @@ def _usage_error(args: argparse.Namespace) -> str | None:
 
     if bool(args.paths) == bool(args.config):
         return "ingest takes either PATH... or --config FILE"
-    if args.workers and args.dask_address:
-        return "give --workers (a local cluster) or --dask-address, not both"
+    if problem := runner_usage_error(args):
+        return problem
     if args.paths:
         missing = [p for p in args.paths if not is_remote(p) and not Path(p).exists()]
         if missing:

@@ -8,9 +8,11 @@ from flows.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_min_words,
+    add_runner,
     add_warehouse,
     fail,
     quiet_libraries,
+    runner_usage_error,
 )
 from flows.prefect_env import apply_defaults
 
@@ -23,6 +25,7 @@ def add_arguments(again: argparse.ArgumentParser) -> None:
     add_warehouse(again)
     again.add_argument("--since", default=None, help="only pages fetched at or after this date")
     add_min_words(again)
+    add_runner(again, "every core, or threads when the stored pages are under 4 MiB")
     again.add_argument("--quiet", action="store_true", help="no summary table")
 
 
@@ -30,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from transforms.normalise import parse_timestamp
     from warehouse import WarehouseError
 
+    if problem := runner_usage_error(args):
+        return fail(problem, EXIT_USAGE)
     if args.since and parse_timestamp(args.since) is None:
         return fail(f"--since {args.since!r} is not a date, e.g. 2026-11-01", EXIT_USAGE)
     apply_defaults()
@@ -41,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         with temporary_api():
             summary = reprocess(
-                warehouse=args.warehouse, since=args.since, min_words=args.min_words
+                warehouse=args.warehouse,
+                since=args.since,
+                min_words=args.min_words,
+                workers=args.workers,
+                dask_address=args.dask_address,
             )
     except ServerStartError as exc:
         return fail(str(exc))

@@ -9,11 +9,13 @@ from typing import Any
 
 import duckdb
 import pytest
+from deltalake import DeltaTable
 
 from flows.cli import EXIT_USAGE, main
 from flows.ingest import ingest_files
 from flows.ingest_web import ingest_sources
 from flows.ledger import RunSummary
+from flows.reprocess import reprocess
 from flows.runners import POOL_MIN_BYTES, THREADS, Runner, RunnerKind, choose_runner
 from tests.conftest import REPO_ROOT
 from tests.support.delta_sql import delta_rows
@@ -73,7 +75,8 @@ def test_the_web_flow_writes_the_same_rows_on_threads_and_a_process_pool(
     site: TestServer, tmp_path: Path
 ) -> None:
     """Pages fetched politely in the flow's process, extracted on threads or on two pool
-    processes, committed in one order: the same articles, rejects and raw pages."""
+    processes, committed in one order: the same articles, rejects and raw pages; and
+    `reprocess` rebuilds the same articles from those raw pages either way."""
     direct = ["/mirror.html", "/gone.html", "/paper.pdf"]  # the mirror, and two failures
     config = feed_and_direct(tmp_path / "sources.toml", site, direct, delay=DELAY)
     runs: dict[str, RunSummary] = {}
@@ -99,6 +102,30 @@ def test_the_web_flow_writes_the_same_rows_on_threads_and_a_process_pool(
         f"SELECT parameters FROM read_parquet('{tmp_path / 'pool'}/runs/*.parquet')"
     )
     assert '"workers": 2' in parameters
+    _reprocess_alike(tmp_path / "threads", tmp_path / "pool")
+
+
+def _reprocess_alike(threads: Path, pool: Path) -> None:
+    """`reprocess` rebuilds the same articles from the raw pages on threads and on a pool."""
+    one = reprocess(warehouse=str(threads), batch_size=1, workers=1)
+    two = reprocess(warehouse=str(pool), batch_size=1, workers=2)
+    assert two.counts == one.counts
+    assert one.counts.articles_written == len(PAGES)
+    rebuilt = _latest_articles(threads)
+    assert len(rebuilt) == len(PAGES)
+    assert _latest_articles(pool) == rebuilt
+    workers = delta_rows(
+        f"SELECT parameters FROM read_parquet('{pool}/runs/*.parquet') WHERE flow = 'reprocess'"
+    )
+    assert [('"workers": 2' in text) for (text,) in workers] == [True]
+
+
+def _latest_articles(warehouse: Path) -> list[tuple[Any, ...]]:
+    """The articles table's latest version, without the run-specific columns, sorted."""
+    names = [field.name for field in DeltaTable(str(warehouse / "articles")).schema().fields]
+    kept = ", ".join(f'"{name}"' for name in names if name not in RUN_COLUMNS)
+    glob = f"{warehouse}/articles/**/*.parquet"
+    return delta_rows(f"SELECT {kept} FROM read_parquet('{glob}') ORDER BY ALL")
 
 
 def _table(glob: str) -> list[tuple[Any, ...]]:
@@ -186,4 +213,14 @@ def test_runner_usage_errors_exit_2_before_any_work(
     warehouse = tmp_path / "w"
     assert main(["ingest", str(SAMPLES), *options, "--warehouse", str(warehouse)]) == EXIT_USAGE
     assert capsys.readouterr().err.startswith("news-etl: ")
+    assert not warehouse.exists()
+
+
+def test_reprocess_refuses_both_runners_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "w"
+    both = ["--workers", "2", "--dask-address", "tcp://127.0.0.1:8786"]
+    assert main(["reprocess", *both, "--warehouse", str(warehouse)]) == EXIT_USAGE
+    assert "not both" in capsys.readouterr().err
     assert not warehouse.exists()
