@@ -53,7 +53,7 @@ from extractors.htmlparse import lxml_section, nests_deeper_than, parse_html
 from extractors.jsonld import article_body_from_jsonld, article_metadata_from_jsonld
 from extractors.metatags import metadata_from_meta_tags
 from extractors.records import ExtractionMethod, Metadata, ParsedArticle, Reject, RejectReason
-from extractors.resili import MAX_NESTING, resiliparse_text
+from extractors.resili import MAX_NESTING, MAX_UNCLOSED, resiliparse_text, unclosed_formatting
 from extractors.skipped import MIN_GAP_WORDS, find_gaps, gap_words, restore
 
 __all__ = ["extract_html"]
@@ -172,8 +172,11 @@ def _main_text(
 
 
 def _resiliparse(text: str, tree: HtmlElement) -> str:
-    """resiliparse's main content, or "" for a page nested too deep for it (`extractors.resili`)."""
-    return "" if nests_deeper_than(tree, MAX_NESTING) else resiliparse_text(text)
+    """resiliparse's main content, or "" for a page it would take minutes or gigabytes on:
+    one nested too deep or leaving too many formatting tags open (`extractors.resili`)."""
+    if nests_deeper_than(tree, MAX_NESTING) or unclosed_formatting(text) > MAX_UNCLOSED:
+        return ""
+    return resiliparse_text(text)
 
 
 def _trimmed(tree: HtmlElement, body: str, declared: str) -> list[str]:

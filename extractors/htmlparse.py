@@ -35,6 +35,7 @@ from trafilatura.utils import repair_faulty_html
 __all__ = ["html_parser", "lxml_section", "nests_deeper_than", "parse_html"]
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DOCTYPE_CHARS = 1024
 _local = threading.local()
 # Re-entrant: extraction calls the fallbacks, which take the section again.
 _SECTION = threading.RLock()
@@ -80,13 +81,25 @@ def parse_html(text: str) -> HtmlElement | None:
     """
     text = _XML_DECLARATION.sub("", text, count=1)
     beginning = text[:50].lower()
-    text = repair_faulty_html(text, beginning)
+    text = repair_faulty_html(text, beginning if _short_doctype(text) else "")
     tree, refused_str = _parse_str(text)
     if (tree is None or len(tree) < 1) and not refused_str:
         tree = _parse_bytes(text)
     if tree is not None and "html" not in beginning and len(tree) < 2:
         return _fragment_document(text)  # load_html: "wrong data type or not valid HTML"
     return tree
+
+
+def _short_doctype(text: str) -> bool:
+    """Whether the page's first tag ends within `_DOCTYPE_CHARS`, as any real doctype does.
+
+    trafilatura's doctype repair runs a regex over the first line that
+    backtracks on a long doctype without its `>`: a first line of 80,000
+    slashes cost 8 s, a megabyte would cost minutes. A longer one is no
+    doctype worth repairing, so the repair is skipped (its other repairs
+    still run).
+    """
+    return text.find(">", 0, _DOCTYPE_CHARS) >= 0
 
 
 def _parse_str(text: str) -> tuple[HtmlElement | None, bool]:

@@ -118,3 +118,30 @@ def test_fragments_without_text_stay_rejected(page: str) -> None:
     """A fragment with no text is still not an HTML document worth extracting."""
     result = extract_html(page, locator="f", hints=Metadata())
     assert isinstance(result, Reject) and result.reason is RejectReason.PARSE_ERROR
+
+
+STORY_P = "<p>" + "A sentence of the story. " * 30 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("page", "repaired"),
+    [
+        # a real (faulty) doctype: trafilatura's repair still runs on it
+        ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x.dtd"/>\n<html><body>', True),
+        # a first line of slashes and no `>`: its regex would backtrack for minutes
+        ("<!DOCTYPE html " + "/" * 80_000 + "\n<html><body>", False),
+    ],
+)
+def test_the_doctype_repair_runs_only_on_a_doctype_of_real_length(
+    monkeypatch: pytest.MonkeyPatch, page: str, repaired: bool
+) -> None:
+    beginnings: list[str] = []
+
+    def record(text: str, beginning: str) -> str:
+        beginnings.append(beginning)
+        return trafilatura.utils.repair_faulty_html(text, beginning)
+
+    monkeypatch.setattr("extractors.htmlparse.repair_faulty_html", record)
+    tree = parse_html(page + STORY_P + "</body></html>")
+    assert tree is not None and "sentence of the story" in tree.text_content()
+    assert [("doctype" in b) for b in beginnings] == [repaired]

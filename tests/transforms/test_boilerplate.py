@@ -685,3 +685,16 @@ def test_property_unmatched_lines_kept_verbatim_in_order(body: str) -> None:
     assert all(DEFAULT_RULES.match(r.text, at_tail=True) is not None for r in cleaned.removed)
     if not cleaned.removed:
         assert cleaned.body == body
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Thanks   for\tsubscribing!", "newsletter.thanks"),  # runs of whitespace: one space
+        ("\u2713" + " " * 3000 + "Thanks for subscribing!", "newsletter.thanks"),
+        ("!" + " " * 3580 + "a", None),  # a <pre> line that made the edge patterns backtrack
+    ],
+)
+def test_rules_read_runs_of_whitespace_as_one_space(line: str, rule: str | None) -> None:
+    found = DEFAULT_RULES.match(line)
+    assert (found.name if found else None) == rule

@@ -66,6 +66,7 @@ _GLOBAL_FLAGS: Final = re.compile(r"\A\(\?[aiLmsux]+\)")
 # taken for article text without splitting it: 30 is five times the average
 # English word, so no real prompt is that long.
 _CHARS_PER_WORD: Final = 30
+_LOOSE_SPACE: Final = re.compile(r"\s\s|[^\S ]")  # whitespace other than single spaces
 _FOLD_TABLE: Final = str.maketrans(dict(FOLD))
 
 
@@ -210,8 +211,12 @@ class RuleSet:
 
         `at_head` admits `Position.HEAD` rules and `at_tail` `Position.TAIL`
         rules (the caller knows whether the line is in the leading or the
-        trailing run); neither admits only `Position.ANY` rules.
+        trailing run); neither admits only `Position.ANY` rules. Runs of
+        whitespace count as one space: rules read words, and a `<pre>` line of
+        thousands of spaces made the edge patterns backtrack (25 ms a line).
         """
+        if _LOOSE_SPACE.search(line):
+            line = " ".join(line.split())
         if len(line) > self._max_words * _CHARS_PER_WORD:
             return None
         words = len(line.split())
