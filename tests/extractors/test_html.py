@@ -20,7 +20,7 @@ from trafilatura.metadata import extract_metadata
 import extractors.fallback
 import extractors.html
 from extractors.decoding import decode
-from extractors.fallback import Witnesses, second_opinion
+from extractors.fallback import MAX_JUSTEXT_PARAGRAPHS, Witnesses, second_opinion
 from extractors.html import extract_html
 from extractors.htmlparse import nests_deeper_than, parse_html
 from extractors.jsonld import article_metadata_from_jsonld
@@ -269,6 +269,18 @@ def test_a_page_leaving_many_formatting_tags_open_is_not_given_to_resiliparse(
     result = extract_html(_open_formatting(count), locator="open", hints=Metadata())
     assert isinstance(result, ParsedArticle) and "of the story here" in result.body
     assert calls["resiliparse_text"] == asked
+
+
+@pytest.mark.parametrize(("count", "revised"), [(100, 1), (MAX_JUSTEXT_PARAGRAPHS + 1, 0)])
+def test_justext_gives_no_opinion_on_thousands_of_paragraphs(
+    monkeypatch: pytest.MonkeyPatch, count: int, revised: int
+) -> None:
+    """Its revision pass is quadratic in runs of short paragraphs (7,000 cost 5 s)."""
+    calls = _record_calls(monkeypatch, extractors.fallback, ("revise_paragraph_classification",))
+    short = "".join(f"<p>ok {i}</p>" for i in range(count))
+    page = f'<html><body><div class="comments">{short}</div></body></html>'
+    assert extractors.fallback._justext(_tree(page), "en") == ""
+    assert calls["revise_paragraph_classification"] == revised
 
 
 def test_a_page_of_ordinary_depth_is(monkeypatch: pytest.MonkeyPatch) -> None:
