@@ -40,42 +40,63 @@ from flows.runners import Runner, choose_runner, task_runner
 from flows.site_learning import with_learned_boilerplate
 from flows.summary import summary_rows
 from pipeline.clean import CleanedBatch
-from transforms.article import CleanSettings
+from transforms.article import Article, CleanSettings
 from transforms.normalise import parse_timestamp
 from warehouse import BatchWriter, RunCounts, RunStatus, Warehouse
-from warehouse.raw_pages import iter_raw_pages, raw_pages_bytes
-from warehouse.rewrite import remove_latest_versions
+from warehouse.raw_pages import iter_raw_pages, raw_page_urls, raw_pages_bytes
+from warehouse.rewrite import latest_locators, remove_latest_versions
 
 __all__ = ["reprocess"]
 
 FLOW_NAME = "reprocess"
 
 
-def _replace(
-    store: Warehouse, writer: BatchWriter, number: int, cleaned: CleanedBatch, run_id: str
-) -> tuple[RunCounts, int]:
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where a rebuilt batch goes, and which stored pages this run rebuilds."""
+
+    store: Warehouse
+    writer: BatchWriter
+    run_id: str
+    pages: frozenset[str]  # the URLs iter_raw_pages yields: every page rebuilt by this run
+
+
+def _replace(target: _Target, number: int, cleaned: CleanedBatch) -> tuple[RunCounts, int]:
     """Commit one rebuilt batch: remove the rows it replaces, then write it.
 
     Removed by the new ids and by where the old rows came from: a code
     change may change an article's id (its canonical URL) for the same page.
     Only the newest version goes (it is what the newest fetch rebuilds);
-    earlier versions keep their text.
+    earlier versions keep their text. An article whose stored row came from
+    another page this run rebuilds too (a mirror declaring the original's
+    canonical URL) is left to that page, as `ingest` left it: it counts as
+    a duplicate, whichever of the two pages is rebuilt first.
     """
-    removed = remove_latest_versions(
-        store,
-        article_ids={a.article_id for a in cleaned.articles},
-        locators={a.locator for a in cleaned.articles},
-        spare_run_id=run_id,
+    owners = latest_locators(
+        target.store, {a.article_id for a in cleaned.articles}, spare_run_id=target.run_id
     )
-    writer.forget_rows(removed)
-    written = writer.write(
+    articles = [a for a in cleaned.articles if not _owned_elsewhere(a, owners, target.pages)]
+    removed = remove_latest_versions(
+        target.store,
+        article_ids={a.article_id for a in articles},
+        locators={a.locator for a in cleaned.articles},
+        spare_run_id=target.run_id,
+    )
+    target.writer.forget_rows(removed)
+    written = target.writer.write(
         f"reprocess-b{number:05d}",
-        cleaned.articles,
+        articles,
         cleaned.rejects,
         seen_at=datetime.now(UTC),
         signatures=cleaned.signatures,
     )
-    return written, len(removed)
+    deferred = RunCounts(duplicates_skipped=len(cleaned.articles) - len(articles))
+    return written + deferred, len(removed)
+
+
+def _owned_elsewhere(article: Article, owners: dict[str, str], pages: frozenset[str]) -> bool:
+    owner = owners.get(article.article_id, article.locator)
+    return owner != article.locator and owner in pages
 
 
 @flow(name=FLOW_NAME)
@@ -116,9 +137,11 @@ def reprocess(
         pages = iter_raw_pages(
             store, since=since_at.utc if since_at else None, batch_rows=batch_size
         )
+        urls = raw_page_urls(store, since=since_at.utc if since_at else None)
+        target = _Target(store, writer, ledger.run_id, frozenset(urls))
         choice = choose_runner(workers, dask_address, raw_pages_bytes(store))
         logger.info("extracting on %s", choice)
-        _rebuild(choice, pages, settings, (store, writer), rebuilt, ledger.run_id)
+        _rebuild(choice, pages, settings, target, rebuilt)
     rebuilt.report(ledger.summary, logger)
     return ledger.summary
 
@@ -127,23 +150,26 @@ def _rebuild(
     choice: Runner,
     pages: Iterator[list[tuple[FetchedPage, DiscoveredUrl]]],
     settings: CleanSettings,
-    target: tuple[Warehouse, BatchWriter],
+    target: _Target,
     rebuilt: _Rebuilt,
-    run_id: str,
 ) -> None:
     """Clean the batches on the chosen runner; replace each one's rows in batch order."""
-    store, writer = target
     with task_runner(choice) as (runner, slots):
 
         def submit(number: int, batch: list[Any]) -> PrefectFuture[CleanedBatch]:
-            arguments = {"name": f"reprocess-{number}", "pages": batch, "settings": settings,
-                         "run_id": run_id, "similarity": writer.similarity}  # fmt: skip
+            arguments = {
+                "name": f"reprocess-{number}",
+                "pages": batch,
+                "settings": settings,
+                "run_id": target.run_id,
+                "similarity": target.writer.similarity,
+            }
             future: PrefectFuture[CleanedBatch] = runner.submit(clean_pages, arguments)
             return future
 
         ordered = in_order(submit, pages, window=2 * slots)
         for number, (batch, cleaned) in enumerate(ordered, start=1):
-            rebuilt.add(len(batch), _replace(store, writer, number, cleaned, run_id))
+            rebuilt.add(len(batch), _replace(target, number, cleaned))
 
 
 @dataclass(slots=True)

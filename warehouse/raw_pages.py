@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute  # pa.compute
+import pyarrow.dataset as ds
 
 from extractors.records import DiscoveredUrl, FetchedPage, Metadata
 from warehouse.convert import storable
@@ -25,7 +26,13 @@ from warehouse.errors import WarehouseReadError
 from warehouse.layout import RAW_PAGES_TABLE, Warehouse
 from warehouse.schema import FETCH_PARTITION, RAW_PAGES, with_version
 
-__all__ = ["iter_raw_pages", "raw_pages_bytes", "raw_pages_table", "write_raw_pages"]
+__all__ = [
+    "iter_raw_pages",
+    "raw_page_urls",
+    "raw_pages_bytes",
+    "raw_pages_table",
+    "write_raw_pages",
+]
 
 
 def raw_pages_table(pages: Sequence[tuple[FetchedPage, DiscoveredUrl]], *, run_id: str) -> pa.Table:
@@ -98,6 +105,18 @@ def iter_raw_pages(
                     pending = []
         if pending:
             yield pending
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseReadError(str(warehouse.raw_pages), exc) from exc
+
+
+def raw_page_urls(warehouse: Warehouse, *, since: datetime | None = None) -> set[str]:
+    """The URLs with a stored page fetched at or after `since`: what `iter_raw_pages` yields."""
+    files = table_dataset(warehouse, RAW_PAGES_TABLE)
+    if files is None:
+        return set()
+    wanted = None if since is None else ds.field("fetched_at") >= pa.scalar(since)
+    try:
+        return set(files.to_table(columns=["url"], filter=wanted).column(0).to_pylist())
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(str(warehouse.raw_pages), exc) from exc
 

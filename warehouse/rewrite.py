@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -23,7 +24,7 @@ import pyarrow.dataset as ds
 from warehouse.delta import delete_where, read
 from warehouse.layout import ARTICLES_TABLE, Warehouse
 
-__all__ = ["remove_articles", "remove_latest_versions"]
+__all__ = ["latest_locators", "remove_articles", "remove_latest_versions"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,18 +62,8 @@ def remove_latest_versions(
     wanted = ds.field("article_id").isin(ids) | ds.field("locator").isin(
         pa.array(sorted(set(locators)), pa.string())
     )
-    rows = [
-        r
-        for r in read(warehouse, ARTICLES_TABLE, _COLUMNS, wanted).to_pylist()
-        if r["run_id"] != spare_run_id
-    ]
-    newest: dict[str, int] = {}
-    for row in rows:
-        newest[row["article_id"]] = max(newest.get(row["article_id"], 0), row["version"] or 1)
     removed = [
-        (r["article_id"], r["extracted_hash"])
-        for r in rows
-        if (r["version"] or 1) == newest[r["article_id"]]
+        (r["article_id"], r["extracted_hash"]) for r in _newest(warehouse, wanted, spare_run_id)
     ]
     if not removed:
         return []
@@ -83,6 +74,35 @@ def remove_latest_versions(
     delete_where(warehouse, ARTICLES_TABLE, f"({pairs}){spare}")
     logger.info("removed the newest version of %d articles for reprocessing", len(removed))
     return removed
+
+
+def latest_locators(
+    warehouse: Warehouse, article_ids: Collection[str], *, spare_run_id: str | None = None
+) -> dict[str, str]:
+    """Where the newest stored version of each article came from (its locator).
+
+    Rows written by `spare_run_id` are left out, as `remove_latest_versions`
+    leaves them. Articles never stored are absent.
+    """
+    if not article_ids:
+        return {}
+    wanted = ds.field("article_id").isin(pa.array(sorted(set(article_ids)), pa.string()))
+    return {r["article_id"]: r["locator"] for r in _newest(warehouse, wanted, spare_run_id)}
+
+
+def _newest(
+    warehouse: Warehouse, wanted: ds.Expression, spare_run_id: str | None
+) -> list[dict[str, Any]]:
+    """The rows `wanted` selects that are their article's newest version, other runs' only."""
+    rows = [
+        r
+        for r in read(warehouse, ARTICLES_TABLE, _COLUMNS, wanted).to_pylist()
+        if r["run_id"] != spare_run_id
+    ]
+    newest: dict[str, int] = {}
+    for row in rows:
+        newest[row["article_id"]] = max(newest.get(row["article_id"], 0), row["version"] or 1)
+    return [r for r in rows if (r["version"] or 1) == newest[r["article_id"]]]
 
 
 def _quote(text: str) -> str:
