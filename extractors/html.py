@@ -151,8 +151,7 @@ def _main_text(
     lines a long declared `articleBody` disowns, and gets back the lines it
     skipped inside the article that two other extractors hold (issue 14).
     """
-    doc = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
-    body = _paragraphs(doc.text) if isinstance(doc, Document) and doc.text else ""
+    body = _paragraphs(_trafilatura_text(tree, url))
     if not options.fallbacks:  # trafilatura's own lines, as the evaluation and bench/ compare them
         return body, ExtractionMethod.TRAFILATURA
     declared = article_body_from_jsonld(tree) or ""
@@ -204,9 +203,17 @@ def _restored(tree: HtmlElement, url: str | None, lines: list[str], resiliparse:
     gaps = find_gaps(lines, resiliparse)
     if gap_words(gaps) < MIN_GAP_WORDS:
         return lines
-    doc = trafilatura.bare_extraction(tree, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
-    witness = doc.text if isinstance(doc, Document) and doc.text else ""
+    witness = _trafilatura_text(tree, url, favor_recall=True)
     return restore(lines, gaps, witness) if witness else lines
+
+
+def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool = False) -> str:
+    """trafilatura's main text of the tree, one block a line ("" when it finds none);
+    it cleans a copy, so the tree serves every later reader unchanged."""
+    doc = trafilatura.bare_extraction(
+        tree, url=url, favor_recall=favor_recall, **_TRAFILATURA_OPTIONS
+    )
+    return doc.text if isinstance(doc, Document) and doc.text else ""
 
 
 def _fill(primary: Metadata, fallback: Metadata) -> Metadata:

@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner
 
 from extractors.parts import FilePart
 from extractors.records import DiscoveredUrl, FetchedPage
@@ -25,7 +28,7 @@ from pipeline.clean import CleanedBatch, clean_document, clean_parts
 from transforms.article import Article, CleanSettings
 from transforms.similarity import SimilaritySettings, signature
 
-__all__ = ["clean_fetched", "clean_pages", "extract_batch"]
+__all__ = ["clean_fetched", "clean_pages", "extract_batch", "submit_clean_pages"]
 
 
 @task(name="extract_batch", cache_policy=NO_CACHE, task_run_name="batch-{number}")
@@ -65,6 +68,21 @@ def clean_pages(
     return clean_fetched(
         pages, settings=settings, run_id=run_id, ingested_at=ingested_at, similarity=similarity
     )
+
+
+def submit_clean_pages(
+    runner: TaskRunner[Any],
+    name: str,
+    pages: Sequence[tuple[FetchedPage, DiscoveredUrl]],
+    settings: CleanSettings,
+    run_id: str,
+    similarity: SimilaritySettings | None,
+) -> PrefectFuture[CleanedBatch]:
+    """`clean_pages` submitted on `runner` (threads, a process pool or Dask)."""
+    arguments = {"name": name, "pages": pages, "settings": settings, "run_id": run_id,
+                 "similarity": similarity}  # fmt: skip
+    future: PrefectFuture[CleanedBatch] = runner.submit(clean_pages, arguments)
+    return future
 
 
 def clean_fetched(

@@ -62,7 +62,7 @@ from flows.crawl.tasks import (
     web_batches,
 )
 from flows.defaults import CLEANING, WAREHOUSE, WEB_RUN
-from flows.extract_task import clean_pages
+from flows.extract_task import submit_clean_pages
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.runners import Runner, choose_runner, task_runner
 from flows.site_learning import learn_pending, with_learned_boilerplate
@@ -212,11 +212,10 @@ def _fetch_and_commit(
     with task_runner(crawl.runner) as (runner, slots):
 
         def extract(_: int, got: tuple[WebBatch, FetchedBatch]) -> PrefectFuture[CleanedBatch]:
-            batch, pages = got
-            arguments = {"name": batch.name, "pages": pages.pages, "settings": clean,
-                         "run_id": run_id, "similarity": commit.similarity}  # fmt: skip
-            future: PrefectFuture[CleanedBatch] = runner.submit(clean_pages, arguments)
-            return future
+            batch, fetched = got
+            return submit_clean_pages(
+                runner, batch.name, fetched.pages, clean, run_id, commit.similarity
+            )
 
         for (batch, got), cleaned in in_order(extract, _fetched(batches), window=2 * slots):
             result = replace(cleaned, rejects=got.rejects + cleaned.rejects, raw_pages=got.pages)

@@ -21,7 +21,7 @@ so memory stays bounded, and the flow commits them in batch order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -34,7 +34,7 @@ from prefect.futures import PrefectFuture
 from extractors.records import DiscoveredUrl, FetchedPage
 from flows.batches import in_order
 from flows.defaults import CLEANING, REPROCESS_RUN, WAREHOUSE
-from flows.extract_task import clean_pages
+from flows.extract_task import submit_clean_pages
 from flows.ledger import RunLedger, RunSummary, run_ledger
 from flows.runners import Runner, choose_runner, task_runner
 from flows.site_learning import with_learned_boilerplate
@@ -43,8 +43,8 @@ from pipeline.clean import CleanedBatch
 from transforms.article import Article, CleanSettings
 from transforms.normalise import parse_timestamp
 from warehouse import BatchWriter, RunCounts, RunStatus, Warehouse
-from warehouse.raw_pages import iter_raw_pages, raw_page_urls, raw_pages_bytes
-from warehouse.rewrite import latest_locators, remove_latest_versions
+from warehouse.raw_pages import iter_raw_pages, newest_fetches, raw_pages_bytes
+from warehouse.rewrite import newest_versions, remove_versions
 
 __all__ = ["reprocess"]
 
@@ -58,7 +58,7 @@ class _Target:
     store: Warehouse
     writer: BatchWriter
     run_id: str
-    pages: frozenset[str]  # the URLs iter_raw_pages yields: every page rebuilt by this run
+    pages: Mapping[str, datetime]  # the pages this run rebuilds (`newest_fetches`)
 
 
 def _replace(target: _Target, number: int, cleaned: CleanedBatch) -> tuple[RunCounts, int]:
@@ -72,14 +72,19 @@ def _replace(target: _Target, number: int, cleaned: CleanedBatch) -> tuple[RunCo
     canonical URL) is left to that page, as `ingest` left it: it counts as
     a duplicate, whichever of the two pages is rebuilt first.
     """
-    owners = latest_locators(
-        target.store, {a.article_id for a in cleaned.articles}, spare_run_id=target.run_id
-    )
-    articles = [a for a in cleaned.articles if not _owned_elsewhere(a, owners, target.pages)]
-    removed = remove_latest_versions(
+    locators = {a.locator for a in cleaned.articles}
+    stored = newest_versions(
         target.store,
-        article_ids={a.article_id for a in articles},
-        locators={a.locator for a in cleaned.articles},
+        article_ids={a.article_id for a in cleaned.articles},
+        locators=locators,
+        spare_run_id=target.run_id,
+    )
+    owners = {row["article_id"]: row["locator"] for row in stored}
+    articles = [a for a in cleaned.articles if not _owned_elsewhere(a, owners, target.pages)]
+    kept = {a.article_id for a in articles}
+    removed = remove_versions(
+        target.store,
+        (row for row in stored if row["article_id"] in kept or row["locator"] in locators),
         spare_run_id=target.run_id,
     )
     target.writer.forget_rows(removed)
@@ -94,7 +99,9 @@ def _replace(target: _Target, number: int, cleaned: CleanedBatch) -> tuple[RunCo
     return written + deferred, len(removed)
 
 
-def _owned_elsewhere(article: Article, owners: dict[str, str], pages: frozenset[str]) -> bool:
+def _owned_elsewhere(
+    article: Article, owners: Mapping[str, str], pages: Mapping[str, datetime]
+) -> bool:
     owner = owners.get(article.article_id, article.locator)
     return owner != article.locator and owner in pages
 
@@ -134,11 +141,9 @@ def reprocess(
         # the catalog is read now, before any row is removed, so a rebuilt
         # article keeps the time it was first seen
         writer = BatchWriter.for_run(store, run_id=ledger.run_id)
-        pages = iter_raw_pages(
-            store, since=since_at.utc if since_at else None, batch_rows=batch_size
-        )
-        urls = raw_page_urls(store, since=since_at.utc if since_at else None)
-        target = _Target(store, writer, ledger.run_id, frozenset(urls))
+        newest = newest_fetches(store, since=since_at.utc if since_at else None)
+        pages = iter_raw_pages(store, newest, batch_rows=batch_size)
+        target = _Target(store, writer, ledger.run_id, newest)
         choice = choose_runner(workers, dask_address, raw_pages_bytes(store))
         logger.info("extracting on %s", choice)
         _rebuild(choice, pages, settings, target, rebuilt)
@@ -157,15 +162,9 @@ def _rebuild(
     with task_runner(choice) as (runner, slots):
 
         def submit(number: int, batch: list[Any]) -> PrefectFuture[CleanedBatch]:
-            arguments = {
-                "name": f"reprocess-{number}",
-                "pages": batch,
-                "settings": settings,
-                "run_id": target.run_id,
-                "similarity": target.writer.similarity,
-            }
-            future: PrefectFuture[CleanedBatch] = runner.submit(clean_pages, arguments)
-            return future
+            similarity = target.writer.similarity
+            name = f"reprocess-{number}"
+            return submit_clean_pages(runner, name, batch, settings, target.run_id, similarity)
 
         ordered = in_order(submit, pages, window=2 * slots)
         for number, (batch, cleaned) in enumerate(ordered, start=1):

@@ -10,14 +10,12 @@ fetched_at), so a batch committed twice (a rerun after a crash) adds nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute  # pa.compute
-import pyarrow.dataset as ds
 
 from extractors.records import DiscoveredUrl, FetchedPage, Metadata
 from warehouse.convert import storable
@@ -28,7 +26,7 @@ from warehouse.schema import FETCH_PARTITION, RAW_PAGES, with_version
 
 __all__ = [
     "iter_raw_pages",
-    "raw_page_urls",
+    "newest_fetches",
     "raw_pages_bytes",
     "raw_pages_table",
     "write_raw_pages",
@@ -76,27 +74,39 @@ def _hints_json(discovered: DiscoveredUrl) -> str:
     return storable(json.dumps(fields, default=str, ensure_ascii=False, sort_keys=True))
 
 
-def iter_raw_pages(
-    warehouse: Warehouse, *, since: datetime | None = None, batch_rows: int = 200
-) -> Iterator[list[tuple[FetchedPage, DiscoveredUrl]]]:
-    """Stored pages in batches, the newest fetch of each URL only, fetched at or after `since`."""
+def newest_fetches(warehouse: Warehouse, *, since: datetime | None = None) -> dict[str, datetime]:
+    """Each stored URL's newest fetch time, for the URLs last fetched at or after `since`."""
     files = table_dataset(warehouse, RAW_PAGES_TABLE)
     if files is None:
-        return
+        return {}
+    newest: dict[str, datetime] = {}
     try:
-        latest: dict[str, datetime] = {}
         for batch in files.to_batches(columns=["url", "fetched_at"]):
             for url, at in zip(
                 batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
             ):
-                if url not in latest or at > latest[url]:
-                    latest[url] = at
+                if url not in newest or at > newest[url]:
+                    newest[url] = at
+    except (OSError, pa.ArrowException) as exc:
+        raise WarehouseReadError(str(warehouse.raw_pages), exc) from exc
+    return {url: at for url, at in newest.items() if since is None or at >= since}
+
+
+def iter_raw_pages(
+    warehouse: Warehouse, newest: Mapping[str, datetime], *, batch_rows: int = 200
+) -> Iterator[list[tuple[FetchedPage, DiscoveredUrl]]]:
+    """The stored pages `newest` names (from `newest_fetches`), each URL's newest fetch
+    only, in batches."""
+    files = table_dataset(warehouse, RAW_PAGES_TABLE)
+    if files is None:
+        return
+    try:
         done: set[str] = set()
         pending: list[tuple[FetchedPage, DiscoveredUrl]] = []
         for batch in files.to_batches(batch_size=batch_rows):
             for row in batch.to_pylist():
-                url, at = row["url"], row["fetched_at"]
-                if at != latest[url] or url in done or (since is not None and at < since):
+                url = row["url"]
+                if newest.get(url) != row["fetched_at"] or url in done:
                     continue
                 done.add(url)
                 pending.append(_from_row(row))
@@ -105,18 +115,6 @@ def iter_raw_pages(
                     pending = []
         if pending:
             yield pending
-    except (OSError, pa.ArrowException) as exc:
-        raise WarehouseReadError(str(warehouse.raw_pages), exc) from exc
-
-
-def raw_page_urls(warehouse: Warehouse, *, since: datetime | None = None) -> set[str]:
-    """The URLs with a stored page fetched at or after `since`: what `iter_raw_pages` yields."""
-    files = table_dataset(warehouse, RAW_PAGES_TABLE)
-    if files is None:
-        return set()
-    wanted = None if since is None else ds.field("fetched_at") >= pa.scalar(since)
-    try:
-        return set(files.to_table(columns=["url"], filter=wanted).column(0).to_pylist())
     except (OSError, pa.ArrowException) as exc:
         raise WarehouseReadError(str(warehouse.raw_pages), exc) from exc
 

@@ -8,7 +8,7 @@ and reprocessing again finishes the job, since its input (raw_pages) is
 untouched.
 
 Reprocessing rebuilds the newest fetch of each page, so it removes only the
-newest version of each article (`remove_latest_versions`): the text of
+newest version of each article (`newest_versions`, `remove_versions`): the text of
 earlier versions stays in the table.
 """
 
@@ -24,7 +24,7 @@ import pyarrow.dataset as ds
 from warehouse.delta import delete_where, read
 from warehouse.layout import ARTICLES_TABLE, Warehouse
 
-__all__ = ["latest_locators", "remove_articles", "remove_latest_versions"]
+__all__ = ["newest_versions", "remove_articles", "remove_versions"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,57 +43,24 @@ def remove_articles(
     return removed
 
 
-def remove_latest_versions(
+def newest_versions(
     warehouse: Warehouse,
     *,
     article_ids: Collection[str],
     locators: Collection[str] = (),
     spare_run_id: str | None = None,
-) -> list[tuple[str, str]]:
-    """Remove the newest version of each article given by id or locator.
+) -> list[dict[str, Any]]:
+    """The newest stored version of each article given by id or locator.
 
-    Rows written by `spare_run_id` (the reprocessing run itself) are never
-    removed. Returns the (article_id, extracted_hash) of each removed row, so
-    the writer can forget exactly those bodies.
+    Rows (article_id, locator, version, run_id, extracted_hash); those written
+    by `spare_run_id` (the reprocessing run itself) are left out, so a page
+    this run rebuilt is never replaced by a later one.
     """
     if not article_ids and not locators:
         return []
-    ids = pa.array(sorted(set(article_ids)), pa.string())
-    wanted = ds.field("article_id").isin(ids) | ds.field("locator").isin(
-        pa.array(sorted(set(locators)), pa.string())
+    wanted = ds.field("article_id").isin(pa.array(sorted(set(article_ids)), pa.string())) | (
+        ds.field("locator").isin(pa.array(sorted(set(locators)), pa.string()))
     )
-    removed = [
-        (r["article_id"], r["extracted_hash"]) for r in _newest(warehouse, wanted, spare_run_id)
-    ]
-    if not removed:
-        return []
-    spare = f" AND run_id <> {_quote(spare_run_id)}" if spare_run_id else ""
-    pairs = " OR ".join(
-        f"(article_id = {_quote(aid)} AND extracted_hash = {_quote(body)})" for aid, body in removed
-    )
-    delete_where(warehouse, ARTICLES_TABLE, f"({pairs}){spare}")
-    logger.info("removed the newest version of %d articles for reprocessing", len(removed))
-    return removed
-
-
-def latest_locators(
-    warehouse: Warehouse, article_ids: Collection[str], *, spare_run_id: str | None = None
-) -> dict[str, str]:
-    """Where the newest stored version of each article came from (its locator).
-
-    Rows written by `spare_run_id` are left out, as `remove_latest_versions`
-    leaves them. Articles never stored are absent.
-    """
-    if not article_ids:
-        return {}
-    wanted = ds.field("article_id").isin(pa.array(sorted(set(article_ids)), pa.string()))
-    return {r["article_id"]: r["locator"] for r in _newest(warehouse, wanted, spare_run_id)}
-
-
-def _newest(
-    warehouse: Warehouse, wanted: ds.Expression, spare_run_id: str | None
-) -> list[dict[str, Any]]:
-    """The rows `wanted` selects that are their article's newest version, other runs' only."""
     rows = [
         r
         for r in read(warehouse, ARTICLES_TABLE, _COLUMNS, wanted).to_pylist()
@@ -103,6 +70,26 @@ def _newest(
     for row in rows:
         newest[row["article_id"]] = max(newest.get(row["article_id"], 0), row["version"] or 1)
     return [r for r in rows if (r["version"] or 1) == newest[r["article_id"]]]
+
+
+def remove_versions(
+    warehouse: Warehouse, rows: Iterable[dict[str, Any]], *, spare_run_id: str | None = None
+) -> list[tuple[str, str]]:
+    """Remove the given rows (from `newest_versions`) in one Delta delete.
+
+    Returns the (article_id, extracted_hash) of each, so the writer can forget
+    exactly those bodies.
+    """
+    removed = [(r["article_id"], r["extracted_hash"]) for r in rows]
+    if not removed:
+        return []
+    spare = f" AND run_id <> {_quote(spare_run_id)}" if spare_run_id else ""
+    pairs = " OR ".join(
+        f"(article_id = {_quote(aid)} AND extracted_hash = {_quote(body)})" for aid, body in removed
+    )
+    delete_where(warehouse, ARTICLES_TABLE, f"({pairs}){spare}")
+    logger.info("removed the newest version of %d articles for reprocessing", len(removed))
+    return removed
 
 
 def _quote(text: str) -> str:
